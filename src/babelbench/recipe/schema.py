@@ -1,0 +1,172 @@
+"""The recipe schema: every field a recipe may set, with its meaning.
+
+Unknown keys are refused everywhere (``extra="forbid"``). Semantic checks that need
+more than one field or the file system (languages, weights, files, task names) live in
+:mod:`babelbench.recipe.checks`, so this module stays a plain description.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Source(Strict):
+    """One instruction-data source and the language it is written in."""
+
+    path: str | None = Field(
+        None,
+        description="Local JSONL or JSON file, relative to the recipe file's folder. Rows in Alpaca "
+        "form (instruction/input/output), chat form (messages: [{role, content}]) or ShareGPT form "
+        "(conversations: [{from, value}]). An optional `id` ties parallel rows across languages.",
+    )
+    hub: str | None = Field(
+        None, description="Hugging Face Hub dataset id, loaded with `datasets` (needs the network)."
+    )
+    hub_config: str | None = Field(None, description="Dataset configuration name for `hub`.")
+    split: str = Field("train", description="Split to read from a Hub dataset.")
+    language: str = Field(..., description="ISO 639-1 code of the rows' language, e.g. `zh`.")
+    format: Literal["auto", "alpaca", "messages", "conversations"] = Field(
+        "auto", description="Row format; `auto` detects it from the first row's keys."
+    )
+
+    @model_validator(mode="after")
+    def _one_location(self) -> Source:
+        if (self.path is None) == (self.hub is None):
+            raise ValueError("give exactly one of `path` or `hub`")
+        return self
+
+
+class DataConfig(Strict):
+    """How the training set is drawn from the sources."""
+
+    sources: list[Source] = Field(..., min_length=1, description="Where instruction data comes from.")
+    mix: dict[str, float] = Field(
+        ..., description="Share of the training set per language; weights sum to 1."
+    )
+    size: int = Field(..., gt=0, description="Total number of training examples.")
+    seed: int = Field(0, description="Seed for sampling rows; the same seed gives the same set.")
+
+
+class PivotConfig(Strict):
+    """Pivot-language guided generation (PLUG)."""
+
+    mode: Literal["none", "plug"] = Field(
+        "none",
+        description="`plug`: each training response is the pivot-language answer followed by the "
+        "target-language answer, each under its section label; evaluation keeps the target part.",
+    )
+    pivot_language: str = Field("en", description="Language answered first in `plug` mode.")
+
+
+class LoraConfig(Strict):
+    """LoRA adapter shape (peft)."""
+
+    r: int = Field(16, gt=0, description="Rank of the update matrices.")
+    alpha: int = Field(32, gt=0, description="Scaling numerator (scale = alpha / r).")
+    dropout: float = Field(0.05, ge=0, lt=1, description="Dropout on the LoRA input.")
+    target_modules: list[str] = Field(
+        default_factory=lambda: ["q_proj", "v_proj"], min_length=1,
+        description="Module names to adapt.",
+    )
+
+
+class TrainConfig(Strict):
+    """Fine-tuning with transformers' Trainer (+ peft for LoRA)."""
+
+    method: Literal["lora", "full", "none"] = Field(
+        "lora", description="`none` evaluates the base model as it is."
+    )
+    lora: LoraConfig = Field(default_factory=LoraConfig, description="Used when method is `lora`.")
+    lr: float = Field(1.0e-4, gt=0, description="Peak learning rate.")
+    epochs: float | None = Field(None, gt=0, description="Passes over the data (if max_steps unset).")
+    max_steps: int | None = Field(None, gt=0, description="Optimizer steps; overrides `epochs`.")
+    batch_size: int = Field(8, gt=0, description="Examples per device step.")
+    grad_accum: int = Field(1, gt=0, description="Steps accumulated per optimizer update.")
+    max_length: int = Field(512, gt=8, description="Tokens per example (prompt + response), truncated.")
+    warmup_ratio: float = Field(0.03, ge=0, lt=1, description="Share of steps spent warming up.")
+    scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup"] = Field(
+        "cosine", description="Learning-rate schedule."
+    )
+    weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
+    seed: int = Field(0, description="Seed for initialisation and data order.")
+    train_on_prompt: bool = Field(
+        False, description="Also compute the loss on prompt tokens (default: response tokens only)."
+    )
+    save_steps: int = Field(50, gt=0, description="Checkpoint every N steps (training resumes from the last).")
+    dtype: Literal["float32", "bfloat16", "float16"] = Field(
+        "float32", description="Weights' dtype while training (bfloat16 on GPUs that have it)."
+    )
+
+    @model_validator(mode="after")
+    def _length(self) -> TrainConfig:
+        if self.method != "none" and self.epochs is None and self.max_steps is None:
+            self.epochs = 1.0
+        return self
+
+
+class EvalConfig(Strict):
+    """Evaluation through lm-eval."""
+
+    tasks: list[str] = Field(..., min_length=1, description="lm-eval task or group names (tasks/ or built-in).")
+    limit: int | float | None = Field(
+        None, gt=0, description="Documents per task (int) or share of each task (float < 1)."
+    )
+    gen_kwargs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Generation settings passed to lm-eval (e.g. max_gen_toks, repetition_penalty); "
+        "they override the task's own.",
+    )
+    backend: Literal["hf"] = Field("hf", description="lm-eval model backend.")
+    batch_size: int = Field(1, gt=0, description="Generation batch size.")
+    apply_chat_template: bool = Field(True, description="Format prompts with the model's chat template.")
+
+
+class Recipe(Strict):
+    """A recipe file: how one or more model variants are built and evaluated."""
+
+    name: str = Field(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Variant name (a slug).")
+    description: str = Field("", description="Free text shown on the board.")
+    extends: str | None = Field(None, description="Recipe file (relative to this one) to inherit from.")
+    base_model: str = Field(
+        "builtin:gemma-3-270m",
+        description="`builtin:gemma-3-270m` (embedded), `builtin:tiny` (random, for tests), "
+        "a local checkpoint folder, or a Hub model id.",
+    )
+    data: DataConfig | None = Field(None, description="Training data; required unless train.method is none.")
+    pivot: PivotConfig = Field(default_factory=PivotConfig, description="PLUG settings.")
+    train: TrainConfig = Field(default_factory=TrainConfig, description="Fine-tuning settings.")
+    eval: EvalConfig = Field(..., description="Evaluation settings.")
+    variants: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Named variants: suffix -> {dotted.field: value} overrides; one variant each.",
+    )
+    sweep: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="dotted.field -> list of values; one variant per combination (times `variants`).",
+    )
+
+    @model_validator(mode="after")
+    def _data_needed(self) -> Recipe:
+        if self.train.method != "none" and self.data is None:
+            raise ValueError("`data` is required unless train.method is none")
+        return self
+
+
+class Variant(Strict):
+    """A recipe after extends, overrides and expansion: what the pipeline runs."""
+
+    name: str
+    recipe_file: str
+    base_model: str
+    data: DataConfig | None
+    pivot: PivotConfig
+    train: TrainConfig
+    eval: EvalConfig
+    #: The expanded choices that made this variant (dotted field -> value).
+    choices: dict[str, Any] = Field(default_factory=dict)
