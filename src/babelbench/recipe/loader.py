@@ -131,14 +131,14 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> list[Va
                 problems.append(Problem(f, line, dotted, "cannot be varied"))
                 continue
             set_dotted(tree, dotted, value)
-        tree["name"] = recipe.name + suffix
+        tree["name"] = recipe.name
         try:
             checked = Recipe.model_validate(tree)
         except ValidationError as exc:
             problems += _problems_from(exc, doc, file, {**blame, **choice_blame})
             continue
         variant = Variant(
-            name=checked.name, recipe_file=file, base_model=checked.base_model, data=checked.data,
+            name=recipe.name + suffix, recipe_file=file, base_model=checked.base_model, data=checked.data,
             pivot=checked.pivot, train=checked.train, eval=checked.eval, choices=choices,
         )
         problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame})

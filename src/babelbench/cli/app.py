@@ -1,0 +1,21 @@
+"""`harness`: the entry point. Each command lives in its own module and imports lazily."""
+
+from __future__ import annotations
+
+import typer
+
+from . import ls, report, run, validate
+
+app = typer.Typer(
+    name="harness", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="babelbench: fine-tune multilingual instruction-tuned variants from YAML recipes, "
+         "evaluate them with lm-eval, and compare them.",
+)
+app.command("run")(run.run)
+app.command("validate")(validate.validate)
+app.command("ls")(ls.ls)
+app.command("report")(report.report)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,57 @@
+"""`harness report`: the leaderboard rows in the terminal, as JSON or as CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import paths
+
+
+def report(
+    store: Annotated[Path, typer.Option("--store", help="Results store.")] = paths.DEFAULT_STORE,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """One row per variant, task, language and metric, with value, stderr and n."""
+    from ..store import Store, StoreError
+    from ..store.queries import REPORT_COLUMNS, report_rows
+
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter("must be table, json or csv", param_hint="--format")
+    try:
+        with Store(store).read() as con:
+            rows = report_rows(con)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if fmt == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=REPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        _table(rows)
+
+
+def _table(rows: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="babelbench results", show_lines=False)
+    for col in ("variant", "task", "language", "metric", "value", "± stderr", "n"):
+        table.add_column(col, justify="right" if col in ("value", "± stderr", "n") else "left")
+    for r in rows:
+        table.add_row(r["variant"], r["task"], r["language"] or "—", f"{r['metric']} [{r['filter']}]",
+                      _fmt(r["value"]), _fmt(r["stderr"]), str(r["n"] if r["n"] is not None else "—"))
+    Console().print(table if rows else "no results yet")
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:.4g}"

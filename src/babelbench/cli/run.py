@@ -1,0 +1,57 @@
+"""`harness run`: recipes -> variants -> data, train, eval stages -> results.duckdb."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import paths
+from ._common import print_problems
+
+
+def run(
+    recipes: Annotated[Optional[list[Path]], typer.Argument(help="Recipe files or folders (default: recipes/demo.yaml).")] = None,
+    store: Annotated[Path, typer.Option("--store", help="Results store.")] = paths.DEFAULT_STORE,
+    only: Annotated[Optional[str], typer.Option("--only", help="Run one stage: data, train or eval.")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a field: dotted.key=value (repeatable).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-run the selected stages even if done.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show library logs.")] = False,
+) -> None:
+    """Run every variant of the given recipes; finished stages are skipped."""
+    from ..recipe import ConfigError, load_recipes
+    from ..pipeline.preflight import preflight
+
+    if only not in (None, "data", "train", "eval"):
+        raise typer.BadParameter("must be one of data, train, eval", param_hint="--only")
+    try:
+        variants = load_recipes(recipes or [Path("recipes/demo.yaml")], set_ or [])
+        preflight(variants)
+    except ConfigError as exc:
+        print_problems(exc)
+        raise typer.Exit(2) from None
+    _quiet_libraries(verbose)
+    from ..pipeline import run_variants
+    from ..store import Store
+
+    summary = run_variants(variants, Store(store), only=only, force=force)  # type: ignore[arg-type]
+    ran = ", ".join(f"{kind} {outcome}: {n}" for (kind, outcome), n in sorted(summary.counts.items()))
+    typer.echo(f"{len(variants)} variant(s); {ran or 'nothing to do'}; store: {store}")
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+def _quiet_libraries(verbose: bool) -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if verbose:
+        return
+    import logging
+    import warnings
+
+    for name in ("lm_eval", "transformers", "datasets", "peft", "accelerate", "httpx"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)

@@ -1,0 +1,40 @@
+"""`harness validate`: check recipes and task files; nothing runs and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import print_problems
+
+
+def validate(
+    targets: Annotated[list[Path], typer.Argument(help="Recipe files/folders, or a tasks folder.")],
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a field: dotted.key=value.")] = None,
+) -> None:
+    """Exit 0 if every file is valid; else print file:line: field: problem and exit 2."""
+    from ..pipeline.preflight import preflight
+    from ..recipe import ConfigError, load_recipes
+    from ..tasks_check import check_task_files, is_task_folder
+
+    problems = []
+    recipes = []
+    for target in targets:
+        if is_task_folder(target):
+            problems += check_task_files(target)
+        else:
+            recipes.append(target)
+    count = 0
+    if recipes:
+        try:
+            variants = load_recipes(recipes, set_ or [])
+            preflight(variants)
+            count = len(variants)
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        print_problems(ConfigError(problems))
+        raise typer.Exit(2)
+    typer.echo(f"ok: {count} variant(s)" + (" and task files" if len(recipes) < len(targets) else ""))

@@ -1,0 +1,124 @@
+"""Running a variant through lm-eval and turning its results into store rows.
+
+The model runs as lm-eval's ``hf`` backend with ``pretrained=<base>`` and, for LoRA
+variants, ``peft=<adapter>`` -- the same arguments a user would give ``lm_eval``. Tasks
+come from ``tasks/`` through ``TaskManager(include_path=...)``; lm-eval's thousands of
+built-in tasks are indexed only when a recipe names one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..pivot import extract_target
+from ..recipe.schema import Variant
+from .task_index import needs_builtin
+
+
+@dataclass
+class EvalOutput:
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def model_args(base_path: str, adapter_path: str | None, dtype: str = "float32") -> dict[str, Any]:
+    import torch
+
+    args: dict[str, Any] = {"pretrained": base_path, "dtype": dtype,
+                            "device": "cuda" if torch.cuda.is_available() else "cpu"}
+    if adapter_path:
+        args["peft"] = adapter_path
+    return args
+
+
+def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, tasks_dir: Path) -> EvalOutput:
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    cfg = variant.eval
+    manager = TaskManager(include_path=str(tasks_dir), include_defaults=needs_builtin(cfg.tasks, tasks_dir))
+    results = lm_eval.simple_evaluate(
+        model=cfg.backend,
+        model_args=model_args(base_path, adapter_path),
+        tasks=list(cfg.tasks),
+        limit=cfg.limit,
+        gen_kwargs=dict(cfg.gen_kwargs) or None,
+        batch_size=cfg.batch_size,
+        apply_chat_template=cfg.apply_chat_template,
+        log_samples=True,
+        task_manager=manager,
+        bootstrap_iters=1000,
+    )
+    kept_filter = "plug" if variant.pivot.mode == "plug" else "none"
+    samples = list(_sample_rows(results.get("samples", {}), kept_filter, variant.pivot.mode == "plug"))
+    languages = {s["task"]: s["language"] for s in samples}
+    metrics = list(_metric_rows(results, languages))
+    info = {"lm_eval_version": results.get("lm_eval_version"), "task_hashes": results.get("task_hashes"),
+            "versions": results.get("versions"), "n_samples": results.get("n-samples"),
+            "chat_template_sha": results.get("chat_template_sha"),
+            "seconds": float(results.get("total_evaluation_time_seconds") or 0)}
+    return EvalOutput(metrics=metrics, samples=samples, info=info)
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _metric_rows(results: dict[str, Any], languages: dict[str, str | None]):
+    """Split lm-eval's ``"metric,filter"`` keys into columns."""
+    groups = set(results.get("groups", {})) | set(results.get("group_subtasks", {}))
+    sections = {**results.get("results", {}), **results.get("groups", {})}
+    for task, values in sections.items():
+        n = (results.get("n-samples", {}).get(task) or {}).get("effective")
+        for key, value in values.items():
+            if "," not in key or "_stderr," in key:
+                continue
+            metric, filt = key.split(",", 1)
+            is_group = task in groups and bool(results.get("group_subtasks", {}).get(task))
+            yield {
+                "task": task, "task_version": str(results.get("versions", {}).get(task, "")),
+                "language": languages.get(task), "metric": metric, "filter": filt,
+                "value": _number(value), "stderr": _number(values.get(f"{metric}_stderr,{filt}")),
+                "n": int(n) if n is not None else None, "is_group": is_group,
+            }
+
+
+def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], kept_filter: str, plug: bool):
+    """One row per (task, document): the raw answer, and the answer the variant is scored on."""
+    for task, entries in samples_by_task.items():
+        by_doc: dict[int, dict[str, dict[str, Any]]] = {}
+        for entry in entries:
+            by_doc.setdefault(entry["doc_id"], {})[entry["filter"]] = entry
+        for doc_id, per_filter in sorted(by_doc.items()):
+            entry = per_filter.get(kept_filter) or next(iter(per_filter.values()))
+            raw = entry["resps"][0][0] if entry["resps"] and entry["resps"][0] else ""
+            kept = entry["filtered_resps"][0] if isinstance(entry["filtered_resps"], list) else entry["filtered_resps"]
+            doc = entry["doc"]
+            language = doc.get("language") if isinstance(doc, dict) else None
+            status = extract_target(raw, language)[1].value if plug and language else None
+            yield {
+                "task": task, "doc_id": int(doc_id), "language": language,
+                "prompt": _prompt_text(entry), "raw_response": raw, "kept_response": str(kept),
+                "kept_filter": entry["filter"], "pivot_status": status, "target": str(entry.get("target", "")),
+                "doc": doc, "doc_hash": entry.get("doc_hash"), "prompt_hash": entry.get("prompt_hash"),
+                "target_hash": entry.get("target_hash"),
+                "sample_metrics": {m: entry.get(m) for m in entry.get("metrics", [])},
+            }
+
+
+def _prompt_text(entry: dict[str, Any]) -> str:
+    args = entry.get("arguments")
+    if isinstance(args, dict):
+        first = next(iter(args.values()), {})
+        return str(first.get("arg_0", ""))
+    if isinstance(args, list) and args:
+        return str(args[0][0])
+    return ""

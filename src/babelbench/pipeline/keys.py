@@ -1,0 +1,87 @@
+"""Stage keys: the hash of everything that can change a stage's output, and nothing else.
+
+* data  -- data + pivot sections, source contents, the tokenizer (base model), builder version
+* train -- data key, base model, train section (minus checkpoint cadence), torch/transformers/peft
+* eval  -- the trained model (train key, or base model for `method: none`), eval section,
+           pivot mode, the task folders' files, lm-eval/transformers/peft/torch versions
+
+Keys are computed from names, file hashes and versions only -- never by loading a model --
+so deciding that nothing needs doing is fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..models.registry import model_identity
+from ..recipe.identity import digest, file_digest
+from ..recipe.schema import Variant
+from .env import versions
+
+DATA_BUILDER = "data-v1"
+TRAINER = "train-v1"
+EVALUATOR = "eval-v1"
+
+
+@dataclass(frozen=True)
+class VariantPlan:
+    variant: Variant
+    variant_id: str
+    recipe_dir: Path
+    data_key: str | None
+    train_key: str | None
+    eval_key: str
+
+    @property
+    def trains(self) -> bool:
+        return self.variant.train.method != "none"
+
+
+def variant_id(variant: Variant) -> str:
+    return digest(variant.model_dump(mode="json", exclude={"recipe_file"}))
+
+
+def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict]:
+    assert variant.data is not None
+    out = []
+    for s in variant.data.sources:
+        if s.path is not None:
+            out.append({"sha": file_digest(str(recipe_dir / s.path)), "language": s.language, "format": s.format})
+        else:
+            out.append({"hub": s.hub, "config": s.hub_config, "split": s.split, "language": s.language, "format": s.format})
+    return out
+
+
+def _folder_digest(folder: Path) -> str:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return digest({str(p.relative_to(folder)): file_digest(str(p)) for p in files})
+
+
+def plan_variant(variant: Variant, tasks_dir: Path) -> VariantPlan:
+    from ..evaluate.task_index import task_folders
+
+    recipe_dir = Path(variant.recipe_file).resolve().parent
+    base = model_identity(variant.base_model, recipe_dir)
+    data_key = train_key = None
+    if variant.train.method != "none":
+        assert variant.data is not None
+        data_key = digest({
+            "stage": "data", "builder": DATA_BUILDER, "base": base,
+            "data": variant.data.model_dump(mode="json", exclude={"sources"}),
+            "sources": _source_identity(variant, recipe_dir),
+            "pivot": variant.pivot.model_dump(mode="json") if variant.pivot.mode == "plug" else {"mode": "none"},
+            "versions": versions("transformers", "tokenizers"),
+        })
+        train_key = digest({
+            "stage": "train", "trainer": TRAINER, "data": data_key, "base": base,
+            "train": variant.train.model_dump(mode="json", exclude={"save_steps"}),
+            "versions": versions("torch", "transformers", "peft"),
+        })
+    eval_key = digest({
+        "stage": "eval", "evaluator": EVALUATOR, "model": train_key or base,
+        "eval": variant.eval.model_dump(mode="json"), "pivot_mode": variant.pivot.mode,
+        "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, tasks_dir)},
+        "versions": versions("lm-eval", "transformers", "peft", "torch"),
+    })
+    return VariantPlan(variant, variant_id(variant), recipe_dir, data_key, train_key, eval_key)

@@ -1,0 +1,102 @@
+"""Opening ``results.duckdb``: migrations on open, short transactions, read-only readers.
+
+DuckDB lets one process write while none other has the file open, so the writer
+connects per transaction and closes at once; readers open read-only and retry while a
+write is in progress. Bulk rows go in through Arrow/pandas, not ``executemany``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from .migrations import LATEST, MIGRATIONS
+
+_RETRY_SECONDS = 30.0
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + _RETRY_SECONDS
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:  # another process holds the write lock
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise StoreError(f"cannot open {path}: {exc}") from None
+            time.sleep(0.05)
+
+
+class Store:
+    """The results store at ``path``. Cheap to construct; connects per operation."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One short write transaction (the schema is migrated first if needed)."""
+        con = _connect(self.path, read_only=False)
+        try:
+            migrate(con)
+            con.begin()
+            try:
+                yield con
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        finally:
+            con.close()
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection; the store must exist and be at the current schema."""
+        if not self.path.exists():
+            raise StoreError(f"no store at {self.path} (run `harness run` first)")
+        con = _connect(self.path, read_only=True)
+        try:
+            version = schema_version(con)
+            if version < LATEST:
+                raise StoreError(f"{self.path} is at schema version {version}; this harness needs {LATEST} "
+                                 "(any `harness run` upgrades it)")
+            yield con
+        finally:
+            con.close()
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = '_migrations'").fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(id), 0) FROM _migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending migrations; return how many ran."""
+    con.execute("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    done = schema_version(con)
+    if done > LATEST:
+        raise StoreError(f"store schema version {done} is newer than this harness ({LATEST}); upgrade babelbench")
+    ran = 0
+    for number, name, sql in MIGRATIONS:
+        if number <= done:
+            continue
+        con.begin()
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO _migrations VALUES (?, ?, now())", [number, name])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        ran += 1
+    return ran

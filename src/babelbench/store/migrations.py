@@ -1,0 +1,96 @@
+"""The store's schema, grown only by numbered, append-only migrations.
+
+Each migration runs once, in order, inside a transaction, and is recorded in
+``_migrations``. Never edit a migration that has shipped: add the next one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "initial", """
+CREATE TABLE recipes (
+    recipe_hash VARCHAR PRIMARY KEY,   -- hash of the recipe file's text
+    file        VARCHAR NOT NULL,
+    text        VARCHAR NOT NULL,
+    first_seen  TIMESTAMP NOT NULL
+);
+CREATE TABLE variants (
+    variant_id     VARCHAR PRIMARY KEY, -- hash of the variant's canonical form
+    name           VARCHAR NOT NULL,
+    recipe_hash    VARCHAR NOT NULL,
+    recipe_file    VARCHAR NOT NULL,
+    base_model     VARCHAR NOT NULL,
+    method         VARCHAR NOT NULL,
+    pivot_mode     VARCHAR NOT NULL,
+    pivot_language VARCHAR NOT NULL,
+    data_mix       JSON,
+    data_size      INTEGER,
+    config         JSON NOT NULL,       -- the whole variant, canonical
+    choices        JSON NOT NULL,       -- the sweep / named-variant values that made it
+    created_at     TIMESTAMP NOT NULL
+);
+CREATE TABLE variant_stages (           -- which stage output each variant uses
+    variant_id VARCHAR NOT NULL,
+    kind       VARCHAR NOT NULL,        -- data | train | eval
+    key        VARCHAR NOT NULL,
+    PRIMARY KEY (variant_id, kind)
+);
+CREATE TABLE stage_runs (               -- every attempt, done or not
+    run_id      VARCHAR PRIMARY KEY,
+    kind        VARCHAR NOT NULL,
+    key         VARCHAR NOT NULL,
+    variant_id  VARCHAR NOT NULL,
+    status      VARCHAR NOT NULL,       -- running | done | failed | adopted
+    started_at  TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    seconds     DOUBLE,
+    versions    JSON NOT NULL,          -- library versions that can change the output
+    git_commit  VARCHAR,                -- the project checkout, '+dirty' if modified
+    output      VARCHAR,                -- artifact folder, if any
+    info        JSON,
+    error       VARCHAR
+);
+CREATE TABLE data_stats (
+    data_key        VARCHAR NOT NULL,
+    language        VARCHAR NOT NULL,
+    examples        INTEGER NOT NULL,
+    unique_examples INTEGER NOT NULL,
+    prompt_tokens   BIGINT NOT NULL,
+    response_tokens BIGINT NOT NULL,
+    PRIMARY KEY (data_key, language)
+);
+CREATE TABLE metrics (
+    eval_key     VARCHAR NOT NULL,
+    task         VARCHAR NOT NULL,
+    task_version VARCHAR,
+    language     VARCHAR,               -- NULL for groups spanning languages
+    metric       VARCHAR NOT NULL,
+    filter       VARCHAR NOT NULL,
+    value        DOUBLE,
+    stderr       DOUBLE,
+    n            INTEGER,
+    is_group     BOOLEAN NOT NULL,
+    PRIMARY KEY (eval_key, task, metric, filter)
+);
+CREATE TABLE samples (
+    eval_key       VARCHAR NOT NULL,
+    task           VARCHAR NOT NULL,
+    doc_id         INTEGER NOT NULL,
+    language       VARCHAR,
+    prompt         VARCHAR NOT NULL,
+    raw_response   VARCHAR NOT NULL,
+    kept_response  VARCHAR NOT NULL,
+    kept_filter    VARCHAR NOT NULL,
+    pivot_status   VARCHAR,             -- plug variants: ok | label_not_found | only_pivot
+    target         VARCHAR,
+    doc            JSON NOT NULL,
+    doc_hash       VARCHAR,
+    prompt_hash    VARCHAR,
+    target_hash    VARCHAR,
+    sample_metrics JSON,
+    PRIMARY KEY (eval_key, task, doc_id)
+);
+"""),
+]
+
+LATEST = MIGRATIONS[-1][0]

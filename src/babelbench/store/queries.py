@@ -1,0 +1,41 @@
+"""The read queries `harness report` (and later the board and publishing) share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+#: The filter whose numbers count for a variant: PLUG variants are scored on the kept
+#: target-language section, others on the whole answer.
+_PRIMARY_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
+
+REPORT_COLUMNS = ["variant", "base_model", "method", "pivot_mode", "task", "language", "metric",
+                  "filter", "value", "stderr", "n"]
+
+
+def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True) -> list[dict[str, Any]]:
+    """One row per variant, task, language and metric (primary filter only)."""
+    sql = f"""
+        SELECT v.name AS variant, v.base_model, v.method, v.pivot_mode, m.task, m.language, m.metric,
+               m.filter, m.value, m.stderr, m.n
+        FROM variants v
+        JOIN variant_stages s ON s.variant_id = v.variant_id AND s.kind = 'eval'
+        JOIN metrics m ON m.eval_key = s.key AND m.filter = {_PRIMARY_FILTER}
+        {"" if include_groups else "WHERE NOT m.is_group"}
+        ORDER BY v.name, m.task, m.metric
+    """
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def variant_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cur = con.execute("""
+        SELECT v.name AS variant, v.variant_id, v.base_model, v.method, v.pivot_mode, v.data_size,
+               v.recipe_file,
+               (SELECT count(DISTINCT s.kind) FROM variant_stages s JOIN stage_runs r ON r.kind = s.kind AND r.key = s.key
+                 AND r.status IN ('done', 'adopted') WHERE s.variant_id = v.variant_id) AS stages_done
+        FROM variants v ORDER BY v.name""")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]

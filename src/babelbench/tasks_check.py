@@ -1,0 +1,55 @@
+"""`harness validate tasks/`: task YAML files parse, and what they include exists.
+
+lm-eval's own loader is the authority on a task's meaning; this check catches the
+file-level mistakes (syntax, missing include) with file and line before lm-eval runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .evaluate.task_index import _PermissiveLoader
+from .recipe.errors import Problem
+
+
+def is_task_folder(path: Path) -> bool:
+    if not path.is_dir():
+        return False
+    for file in path.rglob("*.yaml"):
+        try:
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_PermissiveLoader)
+        except yaml.YAMLError:
+            return True  # a broken file in a task folder is still a task folder
+        if isinstance(doc, dict) and ("task" in doc or "group" in doc):
+            return True
+    return False
+
+
+def check_task_files(folder: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for file in sorted(p for p in folder.rglob("*") if p.is_file() and (p.suffix == ".yaml" or p.name.endswith("_template"))):
+        name = str(file)
+        try:
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_PermissiveLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problems.append(Problem(name, mark.line + 1 if mark else None, "", f"invalid YAML: {getattr(exc, 'problem', exc)}"))
+            continue
+        if not isinstance(doc, dict):
+            problems.append(Problem(name, 1, "", "a task file must be a mapping"))
+            continue
+        include = doc.get("include")
+        if include and not (file.parent / include).is_file():
+            problems.append(Problem(name, _line_of(file, "include"), "include", f"file not found: {include}"))
+        if file.suffix == ".yaml" and not any(k in doc for k in ("task", "group")):
+            problems.append(Problem(name, 1, "", "defines neither `task` nor `group` (name templates without .yaml)"))
+    return problems
+
+
+def _line_of(file: Path, key: str) -> int | None:
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None

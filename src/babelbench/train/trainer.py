@@ -1,0 +1,116 @@
+"""Training a variant: Trainer for the loop, checkpoints and resume; peft for LoRA.
+
+Checkpoints go to ``<out>/checkpoints`` every ``train.save_steps``; a run that finds
+one there resumes from the latest (optimizer, scheduler, RNG and data position included,
+as Trainer restores them). The finished model is saved to ``<out>/adapter`` (peft format)
+or ``<out>/model`` (full fine-tuning), then the checkpoints are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..recipe.schema import Variant
+from .tokenize import IGNORE_INDEX, tokenize_example
+
+#: Extra TrainerCallbacks (tests use this to interrupt a run at a chosen step).
+EXTRA_CALLBACKS: list = []
+
+
+@dataclass
+class TrainResult:
+    output: str            # folder holding the adapter or the full model
+    kind: str              # adapter | model
+    global_step: int
+    train_loss: float
+    seconds: float
+    resumed_from: str | None
+    examples: int
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+def _device_supports_bf16() -> bool:
+    import torch
+
+    return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+
+
+def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Path) -> TrainResult:
+    import datasets
+    import torch
+    from transformers import (AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer,
+                              TrainingArguments)
+
+    cfg = variant.train
+    started = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[cfg.dtype]
+    model = AutoModelForCausalLM.from_pretrained(base_path, dtype=dtype)
+    if cfg.method == "lora":
+        from peft import LoraConfig, get_peft_model
+
+        model = get_peft_model(model, LoraConfig(
+            r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout,
+            target_modules=list(cfg.lora.target_modules), task_type="CAUSAL_LM"))
+
+    raw = datasets.Dataset.from_json(str(data_dir / "train.jsonl"))
+    train_set = raw.map(
+        lambda row: tokenize_example(tokenizer, row["prompt"], row["response"], cfg.max_length, cfg.train_on_prompt),
+        remove_columns=raw.column_names, desc="tokenizing")
+
+    checkpoints = out_dir / "checkpoints"
+    total_steps = cfg.max_steps or -1
+    args = TrainingArguments(
+        output_dir=str(checkpoints),
+        per_device_train_batch_size=cfg.batch_size,
+        gradient_accumulation_steps=cfg.grad_accum,
+        learning_rate=cfg.lr,
+        num_train_epochs=cfg.epochs or 1.0,
+        max_steps=total_steps,
+        lr_scheduler_type=cfg.scheduler,
+        warmup_steps=cfg.warmup_ratio,  # a float < 1 is read as a share of the steps
+        weight_decay=cfg.weight_decay,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        save_strategy="steps",
+        save_steps=cfg.save_steps,
+        save_total_limit=2,
+        logging_steps=max(1, min(10, cfg.save_steps)),
+        report_to=[],
+        bf16=cfg.dtype == "bfloat16" and _device_supports_bf16(),
+        use_cpu=not torch.cuda.is_available(),
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+    )
+    collator = DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX, padding=True)
+    trainer = Trainer(model=model, args=args, train_dataset=train_set, data_collator=collator,
+                      callbacks=list(EXTRA_CALLBACKS))
+    resume = _latest_checkpoint(checkpoints)
+    output = trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+
+    kind = "adapter" if cfg.method == "lora" else "model"
+    final = out_dir / kind
+    if final.exists():
+        shutil.rmtree(final)
+    trainer.model.save_pretrained(final)
+    tokenizer.save_pretrained(final)
+    result = TrainResult(output=str(final), kind=kind, global_step=trainer.state.global_step,
+                         train_loss=float(output.training_loss), seconds=time.perf_counter() - started,
+                         resumed_from=resume.name if resume else None, examples=len(train_set))
+    (out_dir / "train_result.json").write_text(result.to_json())
+    (out_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    return result
+
+
+def _latest_checkpoint(folder: Path) -> Path | None:
+    if not folder.is_dir():
+        return None
+    found = [p for p in folder.glob("checkpoint-*") if (p / "trainer_state.json").is_file()]
+    return max(found, key=lambda p: int(p.name.split("-")[-1]), default=None)
