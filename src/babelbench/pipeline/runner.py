@@ -142,6 +142,7 @@ def _stage(store: Store, summary: RunSummary, console: Console, plan: VariantPla
         console.print(f"  {kind:<5} [dim]{key}  found on disk, adopted")
         return
     with store.write() as con:
+        writes.interrupt_stale(con, kind, key)
         writes.start_run(con, run_id, kind, key, plan.variant_id, stage_versions, git_commit())
     console.print(f"  {kind:<5} {key}  running…")
     started = time.perf_counter()

@@ -40,7 +40,7 @@ CREATE TABLE stage_runs (               -- every attempt, done or not
     kind        VARCHAR NOT NULL,
     key         VARCHAR NOT NULL,
     variant_id  VARCHAR NOT NULL,
-    status      VARCHAR NOT NULL,       -- running | done | failed | adopted
+    status      VARCHAR NOT NULL,       -- running | done | failed | adopted | interrupted
     started_at  TIMESTAMP NOT NULL,
     finished_at TIMESTAMP,
     seconds     DOUBLE,

@@ -32,6 +32,13 @@ def is_done(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> bool:
         [kind, key]).fetchone()[0] > 0
 
 
+def interrupt_stale(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> int:
+    """Mark earlier attempts of this stage that never finished (a killed process) as interrupted."""
+    return con.execute(
+        "UPDATE stage_runs SET status = 'interrupted' WHERE kind = ? AND key = ? AND status = 'running' RETURNING run_id",
+        [kind, key]).fetchall().__len__()
+
+
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, key: str, variant_id: str,
               versions: dict[str, str], git_commit: str | None) -> None:
     con.execute(

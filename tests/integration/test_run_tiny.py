@@ -1,0 +1,126 @@
+"""End to end on builtin:tiny: recipe -> data -> LoRA -> lm-eval -> results.duckdb."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from tests.conftest import SAMPLES, TINY_RECIPE
+from tests.integration._harness import harness, query
+
+RECIPE = TINY_RECIPE + """
+    variants:
+      mixed: {}
+      plug: {pivot.mode: plug}
+"""
+
+
+@pytest.fixture(scope="module")
+def first_run(tiny_model, tmp_path_factory):
+    """One real run shared by the module's tests (each test only reads, or checks its own delta)."""
+    folder = tmp_path_factory.mktemp("run")
+    recipe = folder / "recipe.yaml"
+    recipe.write_text(textwrap.dedent(RECIPE).lstrip().replace("{samples}", str(SAMPLES)))
+    store = folder / "results.duckdb"
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 0, out
+    return recipe, store
+
+
+def test_metrics_and_samples_land_in_the_store(first_run):
+    recipe, store = first_run
+    assert query(store, "SELECT name, method, pivot_mode FROM variants ORDER BY name") == [
+        ("tiny@mixed", "lora", "none"), ("tiny@plug", "lora", "plug")]
+    # 2 variants x 2 tasks x limit 2 documents, one row each
+    assert query(store, "SELECT count(*) FROM samples")[0][0] == 8
+    assert query(store, "SELECT DISTINCT task, language FROM samples ORDER BY task") == [
+        ("babel_qa_en", "en"), ("xalpaca_zh", "zh")]
+    # metrics are split into columns: no "metric,filter" strings
+    rows = query(store, "SELECT DISTINCT task, metric, filter FROM metrics ORDER BY ALL")
+    assert ("babel_qa_en", "exact_match", "none") in rows and ("xalpaca_zh", "answered", "plug") in rows
+    assert not any("," in metric for _, metric, _ in rows)
+    # every stored metric agrees with the mean of its stored per-sample values
+    for eval_key, task, metric, value, n in query(store, """
+            SELECT m.eval_key, m.task, m.metric, m.value, m.n FROM metrics m
+            JOIN samples s USING (eval_key, task) WHERE m.filter = s.kept_filter
+            GROUP BY ALL"""):
+        per_sample = [json.loads(r[0])[metric] for r in query(
+            store, "SELECT sample_metrics FROM samples WHERE eval_key = ? AND task = ?", [eval_key, task])]
+        assert n == len(per_sample) == 2
+        assert value == pytest.approx(sum(per_sample) / len(per_sample))
+    # xalpaca's "answered" is exactly the share of non-blank kept answers
+    for key, value in query(store, "SELECT eval_key, value FROM metrics WHERE task = 'xalpaca_zh' AND metric = 'answered' AND filter = 'none'"):
+        kept = [r[0] for r in query(store, "SELECT raw_response FROM samples WHERE eval_key = ? AND task = 'xalpaca_zh'", [key])]
+        assert value == pytest.approx(sum(bool(k.strip()) for k in kept) / len(kept))
+
+
+def test_plug_variant_records_pivot_status_and_kept_filter(first_run):
+    _, store = first_run
+    rows = query(store, """SELECT s.kept_filter, s.pivot_status FROM samples s
+                           JOIN variant_stages vs ON vs.key = s.eval_key AND vs.kind = 'eval'
+                           JOIN variants v USING (variant_id) WHERE v.pivot_mode = 'plug'""")
+    assert {r[0] for r in rows} == {"plug"}
+    assert all(r[1] in ("ok", "label_not_found", "only_pivot") for r in rows)
+
+
+def test_stage_runs_record_versions_and_timings(first_run):
+    _, store = first_run
+    rows = query(store, "SELECT kind, status, seconds, versions FROM stage_runs ORDER BY kind")
+    assert {r[0] for r in rows} == {"data", "train", "eval"}
+    # data/train outputs live in BABELBENCH_HOME: a stage finished for another store is adopted, not redone
+    assert all(r[1] == "done" or (r[1] == "adopted" and r[0] != "eval") for r in rows)
+    assert all(r[2] >= 0 for r in rows)
+    assert all("transformers" in json.loads(r[3]) for r in rows)
+    for (info,) in query(store, "SELECT info FROM stage_runs WHERE kind = 'train' AND status = 'done'"):
+        assert json.loads(info)["global_step"] == 2 and json.loads(info)["kind"] == "adapter"
+
+
+def test_unchanged_rerun_does_no_stage_work(first_run):
+    recipe, store = first_run
+    before = query(store, "SELECT count(*) FROM stage_runs")[0][0]
+    samples_before = query(store, "SELECT count(*) FROM samples")[0][0]
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 0, out
+    assert "data skipped: 2, eval skipped: 2, train skipped: 2" in out
+    assert query(store, "SELECT count(*) FROM stage_runs")[0][0] == before
+    assert query(store, "SELECT count(*) FROM samples")[0][0] == samples_before
+
+
+def test_changing_eval_limit_reevaluates_without_retraining(first_run):
+    recipe, store = first_run
+    code, out = harness("run", recipe, "--store", store, "--set", "eval.limit=3")
+    assert code == 0, out
+    assert "data skipped: 2, eval ran: 2, train skipped: 2" in out
+    assert query(store, "SELECT count(*) FROM stage_runs WHERE kind = 'train'")[0][0] == 2
+    new = query(store, """SELECT count(*) FROM samples s JOIN variant_stages vs ON vs.key = s.eval_key
+                          JOIN variants v USING (variant_id) WHERE v.config->>'$.eval.limit' = '3'""")[0][0]
+    assert new == 2 * 2 * 3
+
+
+def test_report_formats(first_run):
+    _, store = first_run
+    code, out = harness("report", "--store", store, "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {r["variant"] for r in rows} == {"tiny@mixed", "tiny@plug"}
+    assert {r["filter"] for r in rows if r["variant"] == "tiny@plug"} == {"plug"}
+    assert {r["filter"] for r in rows if r["variant"] == "tiny@mixed"} == {"none"}
+    code, out = harness("report", "--store", store, "--format", "csv")
+    assert out.splitlines()[0] == "variant,base_model,method,pivot_mode,task,language,metric,filter,value,stderr,n"
+    assert len(out.splitlines()) == len(rows) + 1
+
+
+def test_method_none_evaluates_the_base_model(write_recipe, tiny_model, tmp_path):
+    recipe = write_recipe("""
+    name: base
+    base_model: builtin:tiny
+    train: {method: none}
+    eval: {tasks: [babel_qa_zh], limit: 2, gen_kwargs: {max_gen_toks: 4}}
+    """)
+    store = tmp_path / "r.duckdb"
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 0, out
+    assert query(store, "SELECT kind, status FROM stage_runs") == [("eval", "done")]
+    assert query(store, "SELECT count(*) FROM samples")[0][0] == 2

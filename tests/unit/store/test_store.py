@@ -1,0 +1,67 @@
+import duckdb
+import pytest
+
+from babelbench.store import LATEST, Store, StoreError, migrate, schema_version
+from babelbench.store import writes
+from babelbench.store.migrations import MIGRATIONS
+
+
+def test_migrations_run_once_and_are_recorded(tmp_path):
+    path = tmp_path / "r.duckdb"
+    con = duckdb.connect(str(path))
+    assert migrate(con) == len(MIGRATIONS)
+    assert migrate(con) == 0
+    assert schema_version(con) == LATEST
+    assert con.execute("SELECT name FROM _migrations ORDER BY id").fetchall()[0] == ("initial",)
+    con.close()
+
+
+def test_reader_refuses_an_older_schema_with_a_clear_message(tmp_path):
+    path = tmp_path / "old.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(StoreError, match="schema version 0"):
+        with Store(path).read():
+            pass
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="no store at"):
+        with Store(tmp_path / "nope.duckdb").read():
+            pass
+
+
+def test_a_reader_can_open_between_writes(tmp_path):
+    store = Store(tmp_path / "r.duckdb")
+    with store.write() as con:
+        writes.register_recipe(con, "h", "f.yaml", "name: x")
+    with store.read() as ro:
+        assert ro.execute("SELECT count(*) FROM recipes").fetchone()[0] == 1
+    with store.write() as con:  # and a writer after the reader closed
+        writes.register_recipe(con, "h", "f.yaml", "name: x")
+    with store.read() as ro:
+        assert ro.execute("SELECT count(*) FROM recipes").fetchone()[0] == 1
+
+
+def test_write_eval_replaces_rows_instead_of_duplicating(tmp_path):
+    store = Store(tmp_path / "r.duckdb")
+    metric = {"task": "t", "task_version": "1", "language": "en", "metric": "acc", "filter": "none",
+              "value": 0.5, "stderr": 0.1, "n": 4, "is_group": False}
+    sample = {"task": "t", "doc_id": 0, "language": "en", "prompt": "p", "raw_response": "r",
+              "kept_response": "r", "kept_filter": "none", "pivot_status": None, "target": "x", "doc": {"a": 1},
+              "doc_hash": "d", "prompt_hash": "p", "target_hash": "t", "sample_metrics": {"acc": 1.0}}
+    for _ in range(2):
+        with store.write() as con:
+            writes.write_eval(con, "k", [metric], [sample])
+    with store.read() as con:
+        assert con.execute("SELECT count(*), max(value) FROM metrics").fetchone() == (1, 0.5)
+        assert con.execute("SELECT count(*) FROM samples").fetchone()[0] == 1
+
+
+def test_failed_transaction_writes_nothing(tmp_path):
+    store = Store(tmp_path / "r.duckdb")
+    with pytest.raises(RuntimeError):
+        with store.write() as con:
+            writes.register_recipe(con, "h", "f.yaml", "x")
+            raise RuntimeError("boom")
+    with store.read() as con:
+        assert con.execute("SELECT count(*) FROM recipes").fetchone()[0] == 0
