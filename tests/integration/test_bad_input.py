@@ -34,7 +34,7 @@ def test_validate_accepts_shipped_recipes_and_tasks():
 
     code, out = harness("validate", ROOT / "recipes", ROOT / "tasks")
     assert code == 0, out
-    assert out.startswith("ok: 5 variant(s)")
+    assert out.startswith("ok: 7 variant(s)")
 
 
 def test_broken_task_file_is_reported_with_line(tmp_path):
