@@ -50,7 +50,7 @@ def main() -> None:
     plain_cmd = [str(BIN / "lm_eval"), "--model", "hf", "--model_args", f"pretrained={base},peft={adapter},dtype=float32",
                  "--device", "cpu", "--include_path", str(ROOT / "tasks"), "--tasks", args.task, "--limit", str(args.limit),
                  "--batch_size", "1", "--apply_chat_template", "--gen_kwargs", "max_gen_toks=32", "--log_samples",
-                 "--output_path", str(work / "plain"), "--bootstrap_iters", "1000"]
+                 "--output_path", str(work / "plain")]
     harness_times, plain_times = [], []
     for i in range(args.runs):
         plain_times.append(timed(plain_cmd))

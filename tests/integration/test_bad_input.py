@@ -45,3 +45,9 @@ def test_broken_task_file_is_reported_with_line(tmp_path):
     code, out = harness("validate", folder)
     assert code == 2
     assert f"{folder / 'bad.yaml'}:3: invalid YAML" in out or f"{folder / 'bad.yaml'}:4: invalid YAML" in out
+
+
+def test_report_on_missing_store_is_a_clear_error(tmp_path):
+    code, out = harness("report", "--store", tmp_path / "none.duckdb")
+    assert code == 1 and "no store at" in out
+    assert not (tmp_path / "none.duckdb").exists()

@@ -31,16 +31,10 @@ def ls(
         for name, entry in sorted(scan().items()):
             typer.echo(f"{name:<20} {entry.kind:<6} {entry.file.relative_to(paths.tasks_dir().resolve())}")
     elif what == "variants":
-        from ..store import Store, StoreError
         from ..store.queries import variant_rows
+        from ._common import read_rows
 
-        try:
-            with Store(store).read() as con:
-                rows = variant_rows(con)
-        except StoreError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-        for r in rows:
+        for r in read_rows(store, variant_rows):
             typer.echo(f"{r['variant']:<40} {r['variant_id']}  {r['base_model']:<22} {r['method']:<5} "
                        f"{r['pivot_mode']:<5} stages done: {r['stages_done']}")
     else:

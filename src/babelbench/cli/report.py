@@ -18,17 +18,12 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """One row per variant, task, language and metric, with value, stderr and n."""
-    from ..store import Store, StoreError
     from ..store.queries import REPORT_COLUMNS, report_rows
+    from ._common import read_rows
 
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter("must be table, json or csv", param_hint="--format")
-    try:
-        with Store(store).read() as con:
-            rows = report_rows(con)
-    except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    rows = read_rows(store, report_rows)
     if fmt == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1, default=str)
         sys.stdout.write("\n")
