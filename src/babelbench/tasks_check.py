@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from .evaluate.task_index import _PermissiveLoader
+from .evaluate.task_index import TaskYamlLoader
 from .recipe.errors import Problem
 
 
@@ -19,7 +19,7 @@ def is_task_folder(path: Path) -> bool:
         return False
     for file in path.rglob("*.yaml"):
         try:
-            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_PermissiveLoader)
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
         except yaml.YAMLError:
             return True  # a broken file in a task folder is still a task folder
         if isinstance(doc, dict) and ("task" in doc or "group" in doc):
@@ -32,7 +32,7 @@ def check_task_files(folder: Path) -> list[Problem]:
     for file in sorted(p for p in folder.rglob("*") if p.is_file() and (p.suffix == ".yaml" or p.name.endswith("_template"))):
         name = str(file)
         try:
-            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_PermissiveLoader)
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problems.append(Problem(name, mark.line + 1 if mark else None, "", f"invalid YAML: {getattr(exc, 'problem', exc)}"))

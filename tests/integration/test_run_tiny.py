@@ -124,3 +124,25 @@ def test_method_none_evaluates_the_base_model(write_recipe, tiny_model, tmp_path
     assert code == 0, out
     assert query(store, "SELECT kind, status FROM stage_runs") == [("eval", "done")]
     assert query(store, "SELECT count(*) FROM samples")[0][0] == 2
+
+
+def test_a_failing_variant_keeps_the_others_work(write_recipe, tiny_model, tmp_path):
+    # An unreachable Hub model (offline) fails in its data stage; the other variant finishes.
+    recipe = write_recipe(TINY_RECIPE + """
+    variants:
+      good: {}
+      bad: {base_model: no-such-org/no-such-model}
+    """)
+    store = tmp_path / "r.duckdb"
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 1
+    assert "failed: tiny@bad" in out
+    statuses = dict(query(store, """SELECT v.name || '/' || r.kind, r.status FROM stage_runs r
+                                    JOIN variants v USING (variant_id)"""))
+    assert statuses == {"tiny@good/data": statuses["tiny@good/data"], "tiny@good/train": statuses["tiny@good/train"],
+                        "tiny@good/eval": "done", "tiny@bad/data": "failed"}
+    assert query(store, "SELECT count(*) FROM samples")[0][0] == 4
+    # the re-run retries only what failed
+    code, _ = harness("run", recipe, "--store", store)
+    assert code == 1
+    assert query(store, "SELECT count(*) FROM stage_runs WHERE status = 'done' AND kind = 'eval'")[0][0] == 1

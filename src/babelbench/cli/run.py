@@ -36,10 +36,12 @@ def run(
     from ..pipeline import run_variants
     from ..store import Store
 
-    summary = run_variants(variants, Store(store), only=only, force=force)  # type: ignore[arg-type]
+    summary = run_variants(variants, Store(store), only=only, force=force, verbose=verbose)  # type: ignore[arg-type]
     ran = ", ".join(f"{kind} {outcome}: {n}" for (kind, outcome), n in sorted(summary.counts.items()))
     typer.echo(f"{len(variants)} variant(s); {ran or 'nothing to do'}; store: {store}")
     if summary.failures:
+        for failure in summary.failures:
+            typer.echo(f"failed: {failure}", err=True)
         raise typer.Exit(1)
 
 

@@ -17,11 +17,11 @@ import yaml
 from .. import paths
 
 
-class _PermissiveLoader(yaml.SafeLoader):
+class TaskYamlLoader(yaml.SafeLoader):
     """Reads lm-eval YAML, whose ``!function`` tags we do not need to resolve here."""
 
 
-_PermissiveLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+TaskYamlLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def _scan(root: str) -> dict[str, TaskEntry]:
     index: dict[str, TaskEntry] = {}
     for file in sorted(Path(root).rglob("*.yaml")):
         try:
-            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_PermissiveLoader)
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
         except yaml.YAMLError:
             continue  # reported by `harness validate tasks/`
         if not isinstance(doc, dict):

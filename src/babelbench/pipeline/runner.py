@@ -46,7 +46,8 @@ class RunSummary:
 
 
 def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = None, force: bool = False,
-                 tasks_dir: Path | None = None, console: Console | None = None) -> RunSummary:
+                 tasks_dir: Path | None = None, console: Console | None = None,
+                 verbose: bool = False) -> RunSummary:
     console = console or Console(stderr=True)
     tasks_dir = tasks_dir or paths.tasks_dir()
     plans = [plan_variant(v, tasks_dir) for v in variants]
@@ -61,8 +62,8 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
         except Exception as exc:  # keep going: other variants' finished work is kept either way
             summary.failures.append(f"{plan.variant.name}: {type(exc).__name__}: {exc}")
             console.print(f"[red]✗ {plan.variant.name}: {type(exc).__name__}: {exc}")
-            if len(variants) == 1:
-                raise
+            if verbose:
+                console.print_exception()
     return summary
 
 
