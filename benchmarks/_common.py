@@ -54,3 +54,14 @@ def save(name: str, result: dict) -> None:
     result = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), **result}
     (OUT / f"{name}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
+
+
+def write_bench_recipe(work: Path, name: str, model: str, size: int, train: str, eval_: str) -> Path:
+    """A one-variant recipe over the shipped English samples; ``train``/``eval_`` are YAML flow maps."""
+    recipe = work / f"{name}.yaml"
+    recipe.write_text(
+        f"name: {name}\nbase_model: {model}\n"
+        f"data:\n  sources: [{{path: {ROOT}/data/samples/instructions.en.jsonl, language: en}}]\n"
+        f"  mix: {{en: 1.0}}\n  size: {size}\n"
+        f"train: {train}\neval: {eval_}\n")
+    return recipe

@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-import textwrap
 from pathlib import Path
 
-from _common import BIN, ROOT, median, save, timed
+from _common import BIN, ROOT, median, save, timed, write_bench_recipe
 
 
 def main() -> None:
@@ -27,17 +26,10 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-eval-"))
-    recipe = work / "bench.yaml"
-    recipe.write_text(textwrap.dedent(f"""
-        name: bench-eval
-        base_model: {args.model}
-        data:
-          sources: [{{path: {ROOT}/data/samples/instructions.en.jsonl, language: en}}]
-          mix: {{en: 1.0}}
-          size: 8
-        train: {{method: lora, lora: {{r: 8, alpha: 16}}, max_steps: 2, batch_size: 4, max_length: 128}}
-        eval: {{tasks: [{args.task}], limit: {args.limit}, batch_size: 1, gen_kwargs: {{max_gen_toks: 32}}}}
-        """))
+    recipe = write_bench_recipe(
+        work, "bench-eval", args.model, 8,
+        "{method: lora, lora: {r: 8, alpha: 16}, max_steps: 2, batch_size: 4, max_length: 128}",
+        f"{{tasks: [{args.task}], limit: {args.limit}, batch_size: 1, gen_kwargs: {{max_gen_toks: 32}}}}")
     # Train once (not timed), then find the adapter and the base checkpoint.
     timed([str(BIN / "harness"), "run", str(recipe), "--store", str(work / "setup.duckdb")])
     import duckdb

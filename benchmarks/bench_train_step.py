@@ -14,11 +14,10 @@ import json
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
-from _common import BIN, OFFLINE, ROOT, median, save
+from _common import BIN, OFFLINE, ROOT, median, save, write_bench_recipe
 
 HARNESS_SIDE = """
 import json, sys, time
@@ -80,18 +79,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-train-"))
-    recipe = work / "bench.yaml"
-    recipe.write_text(textwrap.dedent(f"""
-        name: bench-train
-        base_model: {args.model}
-        data:
-          sources: [{{path: {ROOT}/data/samples/instructions.en.jsonl, language: en}}]
-          mix: {{en: 1.0}}
-          size: {args.steps * args.batch}
-        train: {{method: lora, lora: {{r: 8, alpha: 16, dropout: 0.0}}, lr: 1.0e-4, max_steps: {args.steps},
-                batch_size: {args.batch}, max_length: 128, warmup_ratio: 0.0, scheduler: constant, save_steps: 1000}}
-        eval: {{tasks: [babel_qa_en], limit: 1}}
-        """))
+    recipe = write_bench_recipe(
+        work, "bench-train", args.model, args.steps * args.batch,
+        f"{{method: lora, lora: {{r: 8, alpha: 16, dropout: 0.0}}, lr: 1.0e-4, max_steps: {args.steps}, "
+        f"batch_size: {args.batch}, max_length: 128, warmup_ratio: 0.0, scheduler: constant, save_steps: 1000}}",
+        "{tasks: [babel_qa_en], limit: 1}")
     subprocess.run([str(BIN / "harness"), "run", str(recipe), "--only", "data", "--store", str(work / "s.duckdb")],
                    check=True, env={**__import__("os").environ, **OFFLINE}, capture_output=True)
     import duckdb
