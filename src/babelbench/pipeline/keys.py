@@ -11,6 +11,7 @@ so deciding that nothing needs doing is fast.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,9 @@ def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
 def _folder_digest(folder: Path) -> str:
+    """Hash of a task folder's files; every variant of a run evaluates the same folders, so once per process."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return digest({str(p.relative_to(folder)): file_digest(str(p)) for p in files})
 

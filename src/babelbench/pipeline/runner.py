@@ -53,9 +53,9 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
     plans = [plan_variant(v, tasks_dir) for v in variants]
     summary = RunSummary()
     for plan in plans:
-        _register(store, plan)
+        done = _register(store, plan)
         try:
-            _run_plan(plan, store, only, force, tasks_dir, console, summary)
+            _run_plan(plan, store, done, only, force, tasks_dir, console, summary)
         except StageInputMissing as exc:
             summary.failures.append(f"{plan.variant.name}: {exc}")
             console.print(f"[red]✗ {plan.variant.name}: {exc}")
@@ -67,7 +67,11 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
     return summary
 
 
-def _register(store: Store, plan: VariantPlan) -> None:
+def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
+    """Record the recipe, the variant and its stage keys; return which of those stages are done.
+
+    One short transaction per variant, so an unchanged re-run costs one connection each.
+    """
     v = plan.variant
     text = Path(v.recipe_file).read_text(encoding="utf-8") if Path(v.recipe_file).is_file() else ""
     recipe_hash = hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -81,12 +85,15 @@ def _register(store: Store, plan: VariantPlan) -> None:
             "data_size": v.data.size if v.data and plan.trains else None,
             "config": v.model_dump(mode="json"), "choices": v.choices,
         })
-        for kind, key in (("data", plan.data_key), ("train", plan.train_key), ("eval", plan.eval_key)):
-            if key:
-                writes.link_stage(con, plan.variant_id, kind, key)
+        stages = [(kind, key) for kind, key in
+                  (("data", plan.data_key), ("train", plan.train_key), ("eval", plan.eval_key)) if key]
+        for kind, key in stages:
+            writes.link_stage(con, plan.variant_id, kind, key)
+        return {(kind, key) for kind, key in stages if writes.is_done(con, kind, key)}
 
 
-def _run_plan(plan: VariantPlan, store: Store, only: Stage | None, force: bool, tasks_dir: Path,
+def _run_plan(plan: VariantPlan, store: Store, done: set[tuple[str, str]], only: Stage | None, force: bool,
+              tasks_dir: Path,
               console: Console, summary: RunSummary) -> None:
     v = plan.variant
     console.rule(f"[bold]{v.name}")
@@ -102,12 +109,12 @@ def _run_plan(plan: VariantPlan, store: Store, only: Stage | None, force: bool, 
     train_dir = paths.artifacts_dir("train") / plan.train_key if plan.train_key else None
 
     if plan.trains and only in (None, "data"):
-        _stage(store, summary, console, plan, "data", plan.data_key, data_dir, force,
+        _stage(store, summary, console, plan, "data", plan.data_key, ("data", plan.data_key) in done, data_dir, force,
                lambda: _data_stage(plan, base(), data_dir))
     if plan.trains and only in (None, "train"):
         if not _complete(data_dir):
             raise StageInputMissing("its data stage has not run (run without --only, or --only data first)")
-        _stage(store, summary, console, plan, "train", plan.train_key, train_dir, force,
+        _stage(store, summary, console, plan, "train", plan.train_key, ("train", plan.train_key) in done, train_dir, force,
                lambda: _train_stage(plan, base(), data_dir, train_dir))
     if only in (None, "eval"):
         adapter = model = None
@@ -116,7 +123,7 @@ def _run_plan(plan: VariantPlan, store: Store, only: Stage | None, force: bool, 
                 raise StageInputMissing("its train stage has not run (run without --only, or --only train first)")
             trained = train_dir / ("adapter" if v.train.method == "lora" else "model")
             adapter, model = (str(trained), None) if v.train.method == "lora" else (None, str(trained))
-        _stage(store, summary, console, plan, "eval", plan.eval_key, None, force,
+        _stage(store, summary, console, plan, "eval", plan.eval_key, ("eval", plan.eval_key) in done, None, force,
                lambda: _eval_stage(plan, model or base(), adapter, tasks_dir))
 
 
@@ -125,9 +132,7 @@ def _complete(folder: Path | None) -> bool:
 
 
 def _stage(store: Store, summary: RunSummary, console: Console, plan: VariantPlan, kind: Stage, key: str,
-           artifact: Path | None, force: bool, work) -> None:
-    with store.write() as con:
-        done = writes.is_done(con, kind, key)
+           done: bool, artifact: Path | None, force: bool, work) -> None:
     if done and not force and (artifact is None or _complete(artifact)):
         summary.counts[(kind, "skipped")] += 1
         console.print(f"  {kind:<5} [dim]{key}  done already, skipped")

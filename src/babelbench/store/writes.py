@@ -34,9 +34,9 @@ def is_done(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> bool:
 
 def interrupt_stale(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> int:
     """Mark earlier attempts of this stage that never finished (a killed process) as interrupted."""
-    return con.execute(
+    return len(con.execute(
         "UPDATE stage_runs SET status = 'interrupted' WHERE kind = ? AND key = ? AND status = 'running' RETURNING run_id",
-        [kind, key]).fetchall().__len__()
+        [kind, key]).fetchall())
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, key: str, variant_id: str,
