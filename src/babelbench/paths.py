@@ -47,8 +47,17 @@ def project_root() -> Path:
 
 
 def tasks_dir() -> Path:
-    env = os.environ.get("BABELBENCH_TASKS")
+    return _data_folder("tasks", "BABELBENCH_TASKS")
+
+
+def judges_dir() -> Path:
+    return _data_folder("judges", "BABELBENCH_JUDGES")
+
+
+def _data_folder(name: str, env_var: str) -> Path:
+    """``$ENV_VAR`` if set, else ``./name`` if it exists, else the checkout's ``name/``."""
+    env = os.environ.get(env_var)
     if env:
         return Path(env)
-    cwd_tasks = Path.cwd() / "tasks"
-    return cwd_tasks if cwd_tasks.is_dir() else project_root() / "tasks"
+    here = Path.cwd() / name
+    return here if here.is_dir() else project_root() / name

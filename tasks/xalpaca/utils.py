@@ -17,7 +17,9 @@ _DATA = Path(__file__).parent / "data"
 
 def load_shipped(language: str, **_: object) -> dict[str, datasets.Dataset]:
     """The shipped parallel sample (same ``id`` = same item in every language)."""
-    rows = [json.loads(line) for line in (_DATA / f"xalpaca.{language}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = (_DATA / f"xalpaca.{language}.jsonl").read_text(encoding="utf-8").splitlines()
+    # `expected_language` is set on items that ask for an answer in another language.
+    rows = [{"expected_language": None, **json.loads(line)} for line in lines if line.strip()]
     return {"test": datasets.Dataset.from_list(rows)}
 
 

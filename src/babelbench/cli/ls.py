@@ -11,11 +11,11 @@ from .. import paths
 
 
 def ls(
-    what: Annotated[str, typer.Argument(help="recipes, tasks or variants")],
+    what: Annotated[str, typer.Argument(help="recipes, tasks, judges or variants")],
     store: Annotated[Path, typer.Option("--store", help="Results store (for variants).")] = paths.DEFAULT_STORE,
     recipes_dir: Annotated[Path, typer.Option("--recipes", help="Recipe folder.")] = Path("recipes"),
 ) -> None:
-    """List recipes (with their variants), tasks in tasks/, or variants in the store."""
+    """List recipes (with their variants), tasks in tasks/, judges in judges/, or variants in the store."""
     if what == "recipes":
         from ..recipe import ConfigError, load_recipe, recipe_files
 
@@ -30,6 +30,19 @@ def ls(
 
         for name, entry in sorted(scan().items()):
             typer.echo(f"{name:<20} {entry.kind:<6} {entry.file.relative_to(paths.tasks_dir().resolve())}")
+    elif what == "judges":
+        from ..judge.loader import judge_folders, load_judge
+        from ..recipe import ConfigError
+
+        for folder in judge_folders():
+            try:
+                j = load_judge(folder)
+            except ConfigError as exc:
+                typer.echo(f"{folder.name:<16} INVALID ({len(exc.problems)} problem(s); see `harness validate {folder}`)")
+                continue
+            backend = f"{j.config.backend.type}:{j.config.backend.model}" if j.config.backend else "lingua (no LLM)"
+            facets = ", ".join(f"{f.name} {f.min}-{f.max}" for f in j.config.facets) or "—"
+            typer.echo(f"{j.name:<16} {j.kind:<12} {backend:<28} {facets}")
     elif what == "variants":
         from ..store.queries import variant_rows
         from ._common import read_rows
@@ -38,4 +51,4 @@ def ls(
             typer.echo(f"{r['variant']:<40} {r['variant_id']}  {r['base_model']:<22} {r['method']:<5} "
                        f"{r['pivot_mode']:<5} stages done: {r['stages_done']}")
     else:
-        raise typer.BadParameter("must be recipes, tasks or variants", param_hint="WHAT")
+        raise typer.BadParameter("must be recipes, tasks, judges or variants", param_hint="WHAT")

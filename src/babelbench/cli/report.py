@@ -17,7 +17,7 @@ def report(
     store: Annotated[Path, typer.Option("--store", help="Results store.")] = paths.DEFAULT_STORE,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
-    """One row per variant, task, language and metric, with value, stderr and n."""
+    """One row per variant, task, language and metric, with value, 95 % interval and n (judges' included)."""
     from ..store.queries import REPORT_COLUMNS, report_rows
     from ._common import read_rows
 
@@ -40,12 +40,14 @@ def _table(rows: list[dict]) -> None:
     from rich.table import Table
 
     table = Table(title="babelbench results", show_lines=False)
-    for col in ("variant", "task", "language", "metric", "value", "± stderr", "n"):
-        table.add_column(col, justify="right" if col in ("value", "± stderr", "n") else "left")
+    for col in ("variant", "task", "language", "metric", "value", "95% CI", "n"):
+        table.add_column(col, justify="right" if col in ("value", "95% CI", "n") else "left")
     for r in rows:
-        table.add_row(r["variant"], r["task"], r["language"] or "—", f"{r['metric']} [{r['filter']}]",
-                      _fmt(r["value"]), _fmt(r["stderr"]), str(r["n"] if r["n"] is not None else "—"))
-    Console().print(table if rows else "no results yet")
+        metric = f"{r['metric']} [{r['filter']}]" + (f" vs {r['baseline']}" if r.get("baseline") else "")
+        ci = f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r.get("ci_low") is not None else "—"
+        table.add_row(r["variant"], r["task"], r["language"] or "—", metric, _fmt(r["value"]), ci,
+                      str(r["n"] if r["n"] is not None else "—"))
+    Console(width=200).print(table if rows else "no results yet")
 
 
 def _fmt(value) -> str:

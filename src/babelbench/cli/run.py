@@ -15,8 +15,12 @@ from ._common import print_problems
 def run(
     recipes: Annotated[Optional[list[Path]], typer.Argument(help="Recipe files or folders (default: recipes/demo.yaml).")] = None,
     store: Annotated[Path, typer.Option("--store", help="Results store.")] = paths.DEFAULT_STORE,
-    only: Annotated[Optional[str], typer.Option("--only", help="Run one stage: data, train or eval.")] = None,
+    only: Annotated[Optional[str], typer.Option("--only", help="Run one stage: data, train, eval or judge.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a field: dotted.key=value (repeatable).")] = None,
+    judge_backend: Annotated[Optional[str], typer.Option("--judge-backend", help="Judge backend for every judge: openai or local (= --set judge.backend.type=...).")] = None,
+    judge_model: Annotated[Optional[str], typer.Option("--judge-model", help="Judge model (= --set judge.backend.model=...).")] = None,
+    judge_base_url: Annotated[Optional[str], typer.Option("--judge-base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (= --set judge.backend.base_url=...).")] = None,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Pairwise baseline variant (= --set judge.baseline=...).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-run the selected stages even if done.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show library logs.")] = False,
 ) -> None:
@@ -24,10 +28,15 @@ def run(
     from ..recipe import ConfigError, load_recipes
     from ..pipeline.preflight import preflight
 
-    if only not in (None, "data", "train", "eval"):
-        raise typer.BadParameter("must be one of data, train, eval", param_hint="--only")
+    if only not in (None, "data", "train", "eval", "judge"):
+        raise typer.BadParameter("must be one of data, train, eval, judge", param_hint="--only")
+    overrides = list(set_ or [])
+    for field, value in (("judge.backend.type", judge_backend), ("judge.backend.model", judge_model),
+                         ("judge.backend.base_url", judge_base_url), ("judge.baseline", baseline)):
+        if value is not None:
+            overrides.append(f"{field}={value}")
     try:
-        variants = load_recipes(recipes or [Path("recipes/demo.yaml")], set_ or [])
+        variants = load_recipes(recipes or [Path("recipes/demo.yaml")], overrides)
         preflight(variants)
     except ConfigError as exc:
         print_problems(exc)
@@ -52,7 +61,7 @@ def _quiet_libraries(verbose: bool) -> None:
     import logging
     import warnings
 
-    for name in ("lm_eval", "transformers", "datasets", "peft", "accelerate", "httpx"):
+    for name in ("lm_eval", "transformers", "datasets", "peft", "accelerate", "httpx", "openai"):
         logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     warnings.filterwarnings("ignore", category=UserWarning)

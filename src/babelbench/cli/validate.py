@@ -11,7 +11,8 @@ from ._common import print_problems
 
 
 def validate(
-    targets: Annotated[list[Path], typer.Argument(help="Recipe files/folders, or a tasks folder.")],
+    targets: Annotated[list[Path], typer.Argument(help="Recipe files/folders, a tasks folder, or a judges folder "
+                                                  "(or one judge's folder).")],
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a field: dotted.key=value.")] = None,
 ) -> None:
     """Exit 0 if every file is valid; else print file:line: field: problem and exit 2."""
@@ -19,11 +20,21 @@ def validate(
     from ..recipe import ConfigError, load_recipes
     from ..tasks_check import check_task_files, is_task_folder
 
+    from ..judge.loader import JUDGE_FILE, judge_folders, load_judge
+
     problems = []
     recipes = []
+    judges = 0
     for target in targets:
         if is_task_folder(target):
             problems += check_task_files(target)
+        elif target.is_dir() and ((target / JUDGE_FILE).is_file() or judge_folders(target)):
+            for folder in [target] if (target / JUDGE_FILE).is_file() else judge_folders(target):
+                judges += 1
+                try:
+                    load_judge(folder)
+                except ConfigError as exc:
+                    problems += exc.problems
         else:
             recipes.append(target)
     count = 0
@@ -37,4 +48,5 @@ def validate(
     if problems:
         print_problems(ConfigError(problems))
         raise typer.Exit(2)
-    typer.echo(f"ok: {count} variant(s)" + (" and task files" if len(recipes) < len(targets) else ""))
+    parts = [f"{count} variant(s)"] + ([f"{judges} judge(s)"] if judges else [])
+    typer.echo("ok: " + ", ".join(parts) + (" and task files" if len(recipes) + bool(judges) < len(targets) else ""))

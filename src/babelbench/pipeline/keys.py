@@ -40,7 +40,8 @@ class VariantPlan:
 
 
 def variant_id(variant: Variant) -> str:
-    return digest(variant.model_dump(mode="json", exclude={"recipe_file"}))
+    """What the variant *is*: how it is built and evaluated. Judges grade it; they are not part of it."""
+    return digest(variant.model_dump(mode="json", exclude={"recipe_file", "judges", "judge"}))
 
 
 def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict]:

@@ -27,6 +27,7 @@ def check_variant(variant: Variant, recipe_dir: Path, doc: Located, file: str,
         _check_data(variant, recipe_dir, report)
     _check_pivot(variant, report)
     _check_tasks(variant, report)
+    problems += _check_judges(variant, report)
     return problems
 
 
@@ -88,3 +89,27 @@ def _check_tasks(variant: Variant, report) -> None:
     for i, name in enumerate(variant.eval.tasks):
         if name in unknown_tasks([name]):
             report(f"eval.tasks.{i}", f"lm-eval does not know task {name!r}")
+
+
+def _check_judges(variant: Variant, report) -> list[Problem]:
+    """Each listed judge must exist and load; its own file's problems are reported at their lines."""
+    from ..judge.loader import available_judges, load_judge
+    from .errors import ConfigError
+
+    problems: list[Problem] = []
+    known = available_judges()
+    for i, name in enumerate(variant.judges):
+        if name not in known:
+            report(f"judges.{i}", f"no judge {name!r} (known: {', '.join(known) or 'none'})")
+            continue
+        try:
+            judge = load_judge(name).with_backend(variant.judge.backend)
+        except ConfigError as exc:
+            problems += exc.problems
+            continue
+        except ValueError as exc:  # a backend override the judge's backend cannot take
+            report("judge.backend", str(exc))
+            continue
+        if judge.kind == "pairwise" and not variant.judge.baseline:
+            report(f"judges.{i}", "the pairwise judge needs a baseline variant: set judge.baseline (or --baseline)")
+    return problems

@@ -139,7 +139,8 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> list[Va
             continue
         variant = Variant(
             name=recipe.name + suffix, recipe_file=file, base_model=checked.base_model, data=checked.data,
-            pivot=checked.pivot, train=checked.train, eval=checked.eval, choices=choices,
+            pivot=checked.pivot, train=checked.train, eval=checked.eval, judges=checked.judges,
+            judge=checked.judge, choices=choices,
         )
         problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame})
         variants.append(variant)

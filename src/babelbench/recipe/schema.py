@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..judge.schema import RecipeJudging
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
@@ -142,6 +144,11 @@ class Recipe(Strict):
     pivot: PivotConfig = Field(default_factory=PivotConfig, description="PLUG settings.")
     train: TrainConfig = Field(default_factory=TrainConfig, description="Fine-tuning settings.")
     eval: EvalConfig = Field(..., description="Evaluation settings.")
+    judges: list[str] = Field(
+        default_factory=list,
+        description="Judges (folders under judges/) that grade the stored answers after evaluation.",
+    )
+    judge: RecipeJudging = Field(default_factory=RecipeJudging, description="Settings for the listed judges.")
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named variants: suffix -> {dotted.field: value} overrides; one variant each.",
@@ -168,5 +175,7 @@ class Variant(Strict):
     pivot: PivotConfig
     train: TrainConfig
     eval: EvalConfig
+    judges: list[str] = Field(default_factory=list)
+    judge: RecipeJudging = Field(default_factory=RecipeJudging)
     #: The expanded choices that made this variant (dotted field -> value).
     choices: dict[str, Any] = Field(default_factory=dict)

@@ -91,6 +91,48 @@ CREATE TABLE samples (
     PRIMARY KEY (eval_key, task, doc_id)
 );
 """),
+    (2, "judgments", """
+CREATE TABLE judgments (                -- one grade per judgment key, whichever variant asked for it
+    judgment_key      VARCHAR PRIMARY KEY, -- hash of (judge identity, the exact messages / inputs)
+    judge             VARCHAR NOT NULL,
+    judge_hash        VARCHAR NOT NULL,    -- judge config + templates + backend model
+    kind              VARCHAR NOT NULL,    -- rubric | pairwise | language-id
+    status            VARCHAR NOT NULL,    -- ok | parse_failure
+    scores            JSON,                -- facet -> grade (after floor rules, if applied)
+    raw_scores        JSON,                -- facet -> grade as the judge gave it
+    verdict           VARCHAR,             -- pairwise: A | B | tie
+    detected_language VARCHAR,             -- language-id
+    code_switch       DOUBLE,              -- language-id: share of words in other languages
+    rationale         VARCHAR,
+    raw               VARCHAR,             -- the judge's reply exactly as received
+    error             VARCHAR,             -- why a reply did not parse
+    backend           VARCHAR,
+    model             VARCHAR,
+    attempts          INTEGER,
+    seconds           DOUBLE,
+    created_at        TIMESTAMP NOT NULL
+);
+CREATE TABLE judgment_links (            -- which judgment grades which stored sample
+    eval_key     VARCHAR NOT NULL,
+    task         VARCHAR NOT NULL,
+    doc_id       INTEGER NOT NULL,
+    judge_hash   VARCHAR NOT NULL,
+    slot         VARCHAR NOT NULL,         -- '' ; pairwise: '<baseline eval key>:ab' or ':ba'
+    judgment_key VARCHAR,                  -- NULL when status is no_target
+    status       VARCHAR NOT NULL,         -- judged | no_target (PLUG answer without a target part)
+    PRIMARY KEY (eval_key, task, doc_id, judge_hash, slot)
+);
+CREATE TABLE variant_judges (            -- the judges a variant is currently graded by
+    variant_id       VARCHAR NOT NULL,
+    judge            VARCHAR NOT NULL,
+    judge_hash       VARCHAR NOT NULL,
+    kind             VARCHAR NOT NULL,
+    baseline_variant VARCHAR,              -- pairwise: the baseline's variant_id
+    baseline_eval    VARCHAR,              -- pairwise: the baseline's eval key
+    config           JSON NOT NULL,        -- the judge as used (backend included, no secrets)
+    PRIMARY KEY (variant_id, judge)
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

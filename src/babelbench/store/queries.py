@@ -11,11 +11,28 @@ import duckdb
 _PRIMARY_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
 
 REPORT_COLUMNS = ["variant", "base_model", "method", "pivot_mode", "task", "language", "metric",
-                  "filter", "value", "stderr", "n"]
+                  "filter", "value", "stderr", "n", "ci_low", "ci_high", "baseline"]
+
+_Z95 = 1.959964
 
 
-def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True) -> list[dict[str, Any]]:
-    """One row per variant, task, language and metric (primary filter only)."""
+def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True,
+                include_judges: bool = True) -> list[dict[str, Any]]:
+    """One row per variant, task, language and metric (primary filter only), judges' included.
+
+    lm-eval metrics carry lm-eval's stderr and a normal 95 % interval from it; judge metrics
+    (``judge:<name>/<facet>``) carry a bootstrap 95 % interval.
+    """
+    rows = _lm_eval_rows(con, include_groups)
+    if include_judges:
+        from .judge_queries import judge_rows
+
+        rows += judge_rows(con)
+        rows.sort(key=lambda r: r["variant"])
+    return rows
+
+
+def _lm_eval_rows(con: duckdb.DuckDBPyConnection, include_groups: bool) -> list[dict[str, Any]]:
     sql = f"""
         SELECT v.name AS variant, v.base_model, v.method, v.pivot_mode, m.task, m.language, m.metric,
                m.filter, m.value, m.stderr, m.n
@@ -27,7 +44,13 @@ def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True) 
     """
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    for r in rows:
+        ok = r["value"] is not None and r["stderr"] is not None
+        r["ci_low"] = r["value"] - _Z95 * r["stderr"] if ok else None
+        r["ci_high"] = r["value"] + _Z95 * r["stderr"] if ok else None
+        r["baseline"] = None
+    return rows
 
 
 def variant_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

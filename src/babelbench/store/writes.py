@@ -84,3 +84,53 @@ def write_eval(con: duckdb.DuckDBPyConnection, eval_key: str, metrics: list[dict
                        kept_response, kept_filter, pivot_status, target, doc, doc_hash, prompt_hash,
                        target_hash, sample_metrics FROM _samples_in""")
         con.unregister("_samples_in")
+
+
+def register_variant_judge(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
+    con.execute("INSERT OR REPLACE INTO variant_judges VALUES ($variant_id, $judge, $judge_hash, $kind, "
+                "$baseline_variant, $baseline_eval, $config)", {**row, "config": json.dumps(row["config"])})
+
+
+def existing_judgments(con: duckdb.DuckDBPyConnection, keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    import pyarrow as pa
+
+    con.register("_keys_in", pa.table({"k": keys}))
+    try:
+        return {r[0] for r in con.execute(
+            "SELECT judgment_key FROM judgments JOIN _keys_in ON judgment_key = k").fetchall()}
+    finally:
+        con.unregister("_keys_in")
+
+
+def write_judgments(con: duckdb.DuckDBPyConnection, judgments: list[dict[str, Any]],
+                    links: list[dict[str, Any]]) -> None:
+    """Insert judgments and their links; a key already stored is kept as it is."""
+    import pyarrow as pa
+
+    if judgments:
+        rows = [{**j, "scores": _json(j.get("scores")), "raw_scores": _json(j.get("raw_scores"))} for j in judgments]
+        columns = ["judgment_key", "judge", "judge_hash", "kind", "status", "scores", "raw_scores", "verdict",
+                   "detected_language", "code_switch", "rationale", "raw", "error", "backend", "model",
+                   "attempts", "seconds"]
+        table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows],
+                                     schema=pa.schema([(c, pa.float64() if c in ("code_switch", "seconds") else
+                                                        pa.int64() if c == "attempts" else pa.string())
+                                                       for c in columns]))
+        con.register("_judgments_in", table)
+        con.execute(f"INSERT INTO judgments SELECT {', '.join(columns)}, now() FROM _judgments_in "
+                    "ON CONFLICT DO NOTHING")
+        con.unregister("_judgments_in")
+    if links:
+        columns = ["eval_key", "task", "doc_id", "judge_hash", "slot", "judgment_key", "status"]
+        table = pa.Table.from_pylist([{c: link.get(c) for c in columns} for link in links],
+                                     schema=pa.schema([(c, pa.int64() if c == "doc_id" else pa.string())
+                                                       for c in columns]))
+        con.register("_links_in", table)
+        con.execute(f"INSERT OR REPLACE INTO judgment_links SELECT {', '.join(columns)} FROM _links_in")
+        con.unregister("_links_in")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""Statistics over stored results: bootstrap intervals (scaling-law fits come later)."""

@@ -1,0 +1,1 @@
+"""LLM-as-judge and language-identification grading of stored answers."""

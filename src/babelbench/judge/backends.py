@@ -1,0 +1,214 @@
+"""Judge backends: an OpenAI-compatible endpoint (async, bounded concurrency, retries) or a
+transformers model in this process (batched). Heavy imports happen inside, when used.
+
+Both take a list of :class:`Request` and call ``on_reply`` once per request as its reply
+arrives, so the caller can store grades while the rest are still in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import BackendConfig
+
+
+@dataclass(frozen=True)
+class Request:
+    key: str
+    messages: list[dict[str, str]]
+    schema: dict[str, Any] | None = None   #: JSON schema of the reply (for structured output)
+
+
+@dataclass(frozen=True)
+class Reply:
+    key: str
+    text: str | None          #: the judge's reply; None if every attempt failed
+    error: str | None = None  #: why no reply came back
+    attempts: int = 1
+    seconds: float = 0.0
+
+
+@dataclass
+class BackendStats:
+    attempts: int = 0          #: requests sent, retries included
+    retries: int = 0
+    failed: int = 0            #: requests that stayed without a reply
+    retry_reasons: dict[str, int] = field(default_factory=dict)
+
+
+class BackendError(RuntimeError):
+    """The backend cannot start (no key for a remote endpoint, model missing)."""
+
+
+OnReply = Callable[[Reply], None]
+
+
+def make_backend(config: BackendConfig):
+    if config.type == "openai":
+        return OpenAIBackend(config)
+    return LocalBackend(config)
+
+
+class OpenAIBackend:
+    """Any OpenAI-compatible chat-completions endpoint, through the ``openai`` package."""
+
+    def __init__(self, config: BackendConfig):
+        self.config = config
+        self.stats = BackendStats()
+        key = os.environ.get(config.api_key_env)
+        if not key and config.base_url is None:
+            raise BackendError(f"judge model {config.model!r} is on api.openai.com and ${config.api_key_env} "
+                               "is not set (set it, or point backend.base_url at another endpoint)")
+        # Local servers (llama.cpp, vLLM, Ollama) take any key; the client insists on one.
+        self._api_key = key or "not-needed"
+
+    def run(self, requests: list[Request], on_reply: OnReply) -> BackendStats:
+        import asyncio
+
+        if requests:
+            asyncio.run(self._run(requests, on_reply))
+        return self.stats
+
+    async def _run(self, requests: list[Request], on_reply: OnReply) -> None:
+        import asyncio
+
+        from openai import AsyncOpenAI
+
+        cfg = self.config
+        # Retries are ours (max_retries=0), so they can be counted and logged; the semaphore
+        # bounds concurrency (the client's own pool allows far more connections).
+        async with AsyncOpenAI(api_key=self._api_key, base_url=cfg.base_url, max_retries=0,
+                               timeout=cfg.timeout_s) as client:
+            gate = asyncio.Semaphore(cfg.concurrency)
+
+            async def one(request: Request) -> None:
+                async with gate:
+                    reply = await self._complete(client, request)
+                on_reply(reply)
+
+            await asyncio.gather(*(one(r) for r in requests))
+
+    async def _complete(self, client, request: Request) -> Reply:
+        import asyncio
+
+        import openai
+
+        cfg = self.config
+        kwargs: dict[str, Any] = {"model": cfg.model, "messages": request.messages,
+                                  "temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
+        if request.schema is not None and cfg.structured_output == "json_schema":
+            kwargs["response_format"] = {"type": "json_schema",
+                                         "json_schema": {"name": "grade", "schema": request.schema, "strict": True}}
+        elif request.schema is not None and cfg.structured_output == "json_object":
+            kwargs["response_format"] = {"type": "json_object", "schema": request.schema}
+        started = time.perf_counter()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.stats.attempts += 1
+            retry_after: float | None = None
+            try:
+                completion = await client.chat.completions.create(**kwargs)
+                text = _content(completion)
+                return Reply(request.key, text, attempts=attempt, seconds=time.perf_counter() - started)
+            except openai.APIStatusError as exc:
+                if exc.status_code not in (408, 409, 429) and exc.status_code < 500:
+                    return self._give_up(request, f"HTTP {exc.status_code}: {_short(exc.message)}", attempt, started)
+                reason = f"HTTP {exc.status_code}"
+                retry_after = _retry_after(exc.response)
+            except openai.APITimeoutError:
+                reason = "timeout"
+            except openai.APIConnectionError:
+                reason = "connection"
+            except (ProtocolError, ValueError, openai.APIResponseValidationError) as exc:
+                reason = "bad response"
+                if attempt > cfg.max_retries:
+                    return self._give_up(request, f"bad response: {_short(str(exc))}", attempt, started)
+            if attempt > cfg.max_retries:
+                return self._give_up(request, f"{reason} after {attempt} attempts", attempt, started)
+            self.stats.retries += 1
+            self.stats.retry_reasons[reason] = self.stats.retry_reasons.get(reason, 0) + 1
+            delay = cfg.backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
+            if retry_after is not None:
+                delay = max(delay, retry_after)
+            await asyncio.sleep(min(delay, 60.0))
+
+    def _give_up(self, request: Request, error: str, attempts: int, started: float) -> Reply:
+        self.stats.failed += 1
+        return Reply(request.key, None, error=error, attempts=attempts, seconds=time.perf_counter() - started)
+
+
+class ProtocolError(ValueError):
+    """A 200 answer that is not a chat completion."""
+
+
+def _content(completion: Any) -> str:
+    choices = getattr(completion, "choices", None)
+    if not choices:
+        raise ProtocolError(f"no choices in the answer: {_short(str(completion))}")
+    message = getattr(choices[0], "message", None)
+    content = getattr(message, "content", None)
+    if not isinstance(content, str):
+        raise ProtocolError("the answer carries no message content")
+    return content
+
+
+def _retry_after(response: Any) -> float | None:
+    try:
+        value = float(response.headers.get("retry-after"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return value if 0 <= value <= 60 else None
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class LocalBackend:
+    """A transformers causal LM in this process: greedy, batched by ``concurrency``.
+
+    No constrained decoding: the reply is parsed as strictly as any endpoint's, so a small
+    model's unusable replies show up as parse failures, not as grades.
+    """
+
+    def __init__(self, config: BackendConfig):
+        self.config = config
+        self.stats = BackendStats()
+
+    def run(self, requests: list[Request], on_reply: OnReply) -> BackendStats:
+        if not requests:
+            return self.stats
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from ..models.registry import resolve_base_model
+
+        path = resolve_base_model(self.config.model, None)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        tokenizer.padding_side = "left"
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+        model.eval()
+        size = self.config.concurrency
+        for start in range(0, len(requests), size):
+            batch = requests[start:start + size]
+            began = time.perf_counter()
+            prompts = [tokenizer.apply_chat_template(r.messages, tokenize=False, add_generation_prompt=True)
+                       for r in batch]
+            inputs = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+            with torch.inference_mode():
+                out = model.generate(**inputs, max_new_tokens=self.config.max_tokens, do_sample=False,
+                                     pad_token_id=tokenizer.pad_token_id)
+            self.stats.attempts += len(batch)
+            seconds = (time.perf_counter() - began) / len(batch)
+            for request, row in zip(batch, out):
+                text = tokenizer.decode(row[inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+                on_reply(Reply(request.key, text, seconds=seconds))
+        return self.stats
