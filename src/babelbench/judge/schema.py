@@ -49,6 +49,7 @@ class BackendOverride(Strict):
     concurrency: int | None = Field(None, gt=0)
     timeout_s: float | None = Field(None, gt=0)
     max_retries: int | None = Field(None, ge=0)
+    backoff_s: float | None = Field(None, gt=0)
     max_tokens: int | None = Field(None, gt=0)
     structured_output: Literal["json_schema", "json_object", "none"] | None = None
 

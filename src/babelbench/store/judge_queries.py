@@ -79,7 +79,8 @@ def judge_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             verdict = r["verdict"] if r["status"] == "ok" else None
             pairs[(head, r["task"], r["language"], r["doc_id"])][order] = verdict
             continue
-        add("parse_failure_rate", float(r["status"] == "parse_failure"))
+        if r["kind"] != "language-id":  # no LLM, nothing to parse
+            add("parse_failure_rate", float(r["status"] == "parse_failure"))
         if r["status"] != "ok":
             continue
         scores = json.loads(r["scores"]) if isinstance(r["scores"], str) else (r["scores"] or {})

@@ -1,0 +1,256 @@
+"""OpenAI-protocol endpoints on loopback, for tests, benchmarks and dry runs of a judge setup.
+
+* :class:`FixedLatencyJudge` answers every chat completion after a fixed delay with a valid
+  reply built from the request's JSON schema (highest grade, verdict "tie"): the benchmark's
+  ideal endpoint, whose throughput limit is known exactly.
+* :class:`FaultProxy` forwards to a real endpoint (a llama.cpp server) and injects, per
+  request, the faults a real server cannot be made to produce on demand: 429, 500, a stall
+  past the client's timeout, a garbage body, a reply whose content is replaced (e.g. a fake
+  verdict with the prompt's own delimiters), or a hold until released.
+
+Both speak plain HTTP/1.1 with keep-alive over asyncio streams, in a background thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.client
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass
+class _Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
+    line = await reader.readline()
+    if not line:
+        return None
+    method, path, _ = line.decode("latin-1").split(" ", 2)
+    headers: dict[str, str] = {}
+    while True:
+        h = await reader.readline()
+        if h in (b"\r\n", b"\n", b""):
+            break
+        k, v = h.decode("latin-1").split(":", 1)
+        headers[k.strip().lower()] = v.strip()
+    body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return _Request(method, path, headers, body)
+
+
+def _response(status: int, body: bytes, content_type: str = "application/json",
+              extra: dict[str, str] | None = None) -> bytes:
+    reason = http.client.responses.get(status, "OK")
+    head = [f"HTTP/1.1 {status} {reason}", f"content-type: {content_type}", f"content-length: {len(body)}",
+            "connection: keep-alive", *(f"{k}: {v}" for k, v in (extra or {}).items())]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+class _Server:
+    """An asyncio HTTP server in its own thread; subclasses implement ``handle``."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self.host, self.port = host, port
+        self._loop = asyncio.new_event_loop()
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True, name=type(self).__name__)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def start(self) -> _Server:
+        self._thread.start()
+        self._started.wait(10)
+        return self
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._client, self.host, self.port, backlog=512))
+        self.port = server.sockets[0].getsockname()[1]
+        self._started.set()
+        self._loop.run_forever()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request = await _read_request(reader)
+                if request is None:
+                    break
+                payload = await self.handle(request)
+                if payload is None:  # drop the connection without an answer
+                    break
+                writer.write(payload)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def handle(self, request: _Request) -> bytes | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _valid_reply(schema: dict[str, Any] | None) -> str:
+    """The best-graded reply a schema allows (top grade; verdict 'tie')."""
+    if not schema:
+        return "{}"
+    out: dict[str, Any] = {}
+    for name, prop in schema.get("properties", {}).items():
+        if "enum" in prop:
+            out[name] = "tie" if "tie" in prop["enum"] else max(prop["enum"])
+        elif prop.get("type") == "string":
+            out[name] = "ok"
+        else:
+            out[name] = 0
+    return json.dumps(out)
+
+
+def _completion(content: str, model: str = "loopback") -> bytes:
+    return json.dumps({
+        "id": "chatcmpl-loopback", "object": "chat.completion", "created": int(time.time()), "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    }).encode()
+
+
+def _schema_of(body: dict[str, Any]) -> dict[str, Any] | None:
+    fmt = body.get("response_format") or {}
+    return fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema")
+
+
+class FixedLatencyJudge(_Server):
+    """Answers each chat completion after ``latency`` seconds; counts what it was asked."""
+
+    def __init__(self, latency: float = 0.2, **kw: Any):
+        super().__init__(**kw)
+        self.latency = latency
+        self.requests = 0
+        self.bodies: Counter = Counter()
+
+    async def handle(self, request: _Request) -> bytes | None:
+        if request.method == "GET":
+            return _response(200, json.dumps({"object": "list", "data": [{"id": "loopback"}]}).encode())
+        body = json.loads(request.body)
+        self.requests += 1
+        self.bodies[body_digest(body)] += 1
+        await asyncio.sleep(self.latency)
+        return _response(200, _completion(_valid_reply(_schema_of(body))))
+
+
+def body_digest(body: dict[str, Any]) -> str:
+    """What identifies a judgment request: its messages."""
+    return hashlib.sha256(json.dumps(body.get("messages"), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Fault:
+    """What the proxy does with one request: ``pass`` | ``429`` | ``500`` | ``stall`` | ``garbage``
+    | ``replace`` (forward, then replace the content with ``content``) | ``hold`` (wait for release)."""
+
+    kind: str
+    content: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class ProxyLog:
+    forwarded: list[str] = field(default_factory=list)   #: body digests that reached the server
+    completed: list[str] = field(default_factory=list)   #: body digests answered with a completion
+    faults: Counter = field(default_factory=Counter)
+    replies: dict[str, str] = field(default_factory=dict)  #: digest -> content the server gave
+
+
+class FaultProxy(_Server):
+    """Forwards to ``upstream`` (an OpenAI-compatible root URL), injecting scripted faults.
+
+    ``script`` is consumed one fault per chat-completion request, in arrival order; when it
+    runs out, ``default`` applies. ``hold`` requests wait until :meth:`release`.
+    """
+
+    def __init__(self, upstream: str, script: list[Fault] | None = None, default: Fault | None = None, **kw: Any):
+        super().__init__(**kw)
+        parts = urlsplit(upstream)
+        self.upstream_host, self.upstream_port = parts.hostname, parts.port or 80
+        self.upstream_prefix = parts.path.rstrip("/")
+        self.script = list(script or [])
+        self.default = default or Fault("pass")
+        self.log = ProxyLog()
+        self._released = threading.Event()
+
+    def stop(self) -> None:
+        self._released.set()  # let held requests' threads finish; the stopped loop drops them
+        super().stop()
+
+    def release(self, then: Fault | None = None) -> None:
+        if then is not None:
+            self.default = then
+        self._released.set()
+
+    def hold_after(self, completed: int) -> None:
+        """Pass the next ``completed`` requests, then hold every later one."""
+        self._released.clear()
+        self.script = [Fault("pass")] * completed
+        self.default = Fault("hold")
+
+    def _forward(self, path: str, body: bytes) -> tuple[int, bytes]:
+        con = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=600)
+        try:
+            con.request("POST", self.upstream_prefix + path.removeprefix("/v1"), body=body,
+                        headers={"content-type": "application/json"})
+            resp = con.getresponse()
+            return resp.status, resp.read()
+        finally:
+            con.close()
+
+    async def handle(self, request: _Request) -> bytes | None:
+        if request.method == "GET":
+            return _response(200, json.dumps({"object": "list", "data": [{"id": "proxy"}]}).encode())
+        body = json.loads(request.body)
+        digest = body_digest(body)
+        fault = self.script.pop(0) if self.script else self.default
+        self.log.faults[fault.kind] += 1
+        if fault.kind == "429":
+            return _response(429, b'{"error": {"message": "rate limited", "type": "rate_limit"}}',
+                             extra={"retry-after": "0"})
+        if fault.kind == "500":
+            return _response(500, b'{"error": {"message": "boom", "type": "server_error"}}')
+        if fault.kind == "stall":
+            await asyncio.sleep(fault.seconds)
+            return None
+        if fault.kind == "garbage":
+            return _response(200, b"<html>\x00\x01 not json", content_type="application/json")
+        if fault.kind == "hold":
+            await asyncio.to_thread(self._released.wait)
+        self.log.forwarded.append(digest)
+        status, payload = await asyncio.to_thread(self._forward, request.path, request.body)
+        if status == 200:
+            try:
+                self.log.replies[digest] = json.loads(payload)["choices"][0]["message"]["content"]
+            except (ValueError, KeyError, IndexError):
+                pass
+            if fault.kind == "replace":
+                payload = _completion(fault.content or "")
+            self.log.completed.append(digest)
+        return _response(status, payload)
