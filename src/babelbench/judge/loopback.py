@@ -76,8 +76,17 @@ class _Server:
         return self
 
     def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
+        if self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _shutdown(self) -> None:
+        self._server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def __enter__(self):
         return self.start()
@@ -87,10 +96,12 @@ class _Server:
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._client, self.host, self.port, backlog=512))
-        self.port = server.sockets[0].getsockname()[1]
+        self._server = self._loop.run_until_complete(
+            asyncio.start_server(self._client, self.host, self.port, backlog=512))
+        self.port = self._server.sockets[0].getsockname()[1]
         self._started.set()
         self._loop.run_forever()
+        self._loop.close()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -103,7 +114,7 @@ class _Server:
                     break
                 writer.write(payload)
                 await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             writer.close()
@@ -198,9 +209,11 @@ class FaultProxy(_Server):
         self.default = default or Fault("pass")
         self.log = ProxyLog()
         self._released = threading.Event()
+        self._closing = False
 
     def stop(self) -> None:
-        self._released.set()  # let held requests' threads finish; the stopped loop drops them
+        self._closing = True
+        self._released.set()  # free the threads of held requests; they answer nothing (see handle)
         super().stop()
 
     def release(self, then: Fault | None = None) -> None:
@@ -243,6 +256,8 @@ class FaultProxy(_Server):
             return _response(200, b"<html>\x00\x01 not json", content_type="application/json")
         if fault.kind == "hold":
             await asyncio.to_thread(self._released.wait)
+            if self._closing:
+                return None
         self.log.forwarded.append(digest)
         status, payload = await asyncio.to_thread(self._forward, request.path, request.body)
         if status == 200:
