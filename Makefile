@@ -14,13 +14,13 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
-.PHONY: install demo test test-fast smoke bench clean
+.PHONY: install demo test test-fast smoke bench judge-server clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -36,12 +36,18 @@ smoke: $(STAMP)
 test: $(STAMP)
 	$(OFFLINE) $(BIN)/python -m pytest -q
 
-# Everything but the embedded-Gemma tests (about a minute).
+# Everything but the embedded-Gemma and llama.cpp-judge tests (about a minute).
 test-fast: $(STAMP)
 	$(OFFLINE) $(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)
 	$(OFFLINE) $(BIN)/python benchmarks/run_all.py
+
+# An OpenAI-compatible endpoint on loopback for trying the LLM judges offline: llama.cpp
+# serving the embedded Gemma GGUF (a plumbing check; bring a real judge model for studies).
+judge-server: $(STAMP)
+	$(BIN)/python -m llama_cpp.server --model "$$($(BIN)/python -c 'from babelbench.models.gemma import ensure_gemma_gguf; print(ensure_gemma_gguf())')" \
+	  --model_alias gemma --chat_format gemma --host 127.0.0.1 --port 8080 --n_ctx 4096
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

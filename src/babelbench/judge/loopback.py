@@ -161,6 +161,8 @@ class FixedLatencyJudge(_Server):
         self.bodies: Counter = Counter()
 
     async def handle(self, request: _Request) -> bytes | None:
+        if request.method == "GET" and request.path.endswith("/stats"):
+            return _response(200, json.dumps({"requests": self.requests}).encode())
         if request.method == "GET":
             return _response(200, json.dumps({"object": "list", "data": [{"id": "loopback"}]}).encode())
         body = json.loads(request.body)
@@ -269,3 +271,25 @@ class FaultProxy(_Server):
                 payload = _completion(fault.content or "")
             self.log.completed.append(digest)
         return _response(status, payload)
+
+
+def main() -> None:
+    """``python -m babelbench.judge.loopback --latency 0.2 --port 8081``: a fixed-latency judge endpoint
+    in its own process (GET /v1/stats tells how many completions it served)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8081)
+    args = ap.parse_args()
+    server = FixedLatencyJudge(latency=args.latency, host=args.host, port=args.port).start()
+    print(f"serving {server.base_url} (latency {args.latency}s)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

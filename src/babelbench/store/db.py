@@ -39,13 +39,19 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._migrated_inode: int | None = None
 
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One short write transaction (the schema is migrated first if needed)."""
         con = _connect(self.path, read_only=False)
         try:
-            migrate(con)
+            # Checking the schema costs about as much as the connection; once this Store has
+            # migrated the file, skip it -- unless the file was replaced since (new inode).
+            inode = self.path.stat().st_ino
+            if inode != self._migrated_inode:
+                migrate(con)
+                self._migrated_inode = inode
             con.begin()
             try:
                 yield con

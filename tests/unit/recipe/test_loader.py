@@ -128,3 +128,30 @@ def test_invalid_yaml_reports_line(write_recipe):
     path = write_recipe("name: x\ntrain: {lr: 1\n")
     [problem] = _problems(path)
     assert ":3: invalid YAML" in problem or ":2: invalid YAML" in problem
+
+
+def test_unknown_judge_is_refused_at_its_line(write_recipe):
+    path = write_recipe(TINY_RECIPE + "    judges: [language-id, no-such-judge]\n")
+    [problem] = _problems(path)
+    assert problem.startswith(f"{path}:22: judges.1: no judge 'no-such-judge' (known: ")
+
+
+def test_pairwise_judge_needs_a_baseline(write_recipe):
+    path = write_recipe(TINY_RECIPE + "    judges: [pairwise]\n")
+    [problem] = _problems(path)
+    assert problem.endswith(":22: judges.0: the pairwise judge needs a baseline variant: set judge.baseline (or --baseline)")
+    assert load_recipe(path, ["judge.baseline=tiny"])[0].judge.baseline == "tiny"
+
+
+def test_judge_section_rejects_unknown_keys(write_recipe):
+    path = write_recipe(TINY_RECIPE + "    judges: [rubric-6facet]\n    judge:\n      backend: {modle: x}\n")
+    [problem] = _problems(path)
+    assert problem == f"{path}:24: judge.backend.modle: unknown key"
+
+
+def test_judges_do_not_change_the_variant_identity(write_recipe):
+    from babelbench.pipeline.keys import variant_id
+
+    [plain] = load_recipe(write_recipe(TINY_RECIPE, "a.yaml"))
+    [judged] = load_recipe(write_recipe(TINY_RECIPE + "    judges: [language-id]\n", "b.yaml"))
+    assert variant_id(plain) == variant_id(judged)
