@@ -108,7 +108,7 @@ def test_report_formats(first_run):
     assert {r["filter"] for r in rows if r["variant"] == "tiny@plug"} == {"plug"}
     assert {r["filter"] for r in rows if r["variant"] == "tiny@mixed"} == {"none"}
     code, out = harness("report", "--store", store, "--format", "csv")
-    assert out.splitlines()[0] == "variant,base_model,method,pivot_mode,task,language,metric,filter,value,stderr,n"
+    assert out.splitlines()[0] == "variant,base_model,method,pivot_mode,task,language,metric,filter,value,stderr,n,ci_low,ci_high,baseline"
     assert len(out.splitlines()) == len(rows) + 1
 
 

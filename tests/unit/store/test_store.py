@@ -65,3 +65,23 @@ def test_failed_transaction_writes_nothing(tmp_path):
             raise RuntimeError("boom")
     with store.read() as con:
         assert con.execute("SELECT count(*) FROM recipes").fetchone()[0] == 0
+
+
+def test_a_store_from_the_first_release_is_upgraded_in_place_keeping_its_rows(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    number, name, sql = MIGRATIONS[0]
+    con.execute(sql)
+    con.execute("INSERT INTO _migrations VALUES (?, ?, now())", [number, name])
+    con.execute("INSERT INTO recipes VALUES ('h', 'r.yaml', 'name: r', now())")
+    con.close()
+    with pytest.raises(StoreError, match="schema version 1; this harness needs"):
+        with Store(path).read():
+            pass
+    with Store(path).write() as con:   # any run upgrades it
+        pass
+    with Store(path).read() as con:
+        assert schema_version(con) == LATEST >= 2
+        assert con.execute("SELECT file FROM recipes").fetchall() == [("r.yaml",)]
+        assert con.execute("SELECT count(*) FROM judgments").fetchone()[0] == 0
