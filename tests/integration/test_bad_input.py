@@ -29,12 +29,35 @@ def test_validate_and_run_refuse_with_location(case, write_recipe, tmp_path):
     assert not store.exists()
 
 
-def test_validate_accepts_shipped_recipes_and_tasks():
+def test_validate_accepts_shipped_recipes_tasks_and_judges():
     from tests.conftest import ROOT
 
-    code, out = harness("validate", ROOT / "recipes", ROOT / "tasks")
+    code, out = harness("validate", ROOT / "recipes", ROOT / "tasks", ROOT / "judges")
     assert code == 0, out
-    assert out.startswith("ok: 7 variant(s)")
+    assert out.startswith("ok: 7 variant(s), 3 judge(s)")
+    code, out = harness("ls", "judges")
+    assert code == 0
+    assert [line.split()[:2] for line in out.splitlines()] == [
+        ["language-id", "language-id"], ["pairwise", "pairwise"], ["rubric-6facet", "rubric"]]
+
+
+def test_broken_judge_is_refused_by_validate_and_by_a_recipe_that_lists_it(tmp_path, write_recipe, monkeypatch):
+    import shutil
+
+    from tests.conftest import ROOT
+
+    judges = tmp_path / "judges"
+    shutil.copytree(ROOT / "judges", judges)
+    yaml = judges / "rubric-6facet" / "judge.yaml"
+    yaml.write_text(yaml.read_text().replace("  temperature: 0\n", "  temperature: -1\n"))
+    code, out = harness("validate", judges)
+    assert code == 2 and f"{yaml}:12: backend.temperature: Input should be greater than or equal to 0" in out
+    monkeypatch.setenv("BABELBENCH_JUDGES", str(judges))
+    recipe = write_recipe(TINY_RECIPE + "    judges: [rubric-6facet]\n")
+    store = tmp_path / "results.duckdb"
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 2 and "backend.temperature" in out
+    assert not store.exists()
 
 
 def test_broken_task_file_is_reported_with_line(tmp_path):
