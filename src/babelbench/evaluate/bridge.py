@@ -39,12 +39,18 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     import lm_eval
     from lm_eval.tasks import TaskManager
 
+    from .prompt_tasks import generate
+
     cfg = variant.eval
-    manager = TaskManager(include_path=str(tasks_dir), include_defaults=needs_builtin(cfg.tasks, tasks_dir))
+    generated, prompt_tasks = generate(cfg.prompt_files, Path(variant.recipe_file).resolve().parent)
+    include = [str(tasks_dir)] + ([str(generated)] if generated else [])
+    # `data_source` reaches every task's loader as lm-eval task metadata (as `--metadata` would).
+    manager = TaskManager(include_path=include, include_defaults=needs_builtin(cfg.tasks, tasks_dir),
+                          metadata={"data_source": cfg.data_source})
     results = lm_eval.simple_evaluate(
         model=cfg.backend,
         model_args=model_args(base_path, adapter_path),
-        tasks=list(cfg.tasks),
+        tasks=list(cfg.tasks) + prompt_tasks,
         limit=cfg.limit,
         gen_kwargs=dict(cfg.gen_kwargs) or None,
         batch_size=cfg.batch_size,
@@ -57,6 +63,7 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     samples = list(_sample_rows(results.get("samples", {}), kept_filter, variant.pivot.mode == "plug"))
     languages = {s["task"]: s["language"] for s in samples}
     metrics = list(_metric_rows(results, languages))
+    add_intervals(metrics, samples, kept_filter)
     info = {"lm_eval_version": results.get("lm_eval_version"), "task_hashes": results.get("task_hashes"),
             "versions": results.get("versions"), "n_samples": results.get("n-samples"),
             "chat_template_sha": results.get("chat_template_sha"),
@@ -122,3 +129,28 @@ def _prompt_text(entry: dict[str, Any]) -> str:
     if isinstance(args, list) and args:
         return str(args[0][0])
     return ""
+
+
+def add_intervals(metrics: list[dict[str, Any]], samples: list[dict[str, Any]], kept_filter: str) -> None:
+    """95 % intervals for the scored filter's metrics, from the per-document values stored with
+    the samples: sacrebleu's bootstrap for corpus metrics, a percentile bootstrap of the mean otherwise."""
+    from ..analysis.bootstrap import mean_ci
+    from .metrics import CORPUS_METRICS
+
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    for s in samples:
+        by_task.setdefault(s["task"], []).append(s["sample_metrics"])
+    for row in metrics:
+        values = [m.get(row["metric"]) for m in by_task.get(row["task"], [])]
+        if row["filter"] != kept_filter or row["is_group"] or not values:
+            continue
+        if row["metric"] in CORPUS_METRICS:
+            pairs = [v for v in values if isinstance(v, (list, tuple)) and len(v) == 2]
+            if pairs:
+                _, half = CORPUS_METRICS[row["metric"]](pairs, n_bootstrap=1000)
+                if half is not None and row["value"] is not None:
+                    row["ci_low"], row["ci_high"] = row["value"] - half, row["value"] + half
+            continue
+        numbers = [n for n in (_number(v) for v in values) if n is not None]
+        _, low, high = mean_ci(numbers)
+        row["ci_low"], row["ci_high"] = low, high

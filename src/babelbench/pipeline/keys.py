@@ -22,7 +22,7 @@ from .env import versions
 
 DATA_BUILDER = "data-v1"
 TRAINER = "train-v1"
-EVALUATOR = "eval-v1"
+EVALUATOR = "eval-v2"
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ def _folder_digest(folder: Path) -> str:
 
 
 def plan_variant(variant: Variant, tasks_dir: Path) -> VariantPlan:
+    from ..evaluate.prompt_tasks import GENERATOR, identity as prompt_identity
     from ..evaluate.task_index import task_folders
 
     recipe_dir = Path(variant.recipe_file).resolve().parent
@@ -83,9 +84,10 @@ def plan_variant(variant: Variant, tasks_dir: Path) -> VariantPlan:
             "versions": versions("torch", "transformers", "peft"),
         })
     eval_key = digest({
-        "stage": "eval", "evaluator": EVALUATOR, "model": train_key or base,
+        "stage": "eval", "evaluator": EVALUATOR, "prompt_tasks": GENERATOR, "model": train_key or base,
         "eval": variant.eval.model_dump(mode="json"), "pivot_mode": variant.pivot.mode,
         "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, tasks_dir)},
+        "prompt_files": prompt_identity(variant.eval.prompt_files, recipe_dir),
         "versions": versions("lm-eval", "transformers", "peft", "torch"),
     })
     return VariantPlan(variant, variant_id(variant), recipe_dir, data_key, train_key, eval_key)

@@ -27,6 +27,7 @@ def check_variant(variant: Variant, recipe_dir: Path, doc: Located, file: str,
         _check_data(variant, recipe_dir, report)
     _check_pivot(variant, report)
     _check_tasks(variant, report)
+    problems += _check_prompt_files(variant, recipe_dir, report)
     problems += _check_judges(variant, report)
     return problems
 
@@ -89,6 +90,39 @@ def _check_tasks(variant: Variant, report) -> None:
     for i, name in enumerate(variant.eval.tasks):
         if name in unknown_tasks([name]):
             report(f"eval.tasks.{i}", f"lm-eval does not know task {name!r}")
+
+
+def _check_prompt_files(variant: Variant, recipe_dir: Path, report) -> list[Problem]:
+    """Prompt files must exist, name known languages, and hold a prompt on every line."""
+    from ..evaluate.prompt_tasks import prompt_rows, task_name
+
+    problems: list[Problem] = []
+    names: set[str] = set()
+    for i, pf in enumerate(variant.eval.prompt_files):
+        for field, code in (("language", pf.language), ("expected_language", pf.expected_language)):
+            if code is not None and code not in languages.LANGUAGES:
+                report(f"eval.prompt_files.{i}.{field}", f"unknown language code {code!r}")
+        name = task_name(pf)
+        if name in names or name in variant.eval.tasks:
+            report(f"eval.prompt_files.{i}", f"task name {name!r} is used twice (set `name`)")
+        names.add(name)
+        path = recipe_dir / pf.path
+        if not path.is_file():
+            report(f"eval.prompt_files.{i}.path", f"file not found: {pf.path} (relative to {recipe_dir})")
+            continue
+        rows = prompt_rows(path)
+        if not rows:
+            report(f"eval.prompt_files.{i}.path", f"{pf.path} holds no prompts")
+        shown = str(path)
+        for number, row, problem in rows:
+            if problem:
+                problems.append(Problem(shown, number, "", problem))
+            elif row and row.get("expected_language") not in (None, *languages.LANGUAGES):
+                problems.append(Problem(shown, number, "expected_language",
+                                        f"unknown language code {row['expected_language']!r}"))
+            if len(problems) >= 10:
+                break
+    return problems
 
 
 def _check_judges(variant: Variant, report) -> list[Problem]:

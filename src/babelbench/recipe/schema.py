@@ -112,10 +112,24 @@ class TrainConfig(Strict):
         return self
 
 
+class PromptFile(Strict):
+    """A local file of prompts evaluated as an lm-eval task (``prompts_<name>``), no YAML needed."""
+
+    path: str = Field(..., description="JSONL of prompts, relative to the recipe file: Alpaca-style "
+                      "`instruction` (+ optional `input`) objects, objects with chat `messages`, or bare "
+                      "message lists; an optional `id` and `expected_language` per line.")
+    language: str = Field(..., description="ISO 639-1 code of the prompts' language.")
+    expected_language: str | None = Field(
+        None, description="Language the answers should be in, if not the prompts' own (a row's own "
+        "`expected_language` wins).")
+    name: str | None = Field(None, pattern=r"^[a-z0-9_]+$",
+                             description="Task name suffix (default: the file name, slugged).")
+
+
 class EvalConfig(Strict):
     """Evaluation through lm-eval."""
 
-    tasks: list[str] = Field(..., min_length=1, description="lm-eval task or group names (tasks/ or built-in).")
+    tasks: list[str] = Field(default_factory=list, description="lm-eval task or group names (tasks/ or built-in).")
     limit: int | float | None = Field(
         None, gt=0, description="Documents per task (int) or share of each task (float < 1)."
     )
@@ -127,6 +141,11 @@ class EvalConfig(Strict):
     backend: Literal["hf"] = Field("hf", description="lm-eval model backend.")
     batch_size: int = Field(1, gt=0, description="Generation batch size.")
     apply_chat_template: bool = Field(True, description="Format prompts with the model's chat template.")
+    data_source: Literal["shipped", "hub"] = Field(
+        "shipped", description="Where the shipped tasks read their documents: `shipped` samples (offline) "
+        "or the full `hub` datasets (needs the network). Passed to lm-eval as task metadata.")
+    prompt_files: list[PromptFile] = Field(
+        default_factory=list, description="Local prompt files, each evaluated as task `prompts_<name>`.")
 
 
 class Recipe(Strict):
@@ -157,6 +176,12 @@ class Recipe(Strict):
         default_factory=dict,
         description="dotted.field -> list of values; one variant per combination (times `variants`).",
     )
+
+    @model_validator(mode="after")
+    def _something_to_evaluate(self) -> Recipe:
+        if not self.eval.tasks and not self.eval.prompt_files:
+            raise ValueError("eval needs `tasks` or `prompt_files`")
+        return self
 
     @model_validator(mode="after")
     def _data_needed(self) -> Recipe:

@@ -133,6 +133,13 @@ CREATE TABLE variant_judges (            -- the judges a variant is currently gr
     PRIMARY KEY (variant_id, judge)
 );
 """),
+    (3, "metric intervals", """
+-- 95 % interval of each metric, computed at evaluation from the per-document values:
+-- sacrebleu's bootstrap for corpus metrics (chrF, spBLEU), a percentile bootstrap of the
+-- mean otherwise. NULL for rows evaluated before this migration.
+ALTER TABLE metrics ADD COLUMN ci_low DOUBLE;
+ALTER TABLE metrics ADD COLUMN ci_high DOUBLE;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -20,8 +20,8 @@ def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True,
                 include_judges: bool = True) -> list[dict[str, Any]]:
     """One row per variant, task, language and metric (primary filter only), judges' included.
 
-    lm-eval metrics carry lm-eval's stderr and a normal 95 % interval from it; judge metrics
-    (``judge:<name>/<facet>``) carry a bootstrap 95 % interval.
+    lm-eval metrics carry lm-eval's stderr and the 95 % interval computed at evaluation
+    (bootstrap over documents); judge metrics (``judge:<name>/<facet>``) a bootstrap 95 % interval.
     """
     rows = _lm_eval_rows(con, include_groups)
     if include_judges:
@@ -35,7 +35,7 @@ def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True,
 def _lm_eval_rows(con: duckdb.DuckDBPyConnection, include_groups: bool) -> list[dict[str, Any]]:
     sql = f"""
         SELECT v.name AS variant, v.base_model, v.method, v.pivot_mode, m.task, m.language, m.metric,
-               m.filter, m.value, m.stderr, m.n
+               m.filter, m.value, m.stderr, m.n, m.ci_low, m.ci_high
         FROM variants v
         JOIN variant_stages s ON s.variant_id = v.variant_id AND s.kind = 'eval'
         JOIN metrics m ON m.eval_key = s.key AND m.filter = {_PRIMARY_FILTER}
@@ -46,9 +46,9 @@ def _lm_eval_rows(con: duckdb.DuckDBPyConnection, include_groups: bool) -> list[
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, row)) for row in cur.fetchall()]
     for r in rows:
-        ok = r["value"] is not None and r["stderr"] is not None
-        r["ci_low"] = r["value"] - _Z95 * r["stderr"] if ok else None
-        r["ci_high"] = r["value"] + _Z95 * r["stderr"] if ok else None
+        # Rows stored before intervals were computed at evaluation: a normal interval from stderr.
+        if r["ci_low"] is None and r["value"] is not None and r["stderr"] is not None:
+            r["ci_low"], r["ci_high"] = r["value"] - _Z95 * r["stderr"], r["value"] + _Z95 * r["stderr"]
         r["baseline"] = None
     return rows
 

@@ -70,10 +70,13 @@ def write_eval(con: duckdb.DuckDBPyConnection, eval_key: str, metrics: list[dict
     con.execute("DELETE FROM metrics WHERE eval_key = ?", [eval_key])
     con.execute("DELETE FROM samples WHERE eval_key = ?", [eval_key])
     if metrics:
-        metrics_table = pa.Table.from_pylist([{**m, "eval_key": eval_key} for m in metrics])
+        metrics_table = pa.Table.from_pylist([{"ci_low": None, "ci_high": None, **m, "eval_key": eval_key}
+                                              for m in metrics])
         con.register("_metrics_in", metrics_table)
-        con.execute("""INSERT INTO metrics SELECT eval_key, task, task_version, language, metric, filter,
-                       value, stderr, n, is_group FROM _metrics_in""")
+        con.execute("""INSERT INTO metrics (eval_key, task, task_version, language, metric, filter, value, stderr,
+                       n, is_group, ci_low, ci_high)
+                       SELECT eval_key, task, task_version, language, metric, filter, value, stderr, n, is_group,
+                       ci_low::DOUBLE, ci_high::DOUBLE FROM _metrics_in""")
         con.unregister("_metrics_in")
     if samples:
         rows = [{**s, "eval_key": eval_key, "doc": json.dumps(s["doc"], ensure_ascii=False, default=str),
