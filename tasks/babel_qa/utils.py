@@ -1,25 +1,21 @@
 """Short factual questions with one-word or number answers, in parallel across languages.
 
-Scored two ways: SQuAD-style exact match of the normalised answer, and whether the
+Scored two ways with babelbench's multilingual SQuAD-style normalisation
+(:mod:`babelbench.evaluate.metrics`): exact match of the normalised answer, and whether the
 normalised gold answer is contained in the normalised response (the lenient measure
-instruction-tuned models need, since they answer in sentences).
+instruction-tuned models need, since they answer in sentences); plus language fidelity.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import string
-import unicodedata
 from pathlib import Path
 
 import datasets
-
 from babelbench.evaluate.lm_filters import PlugTargetFilter  # noqa: F401  (used by the YAML)
+from babelbench.evaluate.metrics import contains, exact_match, language_fidelity
 
 _DATA = Path(__file__).parent / "data"
-_PUNCT = set(string.punctuation) | {"。", "，", "、", "！", "？", "：", "；", "“", "”", "‘", "’", "（", "）", "¿", "¡", "«", "»"}
-_ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 
 
 def load_shipped(language: str, **_: object) -> dict[str, datasets.Dataset]:
@@ -27,15 +23,7 @@ def load_shipped(language: str, **_: object) -> dict[str, datasets.Dataset]:
     return {"test": datasets.Dataset.from_list(rows)}
 
 
-def normalize(text: str) -> str:
-    """SQuAD normalisation (lower case, no punctuation, no English articles, single spaces),
-    with Unicode punctuation and NFKC so full-width forms compare equal."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = "".join(ch for ch in text if ch not in _PUNCT and not unicodedata.category(ch).startswith("P"))
-    text = _ARTICLES.sub(" ", text)
-    return " ".join(text.split())
-
-
 def process_results(doc: dict, results: list[str]) -> dict[str, float]:
-    response, gold = normalize(results[0]), normalize(doc["answer"])
-    return {"exact_match": float(response == gold), "contains": float(bool(gold) and gold in response)}
+    response, golds, language = results[0], [doc["answer"]], doc.get("language")
+    return {"exact_match": exact_match(response, golds, language), "contains": contains(response, golds, language),
+            "language_fidelity": language_fidelity(response, language)}

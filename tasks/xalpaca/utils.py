@@ -1,7 +1,14 @@
 """X-AlpacaEval-style open-ended instructions: loading, the PLUG filter, descriptive metrics.
 
-No reference metric grades these answers (that is the judges' job); the metrics here
-only describe them: whether an answer was given at all and its length.
+No reference metric grades these answers (that is the judges' job); the metrics here only
+describe them: whether an answer was given, its length, and whether it is in the expected
+language (the item's `expected_language` when it asks for another language, else its own).
+
+Documents come from one setting, `data_source` (task metadata; a recipe's `eval.data_source`,
+or `lm_eval --metadata '{"data_source": "hub"}'`): `shipped` (default) reads the parallel
+sample in data/ (20 items a language, written for babelbench, CC0); `hub` reads X-AlpacaEval
+(zhihz0535/X-AlpacaEval, CC BY-NC 4.0, 805 items a language) with `datasets`, which needs the
+network. Nothing falls back silently from one to the other.
 """
 
 from __future__ import annotations
@@ -11,18 +18,32 @@ from pathlib import Path
 
 import datasets
 from babelbench.evaluate.lm_filters import PlugTargetFilter  # noqa: F401  (used by the YAML)
+from babelbench.evaluate.metrics import language_fidelity
 
 _DATA = Path(__file__).parent / "data"
+HUB_DATASET = "zhihz0535/X-AlpacaEval"
+_HUB_SPLITS = {"en": "english", "zh": "chinese", "ko": "korean", "it": "italian", "es": "spanish"}
 
 
-def load_shipped(language: str, **_: object) -> dict[str, datasets.Dataset]:
-    """The shipped parallel sample (same ``id`` = same item in every language)."""
+def load_shipped(language: str, data_source: str = "shipped", **_: object) -> dict[str, datasets.Dataset]:
+    if data_source == "hub":
+        return _load_hub(language)
+    if data_source != "shipped":
+        raise ValueError(f"data_source must be 'shipped' or 'hub', not {data_source!r}")
     lines = (_DATA / f"xalpaca.{language}.jsonl").read_text(encoding="utf-8").splitlines()
-    # `expected_language` is set on items that ask for an answer in another language.
     rows = [{"expected_language": None, **json.loads(line)} for line in lines if line.strip()]
+    return {"test": datasets.Dataset.from_list(rows)}
+
+
+def _load_hub(language: str) -> dict[str, datasets.Dataset]:
+    """The Hub release: one split per language, rows parallel by position."""
+    hub = datasets.load_dataset(HUB_DATASET, split=_HUB_SPLITS[language])
+    rows = [{"id": f"xa{i:04d}", "language": language, "expected_language": None, "instruction": r["instruction"]}
+            for i, r in enumerate(hub)]
     return {"test": datasets.Dataset.from_list(rows)}
 
 
 def process_results(doc: dict, results: list[str]) -> dict[str, float]:
     answer = results[0].strip()
-    return {"answered": float(bool(answer)), "answer_chars": float(len(answer))}
+    return {"answered": float(bool(answer)), "answer_chars": float(len(answer)),
+            "language_fidelity": language_fidelity(answer, doc.get("expected_language") or doc["language"])}
