@@ -13,7 +13,9 @@ from tests.conftest import ROOT, TINY_RECIPE
 from tests.integration._harness import harness, query
 
 
-def test_killed_training_resumes_and_store_has_no_duplicates(write_recipe, tiny_model, tmp_path):
+def test_killed_training_resumes_and_store_has_no_duplicates(write_recipe, tiny_model, tmp_path, monkeypatch):
+    # A home of its own: a training finished by an earlier session would be adopted, not killed.
+    monkeypatch.setenv("BABELBENCH_HOME", str(tmp_path / "home"))
     recipe = write_recipe(TINY_RECIPE.replace("max_steps: 2", "max_steps: 6").replace("save_steps: 1", "save_steps: 2")
                           .replace("seed: 3", "seed: 11"))
     store = tmp_path / "results.duckdb"
