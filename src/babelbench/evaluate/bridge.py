@@ -64,6 +64,7 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     languages = {s["task"]: s["language"] for s in samples}
     metrics = list(_metric_rows(results, languages))
     add_intervals(metrics, samples, kept_filter)
+    metrics += _aggregates(metrics, samples, kept_filter)
     info = {"lm_eval_version": results.get("lm_eval_version"), "task_hashes": results.get("task_hashes"),
             "versions": results.get("versions"), "n_samples": results.get("n-samples"),
             "chat_template_sha": results.get("chat_template_sha"),
@@ -154,3 +155,10 @@ def add_intervals(metrics: list[dict[str, Any]], samples: list[dict[str, Any]], 
         numbers = [n for n in (_number(v) for v in values) if n is not None]
         _, low, high = mean_ci(numbers)
         row["ci_low"], row["ci_high"] = low, high
+
+
+def _aggregates(metrics: list[dict[str, Any]], samples: list[dict[str, Any]], kept_filter: str) -> list[dict[str, Any]]:
+    from ..store.aggregates import aggregate_rows, pivot_rows
+
+    out = pivot_rows(samples) if kept_filter == "plug" else []
+    return out + aggregate_rows([m for m in metrics if m["filter"] == kept_filter])

@@ -220,14 +220,26 @@ def _eval_stage(plan: VariantPlan, model_path: str, adapter: str | None, tasks_d
 def _judge_plan(plan: VariantPlan, store: Store, by_name: dict[str, VariantPlan], console: Console,
                 summary: RunSummary) -> None:
     """Grade the variant's stored answers with each of its judges; send only what is not stored."""
-    from ..judge import run as judging
-    from ..judge.loader import load_judge
+    from ..store.judge_queries import refresh
 
     v = plan.variant
     with store.write() as con:
         if not writes.is_done(con, "eval", plan.eval_key):
             raise StageInputMissing("its eval stage has not run (run without --only, or --only eval first)")
     console.rule(f"[bold]{v.name} · judges")
+    try:
+        _run_judges(plan, store, by_name, console, summary)
+    finally:  # whatever was graded, the variant's judge numbers match the stored judgments
+        with store.write() as con:
+            refresh(con, plan.variant_id)
+
+
+def _run_judges(plan: VariantPlan, store: Store, by_name: dict[str, VariantPlan], console: Console,
+                summary: RunSummary) -> None:
+    from ..judge import run as judging
+    from ..judge.loader import load_judge
+
+    v = plan.variant
     for name in v.judges:
         judge = load_judge(name).with_backend(v.judge.backend)
         baseline_variant = baseline_eval = None

@@ -2,7 +2,9 @@
 
 Each row has the shape of :func:`babelbench.store.queries.report_rows` rows, with the
 metric named ``judge:<judge>/<facet>`` and a bootstrap 95 % interval. Rows are computed
-per (task, language) and over all of a variant's judged answers (task ``all``).
+per (task, language) and over all of a variant's judged answers (task ``all``), once per
+variant at the end of its judge pass, and stored in ``judge_metrics`` (:func:`refresh`), so
+readers (report, board, publishing) only select them.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ def combine(first: str, second: str) -> str:
     return "tie"
 
 
-def _links(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    cur = con.execute("""
+def _links(con: duckdb.DuckDBPyConnection, variant_id: str | None) -> list[dict[str, Any]]:
+    cur = con.execute(f"""
         SELECT v.name AS variant, v.variant_id, v.base_model, v.method, v.pivot_mode,
                vj.judge, vj.kind, b.name AS baseline,
                l.task, sm.language, l.doc_id, l.slot, l.status AS link_status,
@@ -46,13 +48,15 @@ def _links(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         LEFT JOIN judgments j ON j.judgment_key = l.judgment_key
         LEFT JOIN samples sm ON sm.eval_key = l.eval_key AND sm.task = l.task AND sm.doc_id = l.doc_id
         LEFT JOIN variants b ON b.variant_id = vj.baseline_variant
-        ORDER BY v.name, vj.judge, l.task, l.doc_id, l.slot""")
+        {"WHERE v.variant_id = $variant" if variant_id else ""}
+        ORDER BY v.name, vj.judge, l.task, l.doc_id, l.slot""", {"variant": variant_id} if variant_id else {})
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def judge_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    links = _links(con)
+def judge_rows(con: duckdb.DuckDBPyConnection, variant_id: str | None = None) -> list[dict[str, Any]]:
+    """Judge metric rows computed from the stored judgments (of one variant, or all)."""
+    links = _links(con, variant_id)
     # (variant, judge) -> scope -> metric -> values ; scope is (task, language) or ("all", None)
     values: dict[tuple, dict[tuple, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     meta: dict[tuple, dict[str, Any]] = {}
@@ -140,3 +144,30 @@ def _lowest_language_grade(con: duckdb.DuckDBPyConnection, judge: str) -> int:
     row = con.execute("SELECT config FROM variant_judges WHERE judge = ? LIMIT 1", [judge]).fetchone()
     facets = json.loads(row[0])["config"]["facets"] if row else []
     return next((f["min"] for f in facets if f["name"] == "language"), 1)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, variant_id: str) -> int:
+    """Recompute and store one variant's judge metrics; return how many rows it has."""
+    import pyarrow as pa
+
+    rows = judge_rows(con, variant_id)
+    con.execute("DELETE FROM judge_metrics WHERE variant_id = ?", [variant_id])
+    if rows:
+        columns = ["task", "language", "metric", "filter", "value", "n", "ci_low", "ci_high", "baseline"]
+        table = pa.Table.from_pylist([{c: r[c] for c in columns} for r in rows], schema=pa.schema(
+            [(c, pa.float64() if c in ("value", "ci_low", "ci_high") else pa.int64() if c == "n" else pa.string())
+             for c in columns]))
+        con.register("_judge_metrics_in", table)
+        con.execute(f"INSERT INTO judge_metrics SELECT ?, {', '.join(columns)} FROM _judge_metrics_in", [variant_id])
+        con.unregister("_judge_metrics_in")
+    return len(rows)
+
+
+def stored_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cur = con.execute("""
+        SELECT v.name AS variant, v.base_model, v.method, v.pivot_mode, j.task, j.language, j.metric, j.filter,
+               j.value, NULL::DOUBLE AS stderr, j.n, j.ci_low, j.ci_high, j.baseline
+        FROM judge_metrics j JOIN variants v USING (variant_id)
+        ORDER BY v.name, j.task = 'all', j.task, j.metric""")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]

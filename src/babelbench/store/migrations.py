@@ -140,6 +140,20 @@ CREATE TABLE variant_judges (            -- the judges a variant is currently gr
 ALTER TABLE metrics ADD COLUMN ci_low DOUBLE;
 ALTER TABLE metrics ADD COLUMN ci_high DOUBLE;
 """),
+    (4, "judge metrics", """
+CREATE TABLE judge_metrics (            -- judge numbers per variant, refreshed after its judge pass
+    variant_id VARCHAR NOT NULL,
+    task       VARCHAR NOT NULL,        -- a task, or 'all'
+    language   VARCHAR,
+    metric     VARCHAR NOT NULL,        -- judge:<name>/<facet or rate>
+    filter     VARCHAR NOT NULL,
+    value      DOUBLE,
+    n          INTEGER,
+    ci_low     DOUBLE,
+    ci_high    DOUBLE,
+    baseline   VARCHAR                  -- pairwise: the baseline variant's name
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -17,22 +17,17 @@ _Z95 = 1.959964
 
 
 def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True,
-                include_judges: bool = True, include_aggregates: bool = True) -> list[dict[str, Any]]:
+                include_judges: bool = True) -> list[dict[str, Any]]:
     """One row per variant, task, language and metric (primary filter only), judges' included.
 
     lm-eval metrics carry lm-eval's stderr and the 95 % interval computed at evaluation
     (bootstrap over documents); judge metrics (``judge:<name>/<facet>``) a bootstrap 95 % interval.
     """
     rows = _lm_eval_rows(con, include_groups)
-    if include_aggregates:
-        from .aggregates import aggregate_rows, pivot_rows
-
-        rows += pivot_rows(con)
-        rows += aggregate_rows(rows)
     if include_judges:
-        from .judge_queries import judge_rows
+        from .judge_queries import stored_rows
 
-        rows += judge_rows(con)
+        rows += stored_rows(con)
     rows.sort(key=lambda r: r["variant"])
     return rows
 

@@ -75,13 +75,16 @@ def test_translation_chrf_known_pairs_and_lm_eval_aggregation_agree():
 
 
 def test_spbleu_without_its_sentencepiece_model_fails_with_a_clear_message(tmp_path, monkeypatch):
+    import sacrebleu.tokenizers.tokenizer_spm as tokenizer_spm
     import sacrebleu.utils
 
     from babelbench.evaluate import metrics
 
+    def offline(url, path):
+        raise OSError("network is unreachable")
+
     monkeypatch.setattr(sacrebleu.utils, "SACREBLEU_DIR", str(tmp_path))
-    monkeypatch.setattr("sacrebleu.tokenizers.tokenizer_spm.SACREBLEU_DIR", str(tmp_path))
-    monkeypatch.setattr("sacrebleu.tokenizers.tokenizer_spm.download_file",
-                        lambda url, path: (_ for _ in ()).throw(OSError("network is unreachable")))
+    monkeypatch.setattr(tokenizer_spm, "SACREBLEU_DIR", str(tmp_path))
+    monkeypatch.setattr(tokenizer_spm, "download_file", offline)
     with pytest.raises(RuntimeError, match="spBLEU needs sacrebleu's flores200 SentencePiece model at"):
         metrics.spbleu([("a b c", "a b c")])

@@ -13,6 +13,7 @@ from babelbench.judge.loader import load_judge
 from babelbench.judge.loopback import Fault, FaultProxy, FixedLatencyJudge
 from babelbench.judge.schema import BackendOverride
 from babelbench.store import Store, writes
+from babelbench.store.judge_queries import refresh
 from babelbench.store.queries import report_rows
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,7 +50,11 @@ def _judge(store: Store, judge, target: judging.Target) -> judging.Outcome:
                                             "config": judging.judge_config_record(judge)})
         items = judging.plan(con, judge, target, ["*"])
     outcome, missing = judging.link_stored(store, items)
-    return judging.send(store, judge, missing, outcome) if missing else outcome
+    if missing:
+        judging.send(store, judge, missing, outcome)
+    with store.write() as con:  # as the runner does after a variant's judges
+        refresh(con, target.variant_id)
+    return outcome
 
 
 def _metric(store: Store, variant: str, task: str, metric: str) -> dict:
