@@ -50,4 +50,4 @@ def test_gemma_trains_one_step_and_evaluates(write_recipe, tmp_path):
     # a real language model answers with text, not the tiny model's noise
     assert all(any(ch.isalnum() for ch in raw) for raw, _ in rows)
     assert {r[0] for r in query(store, "SELECT metric FROM metrics WHERE task = 'babel_qa_ko' AND filter = 'plug'")} == {
-        "exact_match", "contains", "language_fidelity"}
+        "exact_match", "contains", "language_fidelity", "pivot:label_not_found", "pivot:only_pivot"}
