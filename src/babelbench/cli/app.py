@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import ls, report, run, validate
+from . import board, ls, report, run, validate
 
 app = typer.Typer(
     name="harness", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -15,6 +15,7 @@ app.command("run")(run.run)
 app.command("validate")(validate.validate)
 app.command("ls")(ls.ls)
 app.command("report")(report.report)
+app.command("board")(board.board)
 
 
 def main() -> None:

@@ -161,4 +161,4 @@ def _aggregates(metrics: list[dict[str, Any]], samples: list[dict[str, Any]], ke
     from ..store.aggregates import aggregate_rows, pivot_rows
 
     out = pivot_rows(samples) if kept_filter == "plug" else []
-    return out + aggregate_rows([m for m in metrics if m["filter"] == kept_filter])
+    return out + aggregate_rows([m for m in metrics if m["filter"] == kept_filter], samples)

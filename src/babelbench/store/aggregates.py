@@ -47,9 +47,19 @@ def family_of(task: str) -> tuple[str, str | None]:
     return task, None
 
 
-def aggregate_rows(task_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def aggregate_rows(task_rows: list[dict[str, Any]], samples: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Family macros, per-language macros and transfer gaps of one evaluation's metric rows
-    (those of the filter the variant is scored on). Returned as metric rows (``is_group``)."""
+    (those of the filter the variant is scored on). Returned as metric rows (``is_group``).
+
+    A family macro's interval is a stratified bootstrap (documents resampled within each
+    language, then the languages averaged) over the per-document values in ``samples``; its
+    n is the number of documents. Corpus metrics (chrF) have no per-document value: no interval.
+    """
+    per_doc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))  # task -> metric -> values
+    for s in samples or []:
+        for metric, value in (s.get("sample_metrics") or {}).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                per_doc[s["task"]][metric].append(float(value))
     scores: dict[str, dict[str, float]] = defaultdict(dict)   # family -> language -> value
     task_of: dict[tuple[str, str], str] = {}
     filt = None
@@ -66,14 +76,18 @@ def aggregate_rows(task_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     out: list[dict[str, Any]] = []
 
-    def row(task: str, language: str | None, metric: str, value: float, n: int) -> None:
+    def row(task: str, language: str | None, metric: str, value: float, n: int,
+            ci: tuple[float | None, float | None] = (None, None)) -> None:
         out.append({"task": task, "task_version": None, "language": language, "metric": metric, "filter": filt,
-                    "value": value, "stderr": None, "n": n, "is_group": True, "ci_low": None, "ci_high": None})
+                    "value": value, "stderr": None, "n": n, "is_group": True, "ci_low": ci[0], "ci_high": ci[1]})
 
     by_language: dict[str, list[float]] = defaultdict(list)
     for family, per_lang in sorted(scores.items()):
         metric = PRIMARY[family]
-        row(f"{family} (macro)", None, metric, sum(per_lang.values()) / len(per_lang), len(per_lang))
+        strata = [per_doc[task_of[(family, lang)]][metric] for lang in per_lang]
+        docs = sum(len(v) for v in strata)
+        ci = _stratified_ci(strata) if all(strata) else (None, None)
+        row(f"{family} (macro)", None, metric, sum(per_lang.values()) / len(per_lang), docs or len(per_lang), ci)
         for lang, value in per_lang.items():
             by_language[lang].append(value / _SCALE.get(metric, 1.0))
         if "en" in per_lang:
@@ -83,6 +97,20 @@ def aggregate_rows(task_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for lang, values in sorted(by_language.items()):
         row(f"all tasks · {lang}", lang, "primary_score", sum(values) / len(values), len(values))
     return out
+
+
+def _stratified_ci(strata: list[list[float]], iterations: int = 1000, seed: int = 20231123) -> tuple[float, float]:
+    """95 % percentile interval of the mean of per-stratum means, resampling within strata."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    means = np.zeros(iterations)
+    for values in strata:
+        data = np.asarray(values, dtype=float)
+        means += data[rng.integers(0, data.size, size=(iterations, data.size))].mean(axis=1)
+    means /= len(strata)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def pivot_rows(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:

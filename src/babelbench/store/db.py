@@ -23,8 +23,8 @@ class StoreError(RuntimeError):
     pass
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + _RETRY_SECONDS
+def _connect(path: Path, read_only: bool, retry_seconds: float = _RETRY_SECONDS) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + retry_seconds
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -63,11 +63,14 @@ class Store:
             con.close()
 
     @contextmanager
-    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection; the store must exist and be at the current schema."""
+    def read(self, retry_seconds: float = _RETRY_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection; the store must exist and be at the current schema.
+
+        While a writer holds the file (a short transaction), opening is retried for up to
+        ``retry_seconds``."""
         if not self.path.exists():
             raise StoreError(f"no store at {self.path} (run `harness run` first)")
-        con = _connect(self.path, read_only=True)
+        con = _connect(self.path, read_only=True, retry_seconds=retry_seconds)
         try:
             version = schema_version(con)
             if version < LATEST:

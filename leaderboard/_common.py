@@ -1,0 +1,77 @@
+"""What every page shares: which store, reading it safely, and clear messages instead of tracebacks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from babelbench.store import Store, StoreError
+
+
+def store_path() -> Path:
+    """``--store F`` after ``--`` on the streamlit command line, else $BABELBENCH_STORE, else ./results.duckdb."""
+    args = sys.argv[1:]
+    if "--store" in args and args.index("--store") + 1 < len(args):
+        return Path(args[args.index("--store") + 1])
+    return Path(os.environ.get("BABELBENCH_STORE", "results.duckdb"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached(name: str, path: str, mtime: float, args: tuple) -> Any:
+    from babelbench.store import board
+
+    with Store(path).read(retry_seconds=10) as con:
+        return getattr(board, name)(con, *args)
+
+
+def load(name: str, *args: Any) -> Any:
+    """``babelbench.store.board.<name>(con, *args)`` on the store, cached until the file changes.
+
+    Shows a message and stops the page when the store is missing, from an older schema, or
+    held by a writer for longer than a write transaction takes."""
+    path = store_path()
+    try:
+        mtime = path.stat().st_mtime if path.exists() else 0.0
+        return _cached(name, str(path), mtime, args)
+    except StoreError as exc:
+        text = str(exc)
+        if "no store at" in text:
+            st.info(f"No results store at `{path}` yet. Run `harness run <recipe> --store {path}` first.")
+        elif "schema version" in text:
+            st.warning(f"`{path}` was written by an older babelbench ({text.split(': ', 1)[-1]}). "
+                       "Any `harness run` on it upgrades it in place.")
+        else:
+            st.warning(f"`{path}` is busy (a run is writing to it). Reload in a moment. ({text})")
+        st.stop()
+
+
+def evaluated_or_stop() -> list[dict[str, Any]]:
+    variants = load("evaluated_variants")
+    if not variants:
+        st.info(f"`{store_path()}` holds no evaluated variant yet. Run `harness run <recipe>` to fill it.")
+        st.stop()
+    return variants
+
+
+def fmt(score: dict[str, Any] | None) -> str:
+    if not score or score.get("value") is None:
+        return "—"
+    value = f"{score['value']:.3g}"
+    if score.get("ci_low") is not None:
+        value += f" [{score['ci_low']:.3g}, {score['ci_high']:.3g}]"
+    return value + (f" n={score['n']}" if score.get("n") is not None else "")
+
+
+def pick_variants(variants: list[dict[str, Any]], label: str, key: str, default: int = 3) -> list[str]:
+    names = {v["variant_id"]: v["variant"] for v in variants}
+    chosen = st.multiselect(label, list(names), default=list(names)[:default], format_func=names.get, key=key)
+    return chosen
+
+
+Row = dict[str, Any]
+Page = Callable[[], None]

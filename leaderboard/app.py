@@ -1,0 +1,18 @@
+"""babelbench leaderboard: `harness board [--store F] [--port N]` starts it.
+
+Reads results.duckdb read-only through babelbench.store.board (the queries `harness report`
+and publishing share); keeps working while a run writes to the same store.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="babelbench", layout="wide")
+pages = [
+    st.Page("views/leaderboard.py", title="Leaderboard", default=True),
+    st.Page("views/languages.py", title="Languages"),
+    st.Page("views/pairwise.py", title="Pairwise"),
+    st.Page("views/recipe_diff.py", title="Recipe diff"),
+    st.Page("views/samples.py", title="Samples"),
+    st.Page("views/trends.py", title="Trends"),
+]
+st.navigation(pages).run()

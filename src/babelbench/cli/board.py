@@ -1,0 +1,34 @@
+"""`harness board`: the Streamlit leaderboard over a results store (read-only)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import paths
+
+
+def board_app() -> Path:
+    return paths.project_root() / "leaderboard" / "app.py"
+
+
+def board(
+    store: Annotated[Path, typer.Option("--store", help="Results store to show.")] = paths.DEFAULT_STORE,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8501,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Start the leaderboard at http://HOST:PORT; it reads the store read-only, also while a run writes."""
+    app = board_app()
+    if not app.is_file():
+        typer.echo(f"error: the leaderboard app is not at {app} (run from a babelbench checkout)", err=True)
+        raise typer.Exit(2)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host, "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+           "--", "--store", str(store.resolve())]
+    typer.echo(f"babelbench board on http://{host}:{port} (store: {store})")
+    raise typer.Exit(subprocess.call(cmd, env={**os.environ, "BABELBENCH_STORE": str(store.resolve())}))

@@ -1,0 +1,176 @@
+"""The queries the leaderboard (and publishing) read: selects over stored rows only.
+
+Everything here reads what the stages stored -- lm-eval metrics with intervals, the
+aggregates stored beside them, and per-variant judge metrics -- so the board, `harness report`
+and a published card show the same numbers, and a page needs no computation beyond a pivot.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+
+_PRIMARY_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def evaluated_variants(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Variants with a finished evaluation, with what makes their numbers comparable."""
+    rows = _dicts(con.execute(f"""
+        WITH versions AS (
+            SELECT eval_key, string_agg(task || '@' || coalesce(task_version, '?'), ', ' ORDER BY task) AS tasks
+            FROM metrics WHERE NOT is_group AND metric NOT LIKE 'pivot:%' GROUP BY eval_key)
+        SELECT DISTINCT v.variant_id, v.name AS variant, v.base_model, v.method, v.pivot_mode, v.data_mix,
+               v.data_size, v.recipe_file, v.choices, v.config, v.created_at, st.key AS eval_key,
+               coalesce(v.config->>'$.eval.limit', 'all') AS eval_limit,
+               coalesce(v.config->>'$.eval.data_source', 'shipped') AS data_source,
+               {_PRIMARY_FILTER} AS filter, ver.tasks AS task_versions
+        FROM variants v
+        JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
+        JOIN stage_runs r ON r.kind = 'eval' AND r.key = st.key AND r.status IN ('done', 'adopted')
+        LEFT JOIN versions ver ON ver.eval_key = st.key
+        ORDER BY v.name"""))
+    for r in rows:
+        r["data_mix"] = json.loads(r["data_mix"]) if r["data_mix"] else None
+        r["choices"] = json.loads(r["choices"]) if r["choices"] else {}
+        config = json.loads(r["config"]) if r["config"] else {}
+        r["config"] = flatten({k: v for k, v in config.items() if k not in ("choices", "name", "recipe_file")})
+        r["comparable"] = f"limit {r['eval_limit']} · {r['data_source']} data · {r['task_versions']}"
+    return rows
+
+
+def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"train": {"lr": 1e-4}} -> {"train.lr": 1e-4}; lists and scalars are leaves."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def leaderboard(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """One row per evaluated variant: its description and a ``scores`` map
+    column -> {value, ci_low, ci_high, n} for each task family (macro) and judge facet (all answers)."""
+    variants = evaluated_variants(con)
+    by_eval = {}
+    for v in variants:
+        v["scores"] = {}
+        by_eval.setdefault(v["eval_key"], []).append(v)
+    by_id = {v["variant_id"]: v for v in variants}
+    for r in _dicts(con.execute(f"""
+            SELECT st.key AS eval_key, v.variant_id, replace(m.task, ' (macro)', '') AS family, m.metric,
+                   m.value, m.ci_low, m.ci_high, m.n
+            FROM metrics m JOIN variant_stages st ON st.key = m.eval_key AND st.kind = 'eval'
+            JOIN variants v ON v.variant_id = st.variant_id
+            WHERE m.is_group AND m.filter = {_PRIMARY_FILTER}
+              AND (m.task LIKE '% (macro)' OR m.metric = 'primary_score')""")):
+        if r["variant_id"] in by_id:
+            by_id[r["variant_id"]]["scores"][f"{r['family']} · {r['metric']}"] = _score(r)  # e.g. "all tasks · zh · primary_score"
+    for r in _dicts(con.execute("""
+            SELECT variant_id, metric, value, ci_low, ci_high, n, baseline FROM judge_metrics
+            WHERE task = 'all' AND baseline IS NULL""")):
+        if r["variant_id"] in by_id:
+            by_id[r["variant_id"]]["scores"][r["metric"]] = _score(r)
+    return variants
+
+
+def _score(r: dict[str, Any]) -> dict[str, Any]:
+    return {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"]}
+
+
+def language_scores(con: duckdb.DuckDBPyConnection, variant_ids: list[str]) -> list[dict[str, Any]]:
+    """Per variant, task and language: every scored metric and judge facet (long form)."""
+    if not variant_ids:
+        return []
+    params = {"ids": variant_ids}
+    rows = _dicts(con.execute(f"""
+        SELECT v.variant_id, v.name AS variant, m.task, m.language, m.metric, m.value, m.n
+        FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
+        JOIN metrics m ON m.eval_key = st.key AND m.filter = {_PRIMARY_FILTER}
+        WHERE v.variant_id IN (SELECT unnest($ids)) AND NOT m.is_group AND m.language IS NOT NULL
+              AND m.metric NOT LIKE 'pivot:%'""", params))
+    rows += _dicts(con.execute("""
+        SELECT v.variant_id, v.name AS variant, j.task, j.language, j.metric, j.value, j.n
+        FROM judge_metrics j JOIN variants v USING (variant_id)
+        WHERE v.variant_id IN (SELECT unnest($ids)) AND j.task <> 'all' AND j.language IS NOT NULL
+              AND j.baseline IS NULL""", params))
+    return rows
+
+
+def transfer_gaps(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _dicts(con.execute(f"""
+        SELECT v.variant_id, v.name AS variant, m.task, m.language, m.metric, m.value
+        FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
+        JOIN metrics m ON m.eval_key = st.key AND m.filter = {_PRIMARY_FILTER}
+        WHERE m.metric LIKE 'transfer_gap:%' ORDER BY v.name, m.task"""))
+
+
+def pairwise(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Win / tie / loss / order-flip / error rates of each variant against its baseline, all answers."""
+    return _dicts(con.execute("""
+        SELECT v.name AS variant, j.baseline, replace(j.metric, 'judge:pairwise/', '') AS outcome, j.value, j.n,
+               j.ci_low, j.ci_high
+        FROM judge_metrics j JOIN variants v USING (variant_id)
+        WHERE j.task = 'all' AND j.baseline IS NOT NULL ORDER BY v.name, j.baseline"""))
+
+
+def variant_config(con: duckdb.DuckDBPyConnection, variant_id: str) -> dict[str, Any]:
+    row = con.execute("SELECT config FROM variants WHERE variant_id = ?", [variant_id]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def samples(con: duckdb.DuckDBPyConnection, variant_id: str, *, task: str | None = None,
+            language: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """A variant's answers with what the judges said of them."""
+    rows = _dicts(con.execute("""
+        SELECT s.task, s.doc_id, s.language, s.doc->>'$.instruction' AS instruction, s.prompt, s.raw_response,
+               s.kept_response, s.pivot_status, s.doc_hash
+        FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
+        JOIN samples s ON s.eval_key = st.key
+        WHERE v.variant_id = $id AND ($task IS NULL OR s.task = $task) AND ($lang IS NULL OR s.language = $lang)
+        ORDER BY s.task, s.doc_id LIMIT $limit""", {"id": variant_id, "task": task, "lang": language, "limit": limit}))
+    if not rows:
+        return rows
+    grades = _dicts(con.execute("""
+        SELECT l.task, l.doc_id, vj.judge, vj.kind, j.status, j.scores, j.verdict, j.detected_language,
+               j.rationale, l.slot
+        FROM variant_judges vj JOIN variant_stages st ON st.variant_id = vj.variant_id AND st.kind = 'eval'
+        JOIN judgment_links l ON l.eval_key = st.key AND l.judge_hash = vj.judge_hash
+        LEFT JOIN judgments j USING (judgment_key)
+        WHERE vj.variant_id = ?""", [variant_id]))
+    by_doc: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for g in grades:
+        by_doc.setdefault((g["task"], g["doc_id"]), []).append(g)
+    for r in rows:
+        r["judgments"] = by_doc.get((r["task"], r["doc_id"]), [])
+        for g in r["judgments"]:
+            if g["kind"] == "language-id" and g["status"] == "ok":
+                r["detected_language"] = g["detected_language"]
+            if g["kind"] == "rubric" and g["status"] == "ok":
+                r.update({f"{g['judge']}/{k}": v for k, v in json.loads(g["scores"]).items()})
+                r["rationale"] = g["rationale"]
+    return rows
+
+
+def trend_points(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per variant and language: the primary score, with every recipe field of the variant (dotted)."""
+    variants = {v["variant_id"]: v for v in evaluated_variants(con)}
+    out = []
+    for r in _dicts(con.execute(f"""
+            SELECT v.variant_id, m.language, m.value
+            FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
+            JOIN metrics m ON m.eval_key = st.key AND m.filter = {_PRIMARY_FILTER}
+            WHERE m.metric = 'primary_score' AND m.is_group""")):
+        v = variants.get(r["variant_id"])
+        if v is not None:
+            out.append({"variant": v["variant"], "language": r["language"], "value": r["value"], **v["config"]})
+    return out
