@@ -12,9 +12,12 @@ STORE      ?= results.duckdb
 
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+# The board's browser test drives Debian's chromium (with CJK fonts, so screenshots show the
+# Chinese and Korean answers); installed once, with sudo unless already root.
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
-.PHONY: install demo test test-fast smoke bench judge-server clean
+.PHONY: install browser demo test test-fast smoke bench judge-server clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +36,11 @@ smoke: $(STAMP)
 	$(OFFLINE) $(BIN)/harness run recipes/smoke.yaml --store $(STORE)
 	$(BIN)/harness report --store $(STORE)
 
-test: $(STAMP)
+browser:
+	command -v chromium >/dev/null && fc-list | grep -qi "noto sans cjk" || \
+	  ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk)
+
+test: $(STAMP) browser
 	$(OFFLINE) $(BIN)/python -m pytest -q
 
 # Everything but the embedded-Gemma and llama.cpp-judge tests (about a minute).

@@ -205,7 +205,78 @@ def test_board_reads_while_a_run_writes_the_same_store(store, tmp_path):
         assert not at.warning or "evaluated differently" in at.warning[0].value, at.warning[0].value
         loads += 1
     assert proc.returncode == 0, proc.stdout.read().decode()[-2000:]
-    names = set(_app(store).dataframe[-1].value["variant"]) | {
-        n for d in _app(store).dataframe for n in d.value["variant"]}
-    assert {"more@a", "more@b", "more@c"} <= names
+    at = _app(store)
+    groups = [set(d.value["variant"]) for d in at.dataframe]
+    # evaluated on other tasks: ranked in a group of their own, and the board says why
+    assert {"more@a", "more@b", "more@c"} in groups and len(groups) == 2
+    assert "evaluated differently" in at.warning[0].value
     assert loads >= 3
+
+
+# --- real headless Chromium against `harness board` -------------------------------------
+
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def board_server(store, tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path / "board.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-c", "from babelbench.cli.app import main; main()", "board",
+                             "--store", str(store), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "board.log").read_text()
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.mark.slow
+def test_every_page_in_headless_chromium_with_a_filter_and_screenshots(board_server):
+    from playwright.sync_api import sync_playwright
+
+    chromium = "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        pytest.fail("Debian's chromium is not installed (`make test` installs it: apt-get install chromium)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(board_server, wait_until="domcontentloaded")
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        assert page.get_by_text("babelbench leaderboard").is_visible()
+        page.screenshot(path=str(SHOTS / "leaderboard.png"), full_page=True)
+        # a filter: search the variants for "plug"
+        search = page.get_by_label("Search variants")
+        search.fill("plug")
+        search.press("Enter")
+        page.wait_for_timeout(1500)
+        page.wait_for_selector('[data-testid="stDataFrame"]')
+        page.screenshot(path=str(SHOTS / "leaderboard-filtered.png"), full_page=True)
+        for path, marker in (("languages", "Transfer gap"), ("pairwise", "Win rate matrix"),
+                             ("recipe_diff", "Fields that differ"), ("samples", "Compare two variants"),
+                             ("trends", "Trends")):
+            page.goto(f"{board_server}/{path}", wait_until="domcontentloaded")
+            page.wait_for_selector(f"text={marker}", timeout=60_000)
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+            assert not page.locator('[data-testid="stException"]').count()
+            page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+        browser.close()
+    assert {p.name for p in SHOTS.glob("*.png")} >= {"leaderboard.png", "leaderboard-filtered.png", "languages.png",
+                                                     "pairwise.png", "recipe_diff.png", "samples.png", "trends.png"}

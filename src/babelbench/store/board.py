@@ -24,13 +24,15 @@ def evaluated_variants(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Variants with a finished evaluation, with what makes their numbers comparable."""
     rows = _dicts(con.execute(f"""
         WITH versions AS (
-            SELECT eval_key, string_agg(task || '@' || coalesce(task_version, '?'), ', ' ORDER BY task) AS tasks
-            FROM metrics WHERE NOT is_group AND metric NOT LIKE 'pivot:%' GROUP BY eval_key)
+            SELECT eval_key, count(DISTINCT task) AS n_tasks,
+                   md5(string_agg(DISTINCT task || '@' || task_version, ',' ORDER BY task || '@' || task_version))[:10]
+                   AS tasks
+            FROM metrics WHERE NOT is_group AND task_version IS NOT NULL GROUP BY eval_key)
         SELECT DISTINCT v.variant_id, v.name AS variant, v.base_model, v.method, v.pivot_mode, v.data_mix,
                v.data_size, v.recipe_file, v.choices, v.config, v.created_at, st.key AS eval_key,
                coalesce(v.config->>'$.eval.limit', 'all') AS eval_limit,
                coalesce(v.config->>'$.eval.data_source', 'shipped') AS data_source,
-               {_PRIMARY_FILTER} AS filter, ver.tasks AS task_versions
+               {_PRIMARY_FILTER} AS filter, ver.tasks AS task_versions, ver.n_tasks
         FROM variants v
         JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
         JOIN stage_runs r ON r.kind = 'eval' AND r.key = st.key AND r.status IN ('done', 'adopted')
@@ -41,7 +43,8 @@ def evaluated_variants(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         r["choices"] = json.loads(r["choices"]) if r["choices"] else {}
         config = json.loads(r["config"]) if r["config"] else {}
         r["config"] = flatten({k: v for k, v in config.items() if k not in ("choices", "name", "recipe_file")})
-        r["comparable"] = f"limit {r['eval_limit']} · {r['data_source']} data · {r['task_versions']}"
+        r["comparable"] = (f"document limit {r['eval_limit']} · {r['data_source']} data · {r['n_tasks']} tasks, "
+                           f"task set and versions #{r['task_versions']}")
     return rows
 
 
@@ -132,7 +135,9 @@ def samples(con: duckdb.DuckDBPyConnection, variant_id: str, *, task: str | None
             language: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """A variant's answers with what the judges said of them."""
     rows = _dicts(con.execute("""
-        SELECT s.task, s.doc_id, s.language, s.doc->>'$.instruction' AS instruction, s.prompt, s.raw_response,
+        SELECT s.task, s.doc_id, s.language,
+               coalesce(s.doc->>'$.instruction', s.doc->>'$.question', s.doc->>'$.source') AS instruction,
+               s.prompt, s.raw_response,
                s.kept_response, s.pivot_status, s.doc_hash
         FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
         JOIN samples s ON s.eval_key = st.key
