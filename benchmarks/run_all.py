@@ -8,5 +8,5 @@ HERE = Path(__file__).parent
 for script, args in (("bench_rerun.py", ["--recipe", "recipes/smoke.yaml"]),
                      ("bench_rerun.py", ["--recipe", "recipes/demo.yaml", "--first-runs", "1", "--reruns", "5"]),
                      ("bench_eval_overhead.py", []), ("bench_train_step.py", []),
-                     ("bench_judge_throughput.py", [])):
+                     ("bench_judge_throughput.py", []), ("bench_board.py", [])):
     subprocess.run([sys.executable, str(HERE / script), *args], check=True)
