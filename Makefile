@@ -37,7 +37,7 @@ smoke: $(STAMP)
 	$(BIN)/harness report --store $(STORE)
 
 browser:
-	command -v chromium >/dev/null && fc-list | grep -qi "noto sans cjk" || \
+	command -v chromium >/dev/null && fc-list | grep -qi "cjk" || \
 	  ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk)
 
 test: $(STAMP) browser
