@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from .. import paths
 from ..recipe.errors import ConfigError, Problem
 from ..recipe.identity import digest
+from ..recipe.loader import display_path
 from ..recipe.yamlpos import load_yaml
 from .schema import BackendConfig, BackendOverride, JudgeConfig
 
@@ -72,7 +73,7 @@ def load_judge(name_or_folder: str | Path, root: Path | None = None) -> Judge:
     if not (folder / JUDGE_FILE).is_file():
         folder = (root or paths.judges_dir()) / str(name_or_folder)
     file = folder / JUDGE_FILE
-    display = _display(file)
+    display = display_path(file)
     if not file.is_file():
         known = ", ".join(available_judges(root)) or "none"
         raise ConfigError([Problem(display, None, "", f"no judge {str(name_or_folder)!r} (known: {known})")])
@@ -105,7 +106,7 @@ def load_judge(name_or_folder: str | Path, root: Path | None = None) -> Judge:
             text = path.read_text(encoding="utf-8")
             error = _template_error(text)
             if error:
-                problems.append(Problem(_display(path), error[0], "", f"template: {error[1]}"))
+                problems.append(Problem(display_path(path), error[0], "", f"template: {error[1]}"))
             templates[role] = text
     if problems:
         raise ConfigError(problems)
@@ -120,10 +121,3 @@ def _template_error(text: str) -> tuple[int | None, str] | None:
     except jinja2.TemplateSyntaxError as exc:
         return exc.lineno, exc.message or "syntax error"
     return None
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -58,7 +58,8 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it (as errors show files)."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -67,7 +68,7 @@ def _display(path: Path) -> str:
 
 def _load_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> Located:
     path = path.resolve()
-    name = _display(path)
+    name = display_path(path)
     if path in seen:
         raise ConfigError([Problem(name, None, "extends", "recipes extend each other in a cycle")])
     doc = load_yaml(path, name)
@@ -107,7 +108,7 @@ def _problems_from(exc: ValidationError, doc: Located, file: str, blame: dict[st
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> list[Variant]:
     """Load one recipe file into its variants, or raise :class:`ConfigError`."""
     path = Path(path)
-    file = _display(path)
+    file = display_path(path)
     doc = _load_with_extends(path)
     data = doc.data
     blame: dict[str, tuple[str, int | None]] = {}
