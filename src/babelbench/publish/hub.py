@@ -1,0 +1,161 @@
+"""`harness publish`: the results dataset (and, on request, each variant's adapter) to the Hub.
+
+All dataset files go in one ``create_commit`` whose parent is the revision read at the start,
+so a concurrent change makes the publish fail instead of overwriting it. A ``manifest.json``
+(path -> sha256) is published with the files; when the local files match the published
+manifest, no commit is made. The token comes from ``HF_TOKEN`` or the user's Hub login and is
+passed to the client only -- never printed, stored or written into a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+@dataclass
+class Published:
+    repo: str
+    files: dict[str, str]                      #: path -> sha256 of what was (or would be) published
+    commit: str | None = None                  #: None: nothing changed, or a dry run
+    models: list[str] = field(default_factory=list)
+
+
+def manifest(files: dict[str, bytes]) -> dict[str, str]:
+    return {path: hashlib.sha256(content).hexdigest() for path, content in sorted(files.items())}
+
+
+def _token() -> str | None:
+    from huggingface_hub import get_token
+
+    return os.environ.get("HF_TOKEN") or get_token()
+
+
+def publish_files(api, repo: str, files: dict[str, bytes], *, private: bool, repo_type: str = "dataset",
+                  message: str = "babelbench results") -> Published:
+    from huggingface_hub import CommitOperationAdd
+    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
+
+    local = manifest(files)
+    api.create_repo(repo, repo_type=repo_type, private=private, exist_ok=True)
+    head = api.repo_info(repo, repo_type=repo_type).sha
+    try:
+        remote_path = api.hf_hub_download(repo, MANIFEST, repo_type=repo_type, revision=head)
+        remote = json.loads(Path(remote_path).read_text())
+    except EntryNotFoundError:
+        remote = None
+    if remote == local:
+        return Published(repo, local)
+    operations = [CommitOperationAdd(path, content) for path, content in sorted(files.items())]
+    operations.append(CommitOperationAdd(MANIFEST, json.dumps(local, indent=1, sort_keys=True).encode()))
+    try:
+        commit = api.create_commit(repo, operations, commit_message=message, repo_type=repo_type,
+                                   parent_commit=head)
+    except HfHubHTTPError as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status in (409, 412):
+            raise PublishError(f"{repo} changed while publishing (it is no longer at {head[:12]}); nothing was "
+                               "overwritten. Publish again to build on the new revision.") from None
+        raise
+    return Published(repo, local, commit=commit.oid)
+
+
+def model_repo_name(repo: str, variant: str) -> str:
+    return f"{repo}-{re.sub(r'[^A-Za-z0-9._-]+', '-', variant).strip('-').lower()}"
+
+
+def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any]], dataset_repo: str) -> str:
+    """A model card whose metadata carries the variant's results as ``model-index``."""
+    from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+    base = variant["base_model"]
+    evals = [EvalResult(task_type="text-generation", dataset_type=dataset_repo, dataset_name=r["task"],
+                        dataset_config=r["task"],  # the Hub groups results by config: one group per task
+                        metric_type=r["metric"], metric_value=float(r["value"]))
+             for r in results if r["value"] is not None]
+    data = ModelCardData(base_model=base if "/" in base else None, library_name="peft",
+                         tags=["babelbench", "multilingual", "lora"], model_name=variant["variant"],
+                         eval_results=evals or None)
+    body = (f"# {variant['variant']}\n\nA LoRA adapter (peft) for `{base}`, built and evaluated by babelbench. "
+            f"Results: dataset `{dataset_repo}`.\n\n## Recipe\n\n```yaml\n{recipe.strip()}\n```\n")
+    return str(ModelCard.from_template(data, template_str="---\n{{ card_data }}\n---\n\n" + body))
+
+
+def adapter_files(con, variant: str) -> dict[str, bytes] | None:
+    """The variant's trained LoRA adapter (peft format) as files, or None if it has none."""
+    row = con.execute("""
+        SELECT r.output FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'train'
+        JOIN stage_runs r ON r.kind = 'train' AND r.key = st.key AND r.status IN ('done', 'adopted')
+        WHERE v.name = ? AND v.method = 'lora' AND r.output IS NOT NULL
+        ORDER BY r.finished_at DESC LIMIT 1""", [variant]).fetchone()
+    folder = Path(row[0]) / "adapter" if row else None
+    if folder is None or not (folder / "adapter_config.json").is_file():
+        return None
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def publish(store: Path, repo: str, *, variants: list[str] | None = None, private: bool = False,
+            with_samples: bool = False, models: bool = False, dry_run: bool = False,
+            endpoint: str | None = None, echo=print) -> list[Published]:
+    """Publish the results dataset (and adapters); with ``dry_run``, only say what would be published."""
+    from ..store import Store
+    from ..store.queries import report_rows
+    from .files import dataset_files
+    from .tables import dataset_tables
+
+    with Store(store).read() as con:
+        files = dataset_files(con, variants=variants, with_samples=with_samples, title=f"{repo} (babelbench results)")
+        model_uploads: list[tuple[str, dict[str, bytes]]] = []
+        if models:
+            tables = dataset_tables(con, variants)
+            recipes = {r["variant"]: r["recipe"] for r in tables["recipes"]}
+            meta = {r["variant"]: r for r in _variants(con)}
+            rows = report_rows(con, include_judges=False)
+            for name in sorted(recipes):
+                adapter = adapter_files(con, name)
+                if adapter is None:
+                    echo(f"{name}: no LoRA adapter to publish (method {meta[name]['method']})")
+                    continue
+                results = [r for r in rows if r["variant"] == name and not r["metric"].startswith("pivot:")]
+                adapter["README.md"] = model_card(meta[name], recipes[name], results, repo).encode()
+                model_uploads.append((model_repo_name(repo, name), adapter))
+    if dry_run:
+        echo(f"dry run: nothing is sent. Dataset {repo}:")
+        for path, digest in {**manifest(files), MANIFEST: "(path -> sha256 of the files above)"}.items():
+            echo(f"  {path}  {len(files[path]) if path in files else '-'} bytes  {digest}")
+        for model_repo, adapter in model_uploads:
+            echo(f"Model {model_repo}: " + ", ".join(sorted(adapter)))
+        echo("\n--- README.md ---\n" + files["README.md"].decode())
+        return [Published(repo, manifest(files))]
+
+    from huggingface_hub import HfApi
+
+    token = _token()
+    if not token:
+        raise PublishError("no Hub token: set HF_TOKEN or log in with `hf auth login`")
+    api = HfApi(endpoint=endpoint, token=token)
+    done = [publish_files(api, repo, files, private=private)]
+    echo(f"{repo}: " + (f"committed {done[0].commit}" if done[0].commit else "unchanged, no commit"))
+    for model_repo, adapter in model_uploads:
+        result = publish_files(api, model_repo, adapter, private=private, repo_type="model",
+                               message="babelbench adapter")
+        echo(f"{model_repo}: " + (f"committed {result.commit}" if result.commit else "unchanged, no commit"))
+        done[0].models.append(model_repo)
+        done.append(result)
+    return done
+
+
+def _variants(con) -> list[dict[str, Any]]:
+    cur = con.execute("SELECT name AS variant, base_model, method FROM variants")
+    return [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
