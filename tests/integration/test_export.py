@@ -99,3 +99,35 @@ def test_lm_eval_shaped_results_per_variant(store, tmp_path):
     assert payload["results"]["xquad_gen_zh"]["f1,none"] == pytest.approx(f1)
     assert payload["versions"]["xquad_gen_zh"] == "1.0" and payload["n-samples"]["xquad_gen_zh"] == {"effective": 2}
     assert payload["config"]["limit"] == 2 and payload["lm_eval_version"]
+
+
+def _all_strings(tree) -> bool:
+    return all(isinstance(v, str) for v in tree.values())
+
+
+def test_every_eval_ever_records_carry_scores_intervals_and_provenance(store, tmp_path):
+    out = tmp_path / "eee"
+    code, text = harness("export", out, "--store", store, "--format", "eee")
+    assert code == 0, text
+    record = json.loads((out / "eee_ex_short.json").read_text())
+    assert {"schema_version", "evaluation_id", "retrieved_timestamp", "source_metadata", "model_info",
+            "eval_library", "evaluation_results"} <= set(record)
+    assert record["schema_version"] == "0.2.1" and record["retrieved_timestamp"].isdigit()
+    assert record["source_metadata"]["source_type"] == "evaluation_run"
+    assert record["model_info"]["id"] == "builtin:tiny"
+    assert record["eval_library"]["name"] == "lm_eval" and record["eval_library"]["version"] != "unknown"
+    by_name = {r["evaluation_name"]: r for r in record["evaluation_results"]}
+    for result in by_name.values():
+        assert {"evaluation_name", "source_data", "metric_config", "score_details"} <= set(result)
+        assert "lower_is_better" in result["metric_config"] and isinstance(result["score_details"]["score"], float)
+        assert _all_strings(result["source_data"]["additional_details"]) and _all_strings(result["score_details"]["details"])
+    [(f1, low, high, n)] = query(store, """SELECT m.value, m.ci_low, m.ci_high, m.n FROM metrics m
+        JOIN variant_stages s ON s.key = m.eval_key AND s.kind = 'eval' JOIN variants v USING (variant_id)
+        WHERE v.name = 'ex@short' AND m.task = 'xquad_gen_zh' AND m.metric = 'f1' AND m.filter = 'none'""")
+    f1_result = by_name["xquad_gen_zh/f1"]
+    assert f1_result["score_details"]["score"] == pytest.approx(f1)
+    ci = f1_result["score_details"]["uncertainty"]["confidence_interval"]
+    assert (ci["lower"], ci["upper"], f1_result["score_details"]["uncertainty"]["num_samples"]) == (
+        pytest.approx(low), pytest.approx(high), n)
+    assert by_name["all/judge:language-id/match"]["metric_config"]["max_score"] == 1.0
+    assert not [n for n in by_name if n.split("/", 1)[1].startswith(("pivot:", "transfer_gap:"))]

@@ -8,6 +8,7 @@ Each table is one dataset config: ``leaderboard`` (long form: one row per varian
 from __future__ import annotations
 
 import json
+from datetime import timezone
 from typing import Any
 
 import duckdb
@@ -87,4 +88,5 @@ def provenance(con: duckdb.DuckDBPyConnection, variants: list[str]) -> dict[str,
                         "templates": record["templates"]}
     finished = [r["finished_at"] for r in runs if r["finished_at"] is not None]
     return {"versions": dict(sorted(versions.items())), "tasks": tasks, "judges": judges,
-            "date": max(finished).date().isoformat() if finished else None}
+            "date": max(finished).date().isoformat() if finished else None,
+            "epoch": str(int(max(finished).replace(tzinfo=timezone.utc).timestamp())) if finished else None}
