@@ -57,13 +57,21 @@ def _commits(hub, repo_type="datasets", repo="org/results"):
     return [p for m, p, _ in hub.requests if m == "POST" and p.startswith(f"/api/{repo_type}/{repo}/commit/")]
 
 
-def test_publish_commits_once_card_parses_parquet_reads_back_and_unchanged_makes_no_commit(store, hub):
+def test_publish_commits_once_card_parses_parquet_reads_back_and_unchanged_makes_no_commit(store, hub, tmp_path):
     code, out = harness("publish", "--repo", "org/results", "--store", store, "--endpoint", hub.endpoint)
     assert code == 0, out
     repo = hub.repos[("dataset", "org/results")]
     assert sorted(repo.files) == ["README.md", "data/judgments.parquet", "data/leaderboard.parquet",
                                   "data/metrics.parquet", "data/recipes.parquet", "manifest.json"]
     assert len(_commits(hub)) == 1
+    # what a user of the Hub client sees: the tree listing and a file download
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=hub.endpoint, token=TOKEN)
+    listed = {e.path for e in api.list_repo_tree("org/results", repo_type="dataset", recursive=True)}
+    assert {"README.md", "data/metrics.parquet", "manifest.json"} <= listed
+    card_path = api.hf_hub_download("org/results", "README.md", repo_type="dataset", cache_dir=str(tmp_path))
+    assert open(card_path, encoding="utf-8").read().encode() == repo.files["README.md"]
     header = yaml.safe_load(repo.files["README.md"].decode().split("---")[1])
     assert {c["config_name"]: c["data_files"] for c in header["configs"]}["metrics"] == "data/metrics.parquet"
     # the pushed Parquet, read by DuckDB through HfFileSystem pointed at the same server
