@@ -35,3 +35,8 @@ def publish(
     except (PublishError, StoreError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
+    except Exception as exc:  # the Hub client's own errors (offline mode, HTTP, auth), without a traceback
+        if type(exc).__module__.startswith("huggingface_hub"):
+            typer.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+            raise typer.Exit(1) from None
+        raise
