@@ -14,7 +14,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from _common import BIN, OFFLINE, ROOT, median, save, write_bench_recipe

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,20 +57,8 @@ def evaluated_or_stop() -> list[dict[str, Any]]:
     return variants
 
 
-def fmt(score: dict[str, Any] | None) -> str:
-    if not score or score.get("value") is None:
-        return "—"
-    value = f"{score['value']:.3g}"
-    if score.get("ci_low") is not None:
-        value += f" [{score['ci_low']:.3g}, {score['ci_high']:.3g}]"
-    return value + (f" n={score['n']}" if score.get("n") is not None else "")
-
-
 def pick_variants(variants: list[dict[str, Any]], label: str, key: str, default: int = 3) -> list[str]:
     names = {v["variant_id"]: v["variant"] for v in variants}
     chosen = st.multiselect(label, list(names), default=list(names)[:default], format_func=names.get, key=key)
     return chosen
 
-
-Row = dict[str, Any]
-Page = Callable[[], None]

@@ -4,7 +4,6 @@ over a loopback OpenAI-protocol endpoint); the values shown are checked against 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -190,12 +189,12 @@ def test_missing_empty_and_old_stores_get_a_message_not_a_traceback(tmp_path):
 def test_board_reads_while_a_run_writes_the_same_store(store, tmp_path):
     """A second recipe runs into the same store in another process while the board reloads."""
     recipe = tmp_path / "more.yaml"
-    recipe.write_text(textwrap.dedent(f"""
+    recipe.write_text(textwrap.dedent("""
         name: more
         base_model: builtin:tiny
-        train: {{method: none}}
-        eval: {{tasks: [xalpaca_en, xalpaca_zh, xquad_gen_en], limit: 2, gen_kwargs: {{max_gen_toks: 4}}}}
-        variants: {{a: {{}}, b: {{eval.gen_kwargs.max_gen_toks: 6}}, c: {{eval.gen_kwargs.max_gen_toks: 8}}}}
+        train: {method: none}
+        eval: {tasks: [xalpaca_en, xalpaca_zh, xquad_gen_en], limit: 2, gen_kwargs: {max_gen_toks: 4}}
+        variants: {a: {}, b: {eval.gen_kwargs.max_gen_toks: 6}, c: {eval.gen_kwargs.max_gen_toks: 8}}
         """).lstrip())
     proc = subprocess.Popen([sys.executable, "-c", "from babelbench.cli.app import main; main()", "run", str(recipe),
                              "--store", str(store)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
