@@ -74,3 +74,14 @@ def test_report_on_missing_store_is_a_clear_error(tmp_path):
     code, out = harness("report", "--store", tmp_path / "none.duckdb")
     assert code == 1 and "no store at" in out
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_a_judge_without_its_api_key_is_refused_before_any_work(write_recipe, tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    recipe = write_recipe(TINY_RECIPE + "    judges: [rubric-6facet]\n")
+    store = tmp_path / "results.duckdb"
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 2 and "judges.0: judge 'rubric-6facet' uses gpt-4o-mini on api.openai.com" in out
+    assert "$OPENAI_API_KEY is not set" in out and not store.exists()
+    # validate checks files, not the environment
+    assert harness("validate", recipe)[0] == 0

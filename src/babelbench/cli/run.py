@@ -26,7 +26,7 @@ def run(
 ) -> None:
     """Run every variant of the given recipes; finished stages are skipped."""
     from ..recipe import ConfigError, load_recipes
-    from ..pipeline.preflight import preflight
+    from ..pipeline.preflight import judge_credentials, preflight
 
     if only not in (None, "data", "train", "eval", "judge"):
         raise typer.BadParameter("must be one of data, train, eval, judge", param_hint="--only")
@@ -38,6 +38,8 @@ def run(
     try:
         variants = load_recipes(recipes or [Path("recipes/demo.yaml")], overrides)
         preflight(variants)
+        if only in (None, "judge"):
+            judge_credentials(variants)
     except ConfigError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None

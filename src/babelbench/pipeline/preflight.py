@@ -30,3 +30,26 @@ def preflight(variants: list[Variant]) -> None:
                                     + (f" ({missing} PLUG targets have no pivot-language row with the same id)" if missing else "")))
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
+
+
+def judge_credentials(variants: list[Variant]) -> None:
+    """Before any stage runs: every listed judge on a remote OpenAI endpoint has its API key.
+
+    Only `harness run` checks this (a key is an environment matter, not a recipe's), so a
+    run does not train and evaluate for an hour and then stop at its judges."""
+    import os
+
+    from ..judge.loader import load_judge
+
+    problems: list[Problem] = []
+    for variant in variants:
+        for i, name in enumerate(variant.judges):
+            backend = load_judge(name).with_backend(variant.judge.backend).config.backend
+            if (backend is not None and backend.type == "openai" and backend.base_url is None
+                    and not os.environ.get(backend.api_key_env)):
+                problems.append(Problem(variant.recipe_file, None, f"judges.{i}",
+                                        f"judge {name!r} uses {backend.model} on api.openai.com and "
+                                        f"${backend.api_key_env} is not set (set it, or point "
+                                        "judge.backend.base_url / --judge-base-url at another endpoint)"))
+    if problems:
+        raise ConfigError(list(dict.fromkeys(problems)))
