@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,11 @@ class Judge:
                      self.system_template, self.user_template)
 
     def identity(self) -> str:
+        """See :attr:`_identity`; computed once per loaded judge (every judgment's key carries it)."""
+        return self._identity
+
+    @functools.cached_property
+    def _identity(self) -> str:
         """Hash of what decides a grade: the config (less transport settings), templates, model.
 
         Where the endpoint is, how many requests fly at once, timeouts and retries do not

@@ -131,6 +131,14 @@ def plan(con, judge: Judge, target: Target, task_patterns: list[str]) -> list[It
         item = items.setdefault(key, Item(key, **kw))
         item.links.append({**link, "judgment_key": key, "status": "judged"})
 
+    schema = (parse.pairwise_schema(judge.config.rationale_chars) if judge.kind == "pairwise"
+              else parse.rubric_schema(judge.config.facets, judge.config.rationale_chars))
+
+    def ask(variables: dict[str, Any], link: dict[str, Any]) -> None:
+        messages = render(judge, variables)
+        key = digest({"judge": identity, "messages": messages})
+        add(key, link, request=Request(key, messages, schema))
+
     baseline: dict[tuple[str, int], dict[str, Any]] = {}
     if judge.kind == "pairwise":
         assert target.baseline_eval is not None
@@ -149,10 +157,8 @@ def plan(con, judge: Judge, target: Target, task_patterns: list[str]) -> list[It
                 no_target += [{**link, "slot": slot, "judgment_key": None, "status": "no_target"} for slot, *_ in slots]
                 continue
             for slot, a, b in slots:
-                messages = render(judge, {"instruction": instruction_of(s), "answer_a": a, "answer_b": b,
-                                          "language": language_name(expected), "language_code": expected})
-                add(digest({"judge": identity, "messages": messages}), {**link, "slot": slot},
-                    request=Request("", messages, parse.pairwise_schema(judge.config.rationale_chars)))
+                ask({"instruction": instruction_of(s), "answer_a": a, "answer_b": b,
+                     "language": language_name(expected), "language_code": expected}, {**link, "slot": slot})
             continue
         if not has_target(s, target.plug):
             no_target.append({**link, "judgment_key": None, "status": "no_target"})
@@ -160,14 +166,9 @@ def plan(con, judge: Judge, target: Target, task_patterns: list[str]) -> list[It
         if judge.kind == "language-id":
             add(digest({"judge": identity, "text": answer, "expected": expected}), link, langid=(answer, expected))
         else:
-            messages = render(judge, {"instruction": instruction_of(s), "answer": answer,
-                                      "language": language_name(expected), "language_code": expected})
-            add(digest({"judge": identity, "messages": messages}), link,
-                request=Request("", messages, parse.rubric_schema(judge.config.facets, judge.config.rationale_chars)))
+            ask({"instruction": instruction_of(s), "answer": answer, "language": language_name(expected),
+                 "language_code": expected}, link)
     out = list(items.values())
-    for item in out:
-        if item.request is not None:
-            item.request = Request(item.key, item.request.messages, item.request.schema)
     if no_target:
         out.append(Item("", links=no_target))
     return out

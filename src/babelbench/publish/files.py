@@ -106,12 +106,13 @@ def lm_eval_results(con, variants: list[str] | None = None) -> dict[str, dict[st
 
     tables = dataset_tables(con, variants)
     chosen = {r["variant"]: r for r in tables["recipes"]}
+    rows = report_rows(con, include_judges=False)
     out: dict[str, dict[str, Any]] = {}
     for name, recipe in chosen.items():
         config = json.loads(recipe["config"])
         results: dict[str, dict[str, Any]] = {}
-        versions, n_samples = {}, {}
-        for m in report_rows(con, include_judges=False):
+        n_samples: dict[str, dict[str, int]] = {}
+        for m in rows:
             if m["variant"] != name or m["metric"].startswith(("pivot:", "transfer_gap:", "primary_score")):
                 continue
             task = results.setdefault(m["task"], {"alias": m["task"]})

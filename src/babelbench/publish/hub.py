@@ -110,6 +110,7 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
             endpoint: str | None = None, echo=print) -> list[Published]:
     """Publish the results dataset (and adapters); with ``dry_run``, only say what would be published."""
     from ..store import Store
+    from ..store.board import evaluated_variants
     from ..store.queries import report_rows
     from .files import dataset_files
     from .tables import dataset_tables
@@ -120,7 +121,7 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
         if models:
             tables = dataset_tables(con, variants)
             recipes = {r["variant"]: r["recipe"] for r in tables["recipes"]}
-            meta = {r["variant"]: r for r in _variants(con)}
+            meta = {r["variant"]: r for r in evaluated_variants(con)}
             rows = report_rows(con, include_judges=False)
             for name in sorted(recipes):
                 adapter = adapter_files(con, name)
@@ -155,7 +156,3 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
         done.append(result)
     return done
 
-
-def _variants(con) -> list[dict[str, Any]]:
-    cur = con.execute("SELECT name AS variant, base_model, method FROM variants")
-    return [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]

@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-_PRIMARY_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
+from .queries import PRIMARY_FILTER as _PRIMARY_FILTER
 
 
 def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ import duckdb
 
 #: The filter whose numbers count for a variant: PLUG variants are scored on the kept
 #: target-language section, others on the whole answer.
-_PRIMARY_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
+PRIMARY_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
 
 REPORT_COLUMNS = ["variant", "base_model", "method", "pivot_mode", "task", "language", "metric",
                   "filter", "value", "stderr", "n", "ci_low", "ci_high", "baseline"]
@@ -38,7 +38,7 @@ def _lm_eval_rows(con: duckdb.DuckDBPyConnection, include_groups: bool) -> list[
                m.filter, m.value, m.stderr, m.n, m.ci_low, m.ci_high
         FROM variants v
         JOIN variant_stages s ON s.variant_id = v.variant_id AND s.kind = 'eval'
-        JOIN metrics m ON m.eval_key = s.key AND m.filter = {_PRIMARY_FILTER}
+        JOIN metrics m ON m.eval_key = s.key AND m.filter = {PRIMARY_FILTER}
         {"" if include_groups else "WHERE NOT m.is_group"}
         ORDER BY v.name, m.task, m.metric
     """
