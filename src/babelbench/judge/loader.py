@@ -83,6 +83,15 @@ def load_judge(name_or_folder: str | Path, root: Path | None = None) -> Judge:
     if not file.is_file():
         known = ", ".join(available_judges(root)) or "none"
         raise ConfigError([Problem(display, None, "", f"no judge {str(name_or_folder)!r} (known: {known})")])
+    # A sweep checks the same judge once per variant: parse a folder once while its files are unchanged.
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file())
+    return _load_folder(str(folder.resolve()), display, stamp)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_folder(folder_text: str, display: str, stamp: tuple) -> Judge:
+    folder = Path(folder_text)
+    file = folder / JUDGE_FILE
     doc = load_yaml(file, display)
     try:
         config = JudgeConfig.model_validate(doc.data)
