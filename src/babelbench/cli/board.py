@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -31,4 +30,9 @@ def board(
            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
            "--", "--store", str(store.resolve())]
     typer.echo(f"babelbench board on http://{host}:{port} (store: {store})")
-    raise typer.Exit(subprocess.call(cmd, env={**os.environ, "BABELBENCH_STORE": str(store.resolve())}))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become Streamlit rather than wait on it as a child: the PID a caller holds (a service
+    # manager, a shell's job, a test) is Streamlit's own, so SIGTERM/SIGINT reach it and stop it,
+    # and no Streamlit can outlive a `harness board` that was killed.
+    os.execve(sys.executable, cmd, {**os.environ, "BABELBENCH_STORE": str(store.resolve())})
