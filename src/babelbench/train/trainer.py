@@ -45,10 +45,13 @@ def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Pat
     import datasets
     import torch
     from transformers import (AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer,
-                              TrainingArguments)
+                              TrainingArguments, set_seed)
 
     cfg = variant.train
     started = time.perf_counter()
+    # Trainer seeds only when it is built; the LoRA matrices are drawn before that, in
+    # get_peft_model, so seed here (python, numpy, torch) for train.seed to fix the initialisation.
+    set_seed(cfg.seed)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[cfg.dtype]
     model = AutoModelForCausalLM.from_pretrained(base_path, dtype=dtype)
