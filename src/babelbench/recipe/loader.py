@@ -66,6 +66,69 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _absolute(value: Any, folder: Path) -> Any:
+    """A relative path string made absolute against ``folder``; anything else unchanged."""
+    if not isinstance(value, str) or not value or value.startswith("~") or Path(value).is_absolute():
+        return value
+    return str((folder / value).resolve())
+
+
+def _rebase_tree(tree: dict[str, Any], folder: Path) -> None:
+    """Make every recipe field that holds a path relative to the recipe file absolute, in place.
+
+    Those fields (see :mod:`.schema`): ``data.sources[].path``, ``eval.prompt_files[].path``,
+    ``eval.include_path[]`` and a local ``base_model`` folder (one written with a leading ``.``, or a
+    name that is a folder next to the recipe, as :func:`babelbench.models.registry.resolve_base_model`
+    looks there first).
+    """
+    base = tree.get("base_model")
+    if isinstance(base, str) and not base.startswith("builtin:") and (
+            base.startswith(".") or (not base.startswith("~") and (folder / base).is_dir())):
+        tree["base_model"] = _absolute(base, folder)
+    for section, key in (("data", "sources"), ("eval", "prompt_files")):
+        node = tree.get(section)
+        items = node.get(key) if isinstance(node, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and "path" in item:
+                item["path"] = _absolute(item["path"], folder)
+    node = tree.get("eval")
+    folders = node.get("include_path") if isinstance(node, dict) else None
+    if isinstance(folders, list):
+        node["include_path"] = [_absolute(f, folder) for f in folders]
+
+
+def _rebase_value(dotted: str, value: Any, folder: Path) -> Any:
+    """``value`` set at ``dotted`` (a ``variants``/``sweep`` override), with its paths rebased."""
+    tree: dict[str, Any] = {}
+    set_dotted(tree, dotted, value)
+    _rebase_tree(tree, folder)
+    node: Any = tree
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def _rebase_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """A copy of a parent recipe's tree with its relative paths made absolute against ``folder``.
+
+    Keys are unchanged, so the parent's line numbers still point at the right lines.
+    """
+    out = copy.deepcopy(data)
+    _rebase_tree(out, folder)
+    variants = out.get("variants")
+    if isinstance(variants, dict):
+        for overrides in variants.values():
+            if isinstance(overrides, dict):
+                for dotted in list(overrides):
+                    overrides[dotted] = _rebase_value(str(dotted), overrides[dotted], folder)
+    sweep = out.get("sweep")
+    if isinstance(sweep, dict):
+        for dotted, values in sweep.items():
+            if isinstance(values, list):
+                sweep[dotted] = [_rebase_value(str(dotted), v, folder) for v in values]
+    return out
+
+
 def _load_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> Located:
     path = path.resolve()
     name = display_path(path)
@@ -83,7 +146,12 @@ def _load_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> Located:
         file, line = doc.where("extends", name)
         raise ConfigError([Problem(file, line, "extends", f"file not found: {parent_ref}")])
     parent = _load_with_extends(parent_path, seen + (path,))
-    merged = _merge({k: v for k, v in parent.data.items() if k != "name"}, doc.data)
+    parent_data = parent.data
+    if parent_path.resolve().parent != path.parent:
+        # A relative path means "next to the file that wrote it": what the child inherits keeps
+        # pointing there (the child's own relative paths still resolve against the child).
+        parent_data = _rebase_paths(parent_data, parent_path.resolve().parent)
+    merged = _merge({k: v for k, v in parent_data.items() if k != "name"}, doc.data)
     merged.pop("extends", None)
     lines = dict(parent.lines)
     lines.update(doc.lines)
