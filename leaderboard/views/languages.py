@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from _common import evaluated_or_stop, load, pick_variants
-from babelbench.store.aggregates import PRIMARY, family_of
 
 st.title("Languages")
 variants = evaluated_or_stop()
@@ -19,14 +18,13 @@ for r in rows:
     if r["value"] is None:
         continue
     if r["metric"].startswith("judge:"):
-        if view != "judge facets" or r["metric"].endswith(("parse_failure_rate", "no_target")):
+        if view != "judge facets" or not r["headline"]:
             continue
         column = r["metric"]
     else:
-        family, _ = family_of(r["task"])
-        if view == "judge facets" or (view.startswith("task families") and PRIMARY.get(family) != r["metric"]):
+        if view == "judge facets" or (view.startswith("task families") and not r["is_primary"]):
             continue
-        column = f"{family} · {r['metric']}"
+        column = f"{r['family']} · {r['metric']}"
     records.append({"variant": r["variant"], "language": r["language"], "column": column, "value": r["value"]})
 frame = pd.DataFrame.from_records(records, columns=["variant", "language", "column", "value"])
 frame = frame.groupby(["variant", "language", "column"], as_index=False)["value"].mean()

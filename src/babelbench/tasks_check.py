@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .evaluate.task_index import TaskYamlLoader
-from .recipe.errors import Problem
+from .core.errors import Problem
 
 
 def is_task_folder(path: Path) -> bool:

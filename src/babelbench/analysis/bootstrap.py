@@ -28,3 +28,20 @@ def mean_ci(values: Sequence[float], *, level: float = 0.95, iterations: int = I
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(means, [tail, 100 - tail])
     return mean, float(low), float(high)
+
+
+def stratified_ci(strata: Sequence[Sequence[float]], *, level: float = 0.95, iterations: int = ITERATIONS,
+                  seed: int = SEED) -> tuple[float, float]:
+    """Percentile interval of the mean of per-stratum means, resampling within each stratum
+    (e.g. documents within each language of a task family, the languages weighted equally)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    means = np.zeros(iterations)
+    for values in strata:
+        data = np.asarray(values, dtype=float)
+        means += data[rng.integers(0, data.size, size=(iterations, data.size))].mean(axis=1)
+    means /= len(strata)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(low), float(high)

@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated, Optional
 
-from ..recipe.errors import ConfigError
+import typer
+
+from ..core.errors import ConfigError
+
+#: --tasks-dir / --judges-dir: the user's own folders, searched before the shipped ones.
+TasksDirs = Annotated[Optional[list[Path]], typer.Option(
+    "--tasks-dir", help="A folder of your own lm-eval task YAMLs, searched before the shipped tasks (repeatable).")]
+JudgesDirs = Annotated[Optional[list[Path]], typer.Option(
+    "--judges-dir", help="A folder of your own judge folders, searched before the shipped judges (repeatable).")]
+
+
+def search_path(tasks_dirs: list[Path] | None, judges_dirs: list[Path] | None):
+    """The run's search path; a folder given on the command line must exist."""
+    from ..paths import SearchPath
+
+    for option, folders in (("--tasks-dir", tasks_dirs), ("--judges-dir", judges_dirs)):
+        for folder in folders or []:
+            if not folder.is_dir():
+                raise typer.BadParameter(f"folder not found: {folder}", param_hint=option)
+    return SearchPath.build(tasks_dirs or [], judges_dirs or [])
 
 
 def print_problems(error: ConfigError) -> None:
@@ -14,8 +35,6 @@ def print_problems(error: ConfigError) -> None:
 
 def read_rows(store, query) -> list[dict]:
     """Run ``query(con)`` on the store read-only; a missing or old store exits 1 with its message."""
-    import typer
-
     from ..store import Store, StoreError
 
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import board, export, ls, publish, report, run, validate
+from . import board, export, init, ls, publish, report, run, validate
 
 app = typer.Typer(
     name="harness", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -18,6 +18,7 @@ app.command("report")(report.report)
 app.command("board")(board.board)
 app.command("export")(export.export)
 app.command("publish")(publish.publish)
+app.command("init")(init.init)
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from .. import paths
 
 
 def board_app() -> Path:
-    return paths.project_root() / "leaderboard" / "app.py"
+    """The Streamlit app shipped in the wheel (or the checkout's ``leaderboard/`` when installed editable)."""
+    return paths.shipped("leaderboard") / "app.py"
 
 
 def board(
@@ -24,7 +25,7 @@ def board(
     """Start the leaderboard at http://HOST:PORT; it reads the store read-only, also while a run writes."""
     app = board_app()
     if not app.is_file():
-        typer.echo(f"error: the leaderboard app is not at {app} (run from a babelbench checkout)", err=True)
+        typer.echo(f"error: the leaderboard app is not at {app} (a broken installation: reinstall babelbench)", err=True)
         raise typer.Exit(2)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host, "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",

@@ -3,38 +3,45 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from .. import paths
+from ._common import JudgesDirs, TasksDirs, search_path
 
 
 def ls(
     what: Annotated[str, typer.Argument(help="recipes, tasks, judges or variants")],
     store: Annotated[Path, typer.Option("--store", help="Results store (for variants).")] = paths.DEFAULT_STORE,
-    recipes_dir: Annotated[Path, typer.Option("--recipes", help="Recipe folder.")] = Path("recipes"),
+    recipes_dir: Annotated[Optional[Path], typer.Option("--recipes", help="Recipe folder (default: ./recipes, "
+                                                        "else the shipped recipes).")] = None,
+    tasks_dir: TasksDirs = None,
+    judges_dir: JudgesDirs = None,
 ) -> None:
-    """List recipes (with their variants), tasks in tasks/, judges in judges/, or variants in the store."""
+    """List recipes (with their variants), tasks and judges (yours first, then the shipped ones), or variants."""
+    search = search_path(tasks_dir, judges_dir)
+    if recipes_dir is None:
+        recipes_dir = Path("recipes") if Path("recipes").is_dir() else paths.shipped("recipes")
     if what == "recipes":
         from ..recipe import ConfigError, load_recipe, recipe_files
 
         for file in recipe_files([recipes_dir]):
             try:
-                names = ", ".join(v.name for v in load_recipe(file))
+                names = ", ".join(v.name for v in load_recipe(file, search=search))
             except ConfigError as exc:
                 names = f"INVALID ({len(exc.problems)} problem(s); see `harness validate {file}`)"
             typer.echo(f"{file}: {names}")
     elif what == "tasks":
         from ..evaluate.task_index import scan
 
-        for name, entry in sorted(scan().items()):
-            typer.echo(f"{name:<20} {entry.kind:<6} {entry.file.relative_to(paths.tasks_dir().resolve())}")
+        for name, entry in sorted(scan(list(search.tasks)).items()):
+            typer.echo(f"{name:<20} {entry.kind:<6} {entry.file}")
     elif what == "judges":
         from ..judge.loader import judge_folders, load_judge
         from ..recipe import ConfigError
 
-        for folder in judge_folders():
+        for folder in judge_folders(list(search.judges)):
             try:
                 j = load_judge(folder)
             except ConfigError as exc:

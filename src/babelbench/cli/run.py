@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import paths
-from ._common import print_problems
+from ._common import JudgesDirs, TasksDirs, print_problems, search_path
 
 
 def run(
@@ -23,6 +23,8 @@ def run(
     baseline: Annotated[Optional[str], typer.Option("--baseline", help="Pairwise baseline variant (= --set judge.baseline=...).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-run the selected stages even if done.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show library logs.")] = False,
+    tasks_dir: TasksDirs = None,
+    judges_dir: JudgesDirs = None,
 ) -> None:
     """Run every variant of the given recipes; finished stages are skipped."""
     from ..recipe import ConfigError, load_recipes
@@ -35,11 +37,12 @@ def run(
                          ("judge.backend.base_url", judge_base_url), ("judge.baseline", baseline)):
         if value is not None:
             overrides.append(f"{field}={value}")
+    search = search_path(tasks_dir, judges_dir)
     try:
-        variants = load_recipes(recipes or [Path("recipes/demo.yaml")], overrides)
+        variants = load_recipes(recipes or [Path("recipes/demo.yaml")], overrides, search)
         preflight(variants)
         if only in (None, "judge"):
-            judge_credentials(variants)
+            judge_credentials(variants, search)
     except ConfigError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
@@ -47,7 +50,8 @@ def run(
     from ..pipeline import run_variants
     from ..store import Store
 
-    summary = run_variants(variants, Store(store), only=only, force=force, verbose=verbose)  # type: ignore[arg-type]
+    summary = run_variants(variants, Store(store), only=only, force=force, verbose=verbose,  # type: ignore[arg-type]
+                           tasks_dirs=list(search.tasks), judges_dirs=list(search.judges))
     ran = ", ".join(f"{kind} {outcome}: {n}" for (kind, outcome), n in sorted(summary.counts.items()))
     typer.echo(f"{len(variants)} variant(s); {ran or 'nothing to do'}; store: {store}")
     if summary.failures:

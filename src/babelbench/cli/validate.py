@@ -7,13 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import print_problems
+from ._common import JudgesDirs, TasksDirs, print_problems, search_path
 
 
 def validate(
     targets: Annotated[list[Path], typer.Argument(help="Recipe files/folders, a tasks folder, or a judges folder "
                                                   "(or one judge's folder).")],
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a field: dotted.key=value.")] = None,
+    tasks_dir: TasksDirs = None,
+    judges_dir: JudgesDirs = None,
 ) -> None:
     """Exit 0 if every file is valid; else print file:line: field: problem and exit 2."""
     from ..pipeline.preflight import preflight
@@ -22,14 +24,15 @@ def validate(
 
     from ..judge.loader import JUDGE_FILE, judge_folders, load_judge
 
+    search = search_path(tasks_dir, judges_dir)
     problems = []
     recipes = []
     judges = 0
     for target in targets:
         if is_task_folder(target):
             problems += check_task_files(target)
-        elif target.is_dir() and ((target / JUDGE_FILE).is_file() or judge_folders(target)):
-            for folder in [target] if (target / JUDGE_FILE).is_file() else judge_folders(target):
+        elif target.is_dir() and ((target / JUDGE_FILE).is_file() or judge_folders([target])):
+            for folder in [target] if (target / JUDGE_FILE).is_file() else judge_folders([target]):
                 judges += 1
                 try:
                     load_judge(folder)
@@ -40,7 +43,7 @@ def validate(
     count = 0
     if recipes:
         try:
-            variants = load_recipes(recipes, set_ or [])
+            variants = load_recipes(recipes, set_ or [], search)
             preflight(variants)
             count = len(variants)
         except ConfigError as exc:

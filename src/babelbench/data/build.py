@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..pivot import format_plug_response
-from ..recipe.identity import file_digest
+from ..core.hashing import file_digest
 from ..recipe.schema import Variant
 from .mix import draw, language_counts
 from .sources import Example, SourceError, read_source

@@ -1,9 +1,10 @@
 """Running a variant through lm-eval and turning its results into store rows.
 
-The model runs as lm-eval's ``hf`` backend with ``pretrained=<base>`` and, for LoRA
-variants, ``peft=<adapter>`` -- the same arguments a user would give ``lm_eval``. Tasks
-come from ``tasks/`` through ``TaskManager(include_path=...)``; lm-eval's thousands of
-built-in tasks are indexed only when a recipe names one.
+The model runs as the recipe's eval backend (:mod:`.backends`; ``hf``: ``pretrained=<base>``
+and, for LoRA variants, ``peft=<adapter>``) -- the same arguments a user would give
+``lm_eval``. Tasks come from the task folders through ``TaskManager(include_path=...)``;
+lm-eval's thousands of built-in tasks are indexed only when a recipe names one. Which rows
+count is declared by each task (:mod:`.scoring`).
 """
 
 from __future__ import annotations
@@ -13,43 +14,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis.aggregates import aggregate_rows, pivot_rows
+from ..core.records import MetricRecord, SampleRecord
 from ..pivot import extract_target
 from ..recipe.schema import Variant
+from .backends import get_eval_backend
+from .lm_eval_env import quiet_git_lookup
+from .scoring import Scoring, task_scoring
 from .task_index import needs_builtin
 
 
 @dataclass
 class EvalOutput:
-    metrics: list[dict[str, Any]] = field(default_factory=list)
-    samples: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[MetricRecord] = field(default_factory=list)
+    samples: list[SampleRecord] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def model_args(base_path: str, adapter_path: str | None, dtype: str = "float32") -> dict[str, Any]:
-    import torch
-
-    args: dict[str, Any] = {"pretrained": base_path, "dtype": dtype,
-                            "device": "cuda" if torch.cuda.is_available() else "cpu"}
-    if adapter_path:
-        args["peft"] = adapter_path
-    return args
+def model_args(base_path: str, adapter_path: str | None, backend: str = "hf") -> dict[str, Any]:
+    return get_eval_backend(backend).model_args(base_path, adapter_path)
 
 
-def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, tasks_dir: Path) -> EvalOutput:
+def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, tasks_dirs: list[Path]) -> EvalOutput:
     import lm_eval
     from lm_eval.tasks import TaskManager
 
     from .prompt_tasks import generate
 
     cfg = variant.eval
+    plug = variant.pivot.mode == "plug"
+    backend = get_eval_backend(cfg.backend)
     generated, prompt_tasks = generate(cfg.prompt_files, Path(variant.recipe_file).resolve().parent)
-    include = [str(tasks_dir)] + ([str(generated)] if generated else [])
+    include = [str(d) for d in tasks_dirs] + ([str(generated)] if generated else [])
     # `data_source` reaches every task's loader as lm-eval task metadata (as `--metadata` would).
-    manager = TaskManager(include_path=include, include_defaults=needs_builtin(cfg.tasks, tasks_dir),
+    manager = TaskManager(include_path=include, include_defaults=needs_builtin(cfg.tasks, tasks_dirs),
                           metadata={"data_source": cfg.data_source})
+    quiet_git_lookup()
     results = lm_eval.simple_evaluate(
-        model=cfg.backend,
-        model_args=model_args(base_path, adapter_path),
+        model=backend.lm_eval_model,
+        model_args=backend.model_args(base_path, adapter_path),
         tasks=list(cfg.tasks) + prompt_tasks,
         limit=cfg.limit,
         gen_kwargs=dict(cfg.gen_kwargs) or None,
@@ -59,15 +62,21 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
         task_manager=manager,
         bootstrap_iters=1000,
     )
-    kept_filter = "plug" if variant.pivot.mode == "plug" else "none"
-    samples = list(_sample_rows(results.get("samples", {}), kept_filter, variant.pivot.mode == "plug"))
-    languages = {s["task"]: s["language"] for s in samples}
-    metrics = list(_metric_rows(results, languages))
-    add_intervals(metrics, samples, kept_filter)
-    metrics += _aggregates(metrics, samples, kept_filter)
+    configs = results.get("configs", {})
+    scoring = {task: task_scoring(task, config, plug) for task, config in configs.items()}
+    samples = list(_sample_rows(results.get("samples", {}), scoring, plug))
+    languages = {s.task: s.language for s in samples}
+    metrics = list(_metric_rows(results, languages, scoring))
+    add_intervals(metrics, samples)
+    scored = [m for m in metrics if m.scored]
+    if plug:
+        metrics += pivot_rows(samples)
+    metrics += aggregate_rows(scored, samples, {t: s.scale for t, s in scoring.items()})
     info = {"lm_eval_version": results.get("lm_eval_version"), "task_hashes": results.get("task_hashes"),
             "versions": results.get("versions"), "n_samples": results.get("n-samples"),
             "chat_template_sha": results.get("chat_template_sha"),
+            "scoring": {t: {"filter": s.filter, "primary_metric": s.primary_metric, "family": s.family}
+                        for t, s in scoring.items()},
             "seconds": float(results.get("total_evaluation_time_seconds") or 0)}
     return EvalOutput(metrics=metrics, samples=samples, info=info)
 
@@ -80,28 +89,42 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _metric_rows(results: dict[str, Any], languages: dict[str, str | None]):
-    """Split lm-eval's ``"metric,filter"`` keys into columns."""
+def _metric_rows(results: dict[str, Any], languages: dict[str, str | None], scoring: dict[str, Scoring]):
+    """Split lm-eval's ``"metric,filter"`` keys into columns; mark what each task says counts."""
     groups = set(results.get("groups", {})) | set(results.get("group_subtasks", {}))
     sections = {**results.get("results", {}), **results.get("groups", {})}
     for task, values in sections.items():
         n = (results.get("n-samples", {}).get(task) or {}).get("effective")
+        rule = scoring.get(task)
+        is_group = task in groups and bool(results.get("group_subtasks", {}).get(task))
+        group_filter = _group_filter(results, task, scoring) if is_group else None
         for key, value in values.items():
             if "," not in key or "_stderr," in key:
                 continue
             metric, filt = key.split(",", 1)
-            is_group = task in groups and bool(results.get("group_subtasks", {}).get(task))
-            yield {
-                "task": task, "task_version": str(results.get("versions", {}).get(task, "")),
-                "language": languages.get(task), "metric": metric, "filter": filt,
-                "value": _number(value), "stderr": _number(values.get(f"{metric}_stderr,{filt}")),
-                "n": int(n) if n is not None else None, "is_group": is_group,
-            }
+            scored = (rule.filter == filt) if rule else (filt == group_filter)
+            yield MetricRecord(
+                task=task, task_version=str(results.get("versions", {}).get(task, "")),
+                language=languages.get(task), metric=metric, filter=filt,
+                value=_number(value), stderr=_number(values.get(f"{metric}_stderr,{filt}")),
+                n=int(n) if n is not None else None, is_group=is_group, scored=scored,
+                is_primary=bool(rule and scored and metric == rule.primary_metric),
+                family=rule.family if rule else task,
+            )
 
 
-def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], kept_filter: str, plug: bool):
+def _group_filter(results: dict[str, Any], group: str, scoring: dict[str, Scoring]) -> str | None:
+    """A group counts the filter its subtasks count (their first, if they disagree)."""
+    for sub in results.get("group_subtasks", {}).get(group, []):
+        if sub in scoring:
+            return scoring[sub].filter
+    return None
+
+
+def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], scoring: dict[str, Scoring], plug: bool):
     """One row per (task, document): the raw answer, and the answer the variant is scored on."""
     for task, entries in samples_by_task.items():
+        kept_filter = scoring[task].filter if task in scoring else "none"
         by_doc: dict[int, dict[str, dict[str, Any]]] = {}
         for entry in entries:
             by_doc.setdefault(entry["doc_id"], {})[entry["filter"]] = entry
@@ -112,14 +135,14 @@ def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], kept_filter: 
             doc = entry["doc"]
             language = doc.get("language") if isinstance(doc, dict) else None
             status = extract_target(raw, language)[1].value if plug and language else None
-            yield {
-                "task": task, "doc_id": int(doc_id), "language": language,
-                "prompt": _prompt_text(entry), "raw_response": raw, "kept_response": str(kept),
-                "kept_filter": entry["filter"], "pivot_status": status, "target": str(entry.get("target", "")),
-                "doc": doc, "doc_hash": entry.get("doc_hash"), "prompt_hash": entry.get("prompt_hash"),
-                "target_hash": entry.get("target_hash"),
-                "sample_metrics": {m: entry.get(m) for m in entry.get("metrics", [])},
-            }
+            yield SampleRecord(
+                task=task, doc_id=int(doc_id), language=language,
+                prompt=_prompt_text(entry), raw_response=raw, kept_response=str(kept),
+                kept_filter=entry["filter"], pivot_status=status, target=str(entry.get("target", "")),
+                doc=doc if isinstance(doc, dict) else {"doc": doc}, doc_hash=entry.get("doc_hash"),
+                prompt_hash=entry.get("prompt_hash"), target_hash=entry.get("target_hash"),
+                sample_metrics={m: entry.get(m) for m in entry.get("metrics", [])},
+            )
 
 
 def _prompt_text(entry: dict[str, Any]) -> str:
@@ -132,7 +155,7 @@ def _prompt_text(entry: dict[str, Any]) -> str:
     return ""
 
 
-def add_intervals(metrics: list[dict[str, Any]], samples: list[dict[str, Any]], kept_filter: str) -> None:
+def add_intervals(metrics: list[MetricRecord], samples: list[SampleRecord]) -> None:
     """95 % intervals for the scored filter's metrics, from the per-document values stored with
     the samples: sacrebleu's bootstrap for corpus metrics, a percentile bootstrap of the mean otherwise."""
     from ..analysis.bootstrap import mean_ci
@@ -140,25 +163,18 @@ def add_intervals(metrics: list[dict[str, Any]], samples: list[dict[str, Any]], 
 
     by_task: dict[str, list[dict[str, Any]]] = {}
     for s in samples:
-        by_task.setdefault(s["task"], []).append(s["sample_metrics"])
+        by_task.setdefault(s.task, []).append(s.sample_metrics)
     for row in metrics:
-        values = [m.get(row["metric"]) for m in by_task.get(row["task"], [])]
-        if row["filter"] != kept_filter or row["is_group"] or not values:
+        values = [m.get(row.metric) for m in by_task.get(row.task, [])]
+        if not row.scored or row.is_group or not values:
             continue
-        if row["metric"] in CORPUS_METRICS:
+        if row.metric in CORPUS_METRICS:
             pairs = [v for v in values if isinstance(v, (list, tuple)) and len(v) == 2]
             if pairs:
-                _, half = CORPUS_METRICS[row["metric"]](pairs, n_bootstrap=1000)
-                if half is not None and row["value"] is not None:
-                    row["ci_low"], row["ci_high"] = row["value"] - half, row["value"] + half
+                _, half = CORPUS_METRICS[row.metric](pairs, n_bootstrap=1000)
+                if half is not None and row.value is not None:
+                    row.ci_low, row.ci_high = row.value - half, row.value + half
             continue
         numbers = [n for n in (_number(v) for v in values) if n is not None]
         _, low, high = mean_ci(numbers)
-        row["ci_low"], row["ci_high"] = low, high
-
-
-def _aggregates(metrics: list[dict[str, Any]], samples: list[dict[str, Any]], kept_filter: str) -> list[dict[str, Any]]:
-    from ..store.aggregates import aggregate_rows, pivot_rows
-
-    out = pivot_rows(samples) if kept_filter == "plug" else []
-    return out + aggregate_rows([m for m in metrics if m["filter"] == kept_filter], samples)
+        row.ci_low, row.ci_high = low, high

@@ -31,28 +31,66 @@ class TaskEntry:
     file: Path
 
 
-def scan(tasks_dir: Path | None = None) -> dict[str, TaskEntry]:
-    root = tasks_dir or paths.tasks_dir()
-    return _scan(str(root.resolve()))
-
-
-@functools.lru_cache(maxsize=8)
-def _scan(root: str) -> dict[str, TaskEntry]:
+def scan(tasks_dirs: list[Path] | None = None) -> dict[str, TaskEntry]:
+    """Every task, group and tag name in ``tasks_dirs`` (first folder wins; see :func:`conflicts`)."""
     index: dict[str, TaskEntry] = {}
+    for folder in tasks_dirs if tasks_dirs is not None else paths.tasks_dirs():
+        for name, entry in _scan(str(folder.resolve()), _stamp(folder)).items():
+            index.setdefault(name, entry)
+    return index
+
+
+def conflicts(tasks_dirs: list[Path] | None = None) -> list[tuple[str, Path, Path]]:
+    """Task or group names defined in two files: (name, first file, second file)."""
+    seen: dict[str, TaskEntry] = {}
+    out = []
+    for folder in tasks_dirs if tasks_dirs is not None else paths.tasks_dirs():
+        for entries in _definitions(str(folder.resolve()), _stamp(folder)):
+            if entries.kind == "tag":
+                continue
+            first = seen.setdefault(entries.name, entries)
+            if first.file != entries.file:
+                out.append((entries.name, first.file, entries.file))
+    return out
+
+
+def _stamp(folder: Path) -> float:
+    """Changes when a YAML file in the folder is added, removed or edited (so edits are seen)."""
+    try:
+        return max((p.stat().st_mtime_ns for p in folder.rglob("*.yaml")), default=0) + folder.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@functools.lru_cache(maxsize=32)
+def _definitions(root: str, _stamp: float) -> tuple[TaskEntry, ...]:
+    out: list[TaskEntry] = []
     for file in sorted(Path(root).rglob("*.yaml")):
         try:
             doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, UnicodeDecodeError):
             continue  # reported by `harness validate tasks/`
         if not isinstance(doc, dict):
             continue
         if isinstance(doc.get("task"), str):
-            index[doc["task"]] = TaskEntry(doc["task"], "task", file)
+            out.append(TaskEntry(doc["task"], "task", file))
         if isinstance(doc.get("group"), str):
-            index[doc["group"]] = TaskEntry(doc["group"], "group", file)
+            out.append(TaskEntry(doc["group"], "group", file))
         tags = doc.get("tag")
         for tag in [tags] if isinstance(tags, str) else (tags or []):
-            index.setdefault(tag, TaskEntry(tag, "tag", file))
+            if isinstance(tag, str):
+                out.append(TaskEntry(tag, "tag", file))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=32)
+def _scan(root: str, stamp: float) -> dict[str, TaskEntry]:
+    index: dict[str, TaskEntry] = {}
+    for entry in _definitions(root, stamp):
+        if entry.kind == "tag":
+            index.setdefault(entry.name, entry)
+        else:
+            index[entry.name] = entry
     return index
 
 
@@ -63,25 +101,25 @@ def _builtin_names() -> frozenset[str]:
     return frozenset(TaskManager(include_defaults=True).all_tasks)
 
 
-def needs_builtin(names: list[str], tasks_dir: Path | None = None) -> bool:
-    local = scan(tasks_dir)
+def needs_builtin(names: list[str], tasks_dirs: list[Path] | None = None) -> bool:
+    local = scan(tasks_dirs)
     return any(name not in local for name in names)
 
 
-def unknown_tasks(names: list[str], tasks_dir: Path | None = None) -> list[str]:
-    """Names neither ``tasks/`` nor lm-eval's built-in tasks define."""
-    local = scan(tasks_dir)
+def unknown_tasks(names: list[str], tasks_dirs: list[Path] | None = None) -> list[str]:
+    """Names neither the task folders nor lm-eval's built-in tasks define."""
+    local = scan(tasks_dirs)
     missing = [n for n in names if n not in local]
     if not missing:
         return []
     try:
         builtin = _builtin_names()
     except ImportError:
-        return missing  # without lm-eval installed only tasks/ can be checked
+        return missing  # without lm-eval installed only the task folders can be checked
     return [n for n in missing if n not in builtin]
 
 
-def task_folders(names: list[str], tasks_dir: Path | None = None) -> list[Path]:
+def task_folders(names: list[str], tasks_dirs: list[Path] | None = None) -> list[Path]:
     """Folders whose files define ``names`` (what an eval stage key must hash)."""
-    local = scan(tasks_dir)
+    local = scan(tasks_dirs)
     return sorted({local[n].file.parent for n in names if n in local})

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .schema import BackendConfig
 
@@ -48,12 +48,38 @@ class BackendError(RuntimeError):
 OnReply = Callable[[Reply], None]
 
 
-def make_backend(config: BackendConfig):
-    if config.type == "openai":
-        return OpenAIBackend(config)
-    return LocalBackend(config)
+class JudgeBackend(Protocol):
+    """What a judge backend does: run requests, call ``on_reply`` per reply, return counts."""
+
+    def __init__(self, config: BackendConfig): ...
+
+    def run(self, requests: list[Request], on_reply: OnReply) -> BackendStats: ...
 
 
+_BACKENDS: dict[str, type[JudgeBackend]] = {}
+
+
+def register_backend(name: str):
+    """Class decorator: make ``name`` a judge ``backend.type``. A name registered twice is an error."""
+
+    def wrap(cls):
+        if name in _BACKENDS and _BACKENDS[name] is not cls:
+            raise ValueError(f"judge backend {name!r} is registered twice")
+        _BACKENDS[name] = cls
+        return cls
+
+    return wrap
+
+
+def backend_names() -> list[str]:
+    return sorted(_BACKENDS)
+
+
+def make_backend(config: BackendConfig) -> JudgeBackend:
+    return _BACKENDS[config.type](config)
+
+
+@register_backend("openai")
 class OpenAIBackend:
     """Any OpenAI-compatible chat-completions endpoint, through the ``openai`` package."""
 
@@ -170,6 +196,7 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+@register_backend("local")
 class LocalBackend:
     """A transformers causal LM in this process: greedy, batched by ``concurrency``.
 

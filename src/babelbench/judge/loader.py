@@ -3,85 +3,56 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from .. import paths
-from ..recipe.errors import ConfigError, Problem
-from ..recipe.identity import digest
-from ..recipe.loader import display_path
-from ..recipe.yamlpos import load_yaml
-from .schema import BackendConfig, BackendOverride, JudgeConfig
+from ..core.errors import ConfigError, Problem
+from ..core.yamlpos import display_path, load_yaml
+from .backends import backend_names
+from .judge import Judge
+from .protocol import get_protocol
+from .schema import JudgeConfig
 
 JUDGE_FILE = "judge.yaml"
 
 
-@dataclass(frozen=True)
-class Judge:
-    """A loaded judge: its config, its folder and its templates' text."""
-
-    config: JudgeConfig
-    folder: Path
-    system_template: str | None
-    user_template: str | None
-
-    @property
-    def name(self) -> str:
-        return self.config.name
-
-    @property
-    def kind(self) -> str:
-        return self.config.kind
-
-    def with_backend(self, override: BackendOverride | None) -> Judge:
-        if override is None or self.config.backend is None:
-            return self
-        fields = override.model_dump(exclude_none=True)
-        if not fields:
-            return self
-        backend = BackendConfig.model_validate({**self.config.backend.model_dump(), **fields})
-        return Judge(self.config.model_copy(update={"backend": backend}), self.folder,
-                     self.system_template, self.user_template)
-
-    def identity(self) -> str:
-        """See :attr:`_identity`; computed once per loaded judge (every judgment's key carries it)."""
-        return self._identity
-
-    @functools.cached_property
-    def _identity(self) -> str:
-        """Hash of what decides a grade: the config (less transport settings), templates, model.
-
-        Where the endpoint is, how many requests fly at once, timeouts and retries do not
-        change a grade, so they are not part of it: moving a judge to another server that
-        serves the same model keeps its cache.
-        """
-        cfg = self.config.model_dump(mode="json", exclude={"description", "tasks"})
-        if cfg.get("backend"):
-            cfg["backend"] = {k: cfg["backend"][k] for k in ("type", "model", "temperature", "max_tokens",
-                                                            "structured_output")}
-        return digest({"config": cfg, "system": self.system_template, "user": self.user_template})
+def judge_folders(roots: list[Path] | None = None) -> list[Path]:
+    """Every judge folder in the search path (the first folder defining a name wins; see :func:`conflicts`)."""
+    found: dict[str, Path] = {}
+    for root in roots if roots is not None else paths.judges_dirs():
+        for folder in sorted(p.parent for p in root.glob(f"*/{JUDGE_FILE}")):
+            found.setdefault(folder.name, folder)
+    return sorted(found.values(), key=lambda p: p.name)
 
 
-def judge_folders(root: Path | None = None) -> list[Path]:
-    root = root or paths.judges_dir()
-    return sorted(p.parent for p in root.glob(f"*/{JUDGE_FILE}")) if root.is_dir() else []
+def conflicts(roots: list[Path] | None = None) -> list[tuple[str, Path, Path]]:
+    """Judge names defined in two folders of the search path: (name, first file, second file)."""
+    seen: dict[str, Path] = {}
+    out = []
+    for root in roots if roots is not None else paths.judges_dirs():
+        for file in sorted(root.glob(f"*/{JUDGE_FILE}")):
+            first = seen.setdefault(file.parent.name, file)
+            if first != file:
+                out.append((file.parent.name, first, file))
+    return out
 
 
-def available_judges(root: Path | None = None) -> list[str]:
-    return [p.name for p in judge_folders(root)]
+def available_judges(roots: list[Path] | None = None) -> list[str]:
+    return [p.name for p in judge_folders(roots)]
 
 
-def load_judge(name_or_folder: str | Path, root: Path | None = None) -> Judge:
-    """Load a judge by name (from the judges folder) or by folder path; raise ConfigError."""
+def load_judge(name_or_folder: str | Path, roots: list[Path] | None = None) -> Judge:
+    """Load a judge by name (from the judge search path) or by folder path; raise ConfigError."""
     folder = Path(name_or_folder)
     if not (folder / JUDGE_FILE).is_file():
-        folder = (root or paths.judges_dir()) / str(name_or_folder)
+        by_name = {p.name: p for p in judge_folders(roots)}
+        folder = by_name.get(str(name_or_folder), folder)
     file = folder / JUDGE_FILE
     display = display_path(file)
     if not file.is_file():
-        known = ", ".join(available_judges(root)) or "none"
+        known = ", ".join(available_judges(roots)) or "none"
         raise ConfigError([Problem(display, None, "", f"no judge {str(name_or_folder)!r} (known: {known})")])
     # A sweep checks the same judge once per variant: parse a folder once while its files are unchanged.
     stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file())
@@ -103,7 +74,7 @@ def _load_folder(folder_text: str, display: str, stamp: tuple) -> Judge:
             msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             problems.append(Problem(f, line, field, msg))
         raise ConfigError(problems) from None
-    problems = []
+    problems = _protocol_problems(config, doc, display)
     if config.name != folder.name:
         f, line = doc.where("name", display)
         problems.append(Problem(f, line, "name", f"must match the folder name {folder.name!r}"))
@@ -126,6 +97,21 @@ def _load_folder(folder_text: str, display: str, stamp: tuple) -> Judge:
     if problems:
         raise ConfigError(problems)
     return Judge(config, folder, templates["system"], templates["user"])
+
+
+def _protocol_problems(config: JudgeConfig, doc, display: str) -> list[Problem]:
+    """What the judge's protocol requires, and a known backend type (both are registries)."""
+    problems = []
+    try:
+        get_protocol(config.kind).check_config(config)
+    except ValueError as exc:
+        f, line = doc.where("kind", display)
+        problems.append(Problem(f, line, "kind", str(exc)))
+    if config.backend is not None and config.backend.type not in backend_names():
+        f, line = doc.where("backend.type", display)
+        problems.append(Problem(f, line, "backend.type", f"unknown judge backend {config.backend.type!r}; "
+                                f"known: {', '.join(backend_names())}"))
+    return problems
 
 
 def _template_error(text: str) -> tuple[int | None, str] | None:

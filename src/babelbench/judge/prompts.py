@@ -14,7 +14,7 @@ import hashlib
 from typing import Any
 
 from .. import languages
-from .loader import Judge
+from .judge import Judge
 
 
 def fence(text: str, label: str = "text") -> str:

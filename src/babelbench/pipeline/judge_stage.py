@@ -1,116 +1,112 @@
-"""The judge pass: grade each variant's stored answers with its judges, after every variant
-of the run has been evaluated (so a pairwise baseline listed later is ready).
-
-Judgments already stored are linked, never sent again; a run that sends anything is recorded
-in ``stage_runs`` (kind ``judge``); the variant's judge metrics are refreshed at the end.
+"""The judge pass, driver side: read the judge stage's inputs from the store, run the stage
+through the lifecycle with a sink that stores grades as they arrive, then store the variant's
+judge metrics. Runs after every variant of the run is evaluated (so a baseline listed later
+is ready). Judgments already stored are linked, never sent again.
 """
 
 from __future__ import annotations
 
-import time
-import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from ..store import Store
-from ..store import writes
-from .env import git_commit, versions
+from ..core.records import StageResult
+from ..store import Store, judge_queries, writes
 from .keys import VariantPlan
-from .runner import RunSummary, StageInputMissing
+from .lifecycle import Lifecycle, StageInputMissing
+from .sink import GroupWriter
+
+if TYPE_CHECKING:
+    from ..judge.grading import Outcome, Target
+    from ..judge.judge import Judge
 
 
-def judge_variant(plan: VariantPlan, store: Store, by_name: dict[str, VariantPlan], console: Console,
-                summary: RunSummary) -> None:
+def judge_variant(plan: VariantPlan, store: Store, by_name: dict[str, VariantPlan], lifecycle: Lifecycle,
+                  judges_dirs: list[Path] | None = None) -> None:
     """Grade the variant's stored answers with each of its judges; send only what is not stored."""
-    from ..store.judge_queries import refresh
-
     v = plan.variant
     with store.write() as con:
         if not writes.is_done(con, "eval", plan.eval_key):
             raise StageInputMissing("its eval stage has not run (run without --only, or --only eval first)")
-    console.rule(f"[bold]{v.name} · judges")
+    lifecycle.console.rule(f"[bold]{v.name} · judges")
     try:
-        _run_judges(plan, store, by_name, console, summary)
+        for name in v.judges:
+            _one_judge(plan, name, store, by_name, lifecycle, judges_dirs)
     finally:  # whatever was graded, the variant's judge numbers match the stored judgments
-        with store.write() as con:
-            refresh(con, plan.variant_id)
+        refresh_judge_metrics(store, plan.variant_id)
 
 
-def _run_judges(plan: VariantPlan, store: Store, by_name: dict[str, VariantPlan], console: Console,
-                summary: RunSummary) -> None:
-    from ..judge import run as judging
+def _one_judge(plan: VariantPlan, name: str, store: Store, by_name: dict[str, VariantPlan], lifecycle: Lifecycle,
+               judges_dirs: list[Path] | None) -> None:
+    from ..judge.grading import Target
     from ..judge.loader import load_judge
+    from ..judge.protocol import get_protocol
 
     v = plan.variant
-    for name in v.judges:
-        judge = load_judge(name).with_backend(v.judge.backend)
-        baseline_variant = baseline_eval = None
-        if judge.kind == "pairwise":
-            assert v.judge.baseline is not None
-            if v.judge.baseline == v.name:
-                console.print(f"  judge {name}: [dim]this is the baseline, nothing to compare")
-                continue
-            baseline_variant, baseline_eval = _baseline(store, by_name, v.judge.baseline)
-        target = judging.Target(plan.variant_id, v.name, plan.eval_key, v.pivot.mode == "plug",
-                                baseline_variant, baseline_eval)
-        with store.write() as con:
-            writes.register_variant_judge(con, {
-                "variant_id": plan.variant_id, "judge": name, "judge_hash": judge.identity(), "kind": judge.kind,
-                "baseline_variant": baseline_variant, "baseline_eval": baseline_eval,
-                "config": judging.judge_config_record(judge)})
-            items = judging.plan(con, judge, target, v.judge.tasks or judge.config.tasks)
-        outcome, missing = judging.link_stored(store, items)
-        if not missing:
-            summary.counts[("judge", "skipped")] += 1
-            console.print(f"  judge {name}: [dim]{_judged(outcome)}, skipped")
-            continue
-        key = judging.stage_key(judge, target)
-        run_id = uuid.uuid4().hex
-        started = time.perf_counter()
-        with store.write() as con:
-            writes.interrupt_stale(con, "judge", key)
-            writes.start_run(con, run_id, "judge", key, plan.variant_id,
-                             versions("babelbench", "openai", "lingua-language-detector"), git_commit())
+    judge = load_judge(name, judges_dirs).with_backend(v.judge.backend)
+    baseline_variant = baseline_eval = None
+    if get_protocol(judge.kind).needs_baseline:
+        assert v.judge.baseline is not None
+        if v.judge.baseline == v.name:
+            lifecycle.console.print(f"  judge {name}: [dim]this is the baseline, nothing to compare")
+            return
+        baseline_variant, baseline_eval = _baseline(store, by_name, v.judge.baseline)
+    target = Target(plan.variant_id, v.name, plan.eval_key, v.pivot.mode == "plug", baseline_variant, baseline_eval)
+    judge_target(store, judge, target, v.judge.tasks or judge.config.tasks, lifecycle)
+
+
+def judge_target(store: Store, judge: Judge, target: Target, task_patterns: list[str],
+                 lifecycle: Lifecycle) -> Outcome:
+    """Register, plan and (if anything is missing) run one judge over one evaluated variant."""
+    from ..judge import grading
+
+    with store.write() as con:
+        writes.register_variant_judge(con, {
+            "variant_id": target.variant_id, "judge": judge.name, "judge_hash": judge.identity(),
+            "kind": judge.kind, "baseline_variant": target.baseline_variant, "baseline_eval": target.baseline_eval,
+            "config": grading.judge_config_record(judge)})
+        samples = judge_queries.eval_samples(con, target.eval_key)
+        baseline = judge_queries.eval_samples(con, target.baseline_eval) if target.baseline_eval else []
+        stored = judge_queries.stored_judgment_keys(con, judge.identity())
+    jplan = grading.plan_judgments(judge, target, samples, baseline, stored, task_patterns)
+    with store.write() as con:
+        writes.write_judgments(con, [], jplan.ready_links)
+    if not jplan.missing:
+        lifecycle.skip("judge", judge.name, f"{jplan.outcome.summary()}, skipped")
+        return jplan.outcome
+    sink = GroupWriter(store)
+
+    def work() -> StageResult:
         try:
-            judging.send(store, judge, missing, outcome)
-        except BaseException as exc:
-            with store.write() as con:
-                writes.finish_run(con, run_id, "failed", time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}")
-            summary.counts[("judge", "failed")] += 1
-            raise
-        seconds = time.perf_counter() - started
-        status = "failed" if outcome.ungraded else "done"
-        error = f"{outcome.ungraded} judgment(s) stayed ungraded: {outcome.errors[0]}" if outcome.ungraded else None
-        with store.write() as con:
-            writes.finish_run(con, run_id, status, seconds, info=outcome.info(), error=error)
-        if outcome.ungraded:
-            summary.counts[("judge", "failed")] += 1
-            summary.failures.append(f"{v.name}: judge {name}: {error} (re-run to retry them)")
-            console.print(f"  judge {name}: [red]{_judged(outcome)}; {error}")
-        else:
-            summary.counts[("judge", "ran")] += 1
-            console.print(f"  judge {name}: {_judged(outcome)} [green]done[/] in {seconds:.1f}s")
+            result = grading.run_judgments(judge, jplan, sink)
+        finally:
+            sink.close()
+        return result
+
+    result = lifecycle.run("judge", grading.stage_key(judge, target), target.variant_id, work,
+                           label=f"{judge.name}")
+    lifecycle.console.print(f"  judge {judge.name}: {jplan.outcome.summary()}")
+    if result.error:
+        lifecycle.summary.failures.append(f"{target.name}: judge {judge.name}: {result.error} (re-run to retry them)")
+    return jplan.outcome
 
 
-def _judged(outcome) -> str:
-    extras = [f"{n} {what}" for n, what in ((outcome.retries, "retries"), (outcome.parse_failures, "parse failures"),
-                                            (outcome.no_target, "without target part")) if n]
-    return (f"{outcome.requested} judgment(s): {outcome.cached} stored, {outcome.sent} sent"
-            + "".join(f", {e}" for e in extras))
+def refresh_judge_metrics(store: Store, variant_id: str) -> None:
+    from ..analysis.judge_metrics import judge_metric_rows
+
+    with store.write() as con:
+        rows = judge_metric_rows(judge_queries.judged(con, variant_id))
+        writes.write_judge_metrics(con, variant_id, rows)
+
 
 def _baseline(store: Store, by_name: dict[str, VariantPlan], name: str) -> tuple[str, str]:
-    """The pairwise baseline's variant id and eval key: from this run, else the newest evaluated one stored."""
+    """The baseline's variant id and eval key: from this run, else the newest evaluated one stored."""
     plan = by_name.get(name)
     with store.write() as con:
         if plan is not None:
             if not writes.is_done(con, "eval", plan.eval_key):
                 raise StageInputMissing(f"baseline {name!r} has not been evaluated")
             return plan.variant_id, plan.eval_key
-        row = con.execute("""
-            SELECT v.variant_id, s.key FROM variants v
-            JOIN variant_stages s ON s.variant_id = v.variant_id AND s.kind = 'eval'
-            JOIN stage_runs r ON r.kind = 'eval' AND r.key = s.key AND r.status IN ('done', 'adopted')
-            WHERE v.name = ? ORDER BY v.created_at DESC LIMIT 1""", [name]).fetchone()
-    if row is None:
+        found = judge_queries.newest_evaluated(con, name)
+    if found is None:
         raise StageInputMissing(f"baseline {name!r} is neither in this run nor evaluated in the store")
-    return row[0], row[1]
+    return found

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..models.registry import model_identity
-from ..recipe.identity import digest, file_digest
+from ..core.hashing import digest, file_digest
 from ..recipe.schema import Variant
 from .env import versions
 
@@ -33,6 +33,8 @@ class VariantPlan:
     data_key: str | None
     train_key: str | None
     eval_key: str
+    #: Task folders in search order: the recipe's ``eval.include_path``, then the run's.
+    tasks_dirs: tuple[Path, ...] = ()
 
     @property
     def trains(self) -> bool:
@@ -62,11 +64,18 @@ def _folder_digest(folder: Path) -> str:
     return digest({str(p.relative_to(folder)): file_digest(str(p)) for p in files})
 
 
-def plan_variant(variant: Variant, tasks_dir: Path) -> VariantPlan:
+def variant_tasks_dirs(variant: Variant, recipe_dir: Path, tasks_dirs: list[Path]) -> list[Path]:
+    """The recipe's own ``eval.include_path`` folders (relative to it) first, then ``tasks_dirs``."""
+    own = [(recipe_dir / p).resolve() for p in variant.eval.include_path]
+    return own + [d for d in tasks_dirs if d not in own]
+
+
+def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
     from ..evaluate.prompt_tasks import GENERATOR, identity as prompt_identity
     from ..evaluate.task_index import task_folders
 
     recipe_dir = Path(variant.recipe_file).resolve().parent
+    dirs = variant_tasks_dirs(variant, recipe_dir, tasks_dirs)
     base = model_identity(variant.base_model, recipe_dir)
     data_key = train_key = None
     if variant.train.method != "none":
@@ -85,9 +94,9 @@ def plan_variant(variant: Variant, tasks_dir: Path) -> VariantPlan:
         })
     eval_key = digest({
         "stage": "eval", "evaluator": EVALUATOR, "prompt_tasks": GENERATOR, "model": train_key or base,
-        "eval": variant.eval.model_dump(mode="json"), "pivot_mode": variant.pivot.mode,
-        "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, tasks_dir)},
+        "eval": variant.eval.model_dump(mode="json", exclude={"include_path"}), "pivot_mode": variant.pivot.mode,
+        "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, dirs)},
         "prompt_files": prompt_identity(variant.eval.prompt_files, recipe_dir),
         "versions": versions("lm-eval", "transformers", "peft", "torch"),
     })
-    return VariantPlan(variant, variant_id(variant), recipe_dir, data_key, train_key, eval_key)
+    return VariantPlan(variant, variant_id(variant), recipe_dir, data_key, train_key, eval_key, tuple(dirs))

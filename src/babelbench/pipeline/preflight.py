@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..recipe.errors import ConfigError, Problem
+from ..core.errors import ConfigError, Problem
+from ..paths import SearchPath
 from ..recipe.schema import Variant
 
 
@@ -32,7 +33,7 @@ def preflight(variants: list[Variant]) -> None:
         raise ConfigError(list(dict.fromkeys(problems)))
 
 
-def judge_credentials(variants: list[Variant]) -> None:
+def judge_credentials(variants: list[Variant], search: SearchPath | None = None) -> None:
     """Before any stage runs: every listed judge on a remote OpenAI endpoint has its API key.
 
     Only `harness run` checks this (a key is an environment matter, not a recipe's), so a
@@ -44,7 +45,7 @@ def judge_credentials(variants: list[Variant]) -> None:
     problems: list[Problem] = []
     for variant in variants:
         for i, name in enumerate(variant.judges):
-            backend = load_judge(name).with_backend(variant.judge.backend).config.backend
+            backend = load_judge(name, list(search.judges) if search else None).with_backend(variant.judge.backend).config.backend
             if (backend is not None and backend.type == "openai" and backend.base_url is None
                     and not os.environ.get(backend.api_key_env)):
                 problems.append(Problem(variant.recipe_file, None, f"judges.{i}",

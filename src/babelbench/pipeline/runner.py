@@ -1,76 +1,63 @@
 """Running variants stage by stage, skipping every stage whose key is already done.
 
-Store writes are short transactions between stages (never held during training or
-generation), so a reader can open the store at any time. A stage's rows are written
-in the same transaction that marks it done: a run killed mid-stage leaves no partial
-rows, and the next run redoes only that stage (training resumes from its checkpoint).
+The runner is the only code that writes stage results (through :class:`Lifecycle`); the
+stages themselves (:mod:`.stages`, :mod:`babelbench.judge.grading`) only compute. Artifact
+stages (data, train) build under a per-key lock: a second process that wants the same key
+waits, then adopts the finished folder instead of building it again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
-import uuid
-from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from rich.console import Console
 
 from .. import paths
+from ..core.records import StageResult
 from ..models.registry import resolve_base_model
 from ..recipe.schema import Variant
-from ..store import Store
-from ..store import writes
-from .env import git_commit, versions
+from ..store import Store, writes
+from .judge_stage import judge_variant
 from .keys import VariantPlan, plan_variant
+from .lifecycle import Lifecycle, RunSummary, StageInputMissing
+from .locks import artifact_lock
+from .stages import complete, data_stage, eval_stage, train_stage
 
 Stage = Literal["data", "train", "eval", "judge"]
 STAGES: tuple[Stage, ...] = ("data", "train", "eval", "judge")
-_DONE_MARK = ".complete"
 
-
-class StageInputMissing(RuntimeError):
-    """``--only`` asked for a stage whose input stage has not run."""
-
-
-@dataclass
-class RunSummary:
-    #: (kind, outcome) -> count; outcome is ran | skipped | adopted | failed
-    counts: Counter = field(default_factory=Counter)
-    failures: list[str] = field(default_factory=list)
-
-    def ran(self, kind: str | None = None) -> int:
-        return sum(n for (k, o), n in self.counts.items() if o == "ran" and (kind is None or k == kind))
+__all__ = ["STAGES", "RunSummary", "Stage", "StageInputMissing", "run_variants"]
 
 
 def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = None, force: bool = False,
-                 tasks_dir: Path | None = None, console: Console | None = None,
-                 verbose: bool = False) -> RunSummary:
+                 tasks_dirs: list[Path] | None = None, judges_dirs: list[Path] | None = None,
+                 console: Console | None = None, verbose: bool = False) -> RunSummary:
     console = console or Console(stderr=True)
-    tasks_dir = tasks_dir or paths.tasks_dir()
-    plans = [plan_variant(v, tasks_dir) for v in variants]
+    tasks_dirs = tasks_dirs or paths.tasks_dirs()
+    plans = [plan_variant(v, tasks_dirs) for v in variants]
     summary = RunSummary()
+    lifecycle = Lifecycle(store, summary, console)
     failed: set[str] = set()
     for plan in plans:
         done = _register(store, plan)
         if not _guarded(plan, summary, console, verbose,
-                        lambda: _run_plan(plan, store, done, only, force, tasks_dir, console, summary)):
+                        lambda: _run_plan(plan, lifecycle, done, only, force)):
             failed.add(plan.variant_id)
     # Judges run once every variant is evaluated, so a pairwise baseline listed later is ready.
     if only in (None, "judge"):
-        from .judge_stage import judge_variant
-
         by_name = {p.variant.name: p for p in plans}
         for plan in plans:
             if plan.variant.judges and plan.variant_id not in failed:
                 _guarded(plan, summary, console, verbose,
-                         lambda: judge_variant(plan, store, by_name, console, summary))
+                         lambda: judge_variant(plan, store, by_name, lifecycle, judges_dirs))
     return summary
 
 
-def _guarded(plan: VariantPlan, summary: RunSummary, console: Console, verbose: bool, work) -> bool:
+def _guarded(plan: VariantPlan, summary: RunSummary, console: Console, verbose: bool,
+             work: Callable[[], None]) -> bool:
     """Run ``work``; on failure record it and go on (other variants' finished work is kept either way)."""
     try:
         work()
@@ -111,11 +98,10 @@ def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
         return {(kind, key) for kind, key in stages if writes.is_done(con, kind, key)}
 
 
-def _run_plan(plan: VariantPlan, store: Store, done: set[tuple[str, str]], only: Stage | None, force: bool,
-              tasks_dir: Path,
-              console: Console, summary: RunSummary) -> None:
+def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]], only: Stage | None,
+              force: bool) -> None:
     v = plan.variant
-    console.rule(f"[bold]{v.name}")
+    lifecycle.console.rule(f"[bold]{v.name}")
     base_path: str | None = None
 
     def base() -> str:
@@ -128,92 +114,47 @@ def _run_plan(plan: VariantPlan, store: Store, done: set[tuple[str, str]], only:
     train_dir = paths.artifacts_dir("train") / plan.train_key if plan.train_key else None
 
     if plan.trains and only in (None, "data"):
-        _stage(store, summary, console, plan, "data", plan.data_key, ("data", plan.data_key) in done, data_dir, force,
-               lambda: _data_stage(plan, base(), data_dir))
+        assert plan.data_key is not None and data_dir is not None
+        _artifact_stage(lifecycle, plan, "data", plan.data_key, data_dir, ("data", plan.data_key) in done, force,
+                        lambda: data_stage(plan, base(), data_dir))
     if plan.trains and only in (None, "train"):
-        if not _complete(data_dir):
+        assert plan.train_key is not None and train_dir is not None and data_dir is not None
+        if not complete(data_dir):
             raise StageInputMissing("its data stage has not run (run without --only, or --only data first)")
-        _stage(store, summary, console, plan, "train", plan.train_key, ("train", plan.train_key) in done, train_dir, force,
-               lambda: _train_stage(plan, base(), data_dir, train_dir))
+        _artifact_stage(lifecycle, plan, "train", plan.train_key, train_dir, ("train", plan.train_key) in done,
+                        force, lambda: train_stage(plan, base(), data_dir, train_dir))
     if only in (None, "eval"):
         adapter = model = None
         if plan.trains:
-            if not _complete(train_dir):
+            if not complete(train_dir):
                 raise StageInputMissing("its train stage has not run (run without --only, or --only train first)")
+            assert train_dir is not None
             trained = train_dir / ("adapter" if v.train.method == "lora" else "model")
             adapter, model = (str(trained), None) if v.train.method == "lora" else (None, str(trained))
-        _stage(store, summary, console, plan, "eval", plan.eval_key, ("eval", plan.eval_key) in done, None, force,
-               lambda: _eval_stage(plan, model or base(), adapter, tasks_dir))
+        if ("eval", plan.eval_key) in done and not force:
+            lifecycle.skip("eval", plan.eval_key)
+        else:
+            lifecycle.run("eval", plan.eval_key, plan.variant_id,
+                          lambda: eval_stage(plan, model or base(), adapter))
 
 
-def _complete(folder: Path | None) -> bool:
-    return folder is not None and (folder / _DONE_MARK).is_file()
-
-
-def _stage(store: Store, summary: RunSummary, console: Console, plan: VariantPlan, kind: Stage, key: str,
-           done: bool, artifact: Path | None, force: bool, work) -> None:
-    if done and not force and (artifact is None or _complete(artifact)):
-        summary.counts[(kind, "skipped")] += 1
-        console.print(f"  {kind:<5} [dim]{key}  done already, skipped")
+def _artifact_stage(lifecycle: Lifecycle, plan: VariantPlan, kind: str, key: str, folder: Path, done: bool,
+                    force: bool, work: Callable[[], StageResult]) -> None:
+    """Skip a stage recorded done with its artifact present; otherwise build it under the key's lock
+    (or adopt what another process finished while this one waited)."""
+    if done and not force and complete(folder):
+        lifecycle.skip(kind, key)
         return
-    stage_versions = versions("babelbench", "torch", "transformers", "peft", "lm-eval", "datasets")
-    run_id = uuid.uuid4().hex
-    if artifact is not None and _complete(artifact) and not force:
-        # Finished on disk by a run recorded in another store: take it over without work.
-        with store.write() as con:
-            writes.start_run(con, run_id, kind, key, plan.variant_id, stage_versions, git_commit())
-            writes.finish_run(con, run_id, "adopted", 0.0, output=str(artifact))
-        summary.counts[(kind, "adopted")] += 1
-        console.print(f"  {kind:<5} [dim]{key}  found on disk, adopted")
-        return
-    with store.write() as con:
-        writes.interrupt_stale(con, kind, key)
-        writes.start_run(con, run_id, kind, key, plan.variant_id, stage_versions, git_commit())
-    console.print(f"  {kind:<5} {key}  running…")
-    started = time.perf_counter()
-    try:
-        info, rows_writer = work()
-    except BaseException as exc:
-        with store.write() as con:
-            writes.finish_run(con, run_id, "failed", time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}")
-        summary.counts[(kind, "failed")] += 1
-        raise
-    seconds = time.perf_counter() - started
-    with store.write() as con:
-        if rows_writer is not None:
-            rows_writer(con)
-        writes.finish_run(con, run_id, "done", seconds, output=str(artifact) if artifact else None, info=info)
-    summary.counts[(kind, "ran")] += 1
-    console.print(f"  {kind:<5} {key}  [green]done[/] in {seconds:.1f}s")
+    with artifact_lock(folder):
+        if complete(folder) and not force:
+            lifecycle.adopt(kind, key, plan.variant_id, str(folder))
+            return
+        if force and folder.exists():
+            _discard(folder)
+        lifecycle.run(kind, key, plan.variant_id, work)
 
 
-def _data_stage(plan: VariantPlan, base_path: str, out: Path):
-    from transformers import AutoTokenizer
+def _discard(folder: Path) -> None:
+    import shutil
 
-    from ..data.build import DataManifest, build_training_set
-    from ..models._cache import build_once
-
-    tokenizer = AutoTokenizer.from_pretrained(base_path)
-    build_once(out, lambda tmp: build_training_set(plan.variant, plan.recipe_dir, tokenizer, tmp))
-    manifest = DataManifest.read(out / "manifest.json")
-    info = {"size": manifest.size, "sha256": manifest.sha256, "plug_pairs_missing": manifest.plug_pairs_missing}
-    return info, lambda con: writes.write_data_stats(con, plan.data_key, manifest.languages)
-
-
-def _train_stage(plan: VariantPlan, base_path: str, data_dir: Path, out: Path):
-    from ..train import train_variant
-
-    out.mkdir(parents=True, exist_ok=True)
-    (out / _DONE_MARK).unlink(missing_ok=True)
-    result = train_variant(plan.variant, base_path, data_dir, out)
-    (out / _DONE_MARK).write_text("ok\n")
-    return {"global_step": result.global_step, "train_loss": result.train_loss,
-            "resumed_from": result.resumed_from, "examples": result.examples, "kind": result.kind}, None
-
-
-def _eval_stage(plan: VariantPlan, model_path: str, adapter: str | None, tasks_dir: Path):
-    from ..evaluate.bridge import run_lm_eval
-
-    output = run_lm_eval(plan.variant, model_path, adapter, tasks_dir)
-    info = {**output.info, "metrics": len(output.metrics), "samples": len(output.samples)}
-    return info, lambda con: writes.write_eval(con, plan.eval_key, output.metrics, output.samples)
+    shutil.rmtree(folder)

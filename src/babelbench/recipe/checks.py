@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import languages
-from ..models.registry import BUILTIN_MODELS
-from .errors import Problem
+from ..core.errors import Problem
+from ..core.yamlpos import Located
+from ..models.registry import source_problem
+from ..paths import SearchPath
 from .schema import Variant
-from .yamlpos import Located
 
 _WEIGHT_TOLERANCE = 1e-6
 
 
 def check_variant(variant: Variant, recipe_dir: Path, doc: Located, file: str,
-                  blame: dict[str, tuple[str, int | None]]) -> list[Problem]:
+                  blame: dict[str, tuple[str, int | None]], search: SearchPath) -> list[Problem]:
     problems: list[Problem] = []
 
     def report(field: str, message: str) -> None:
@@ -26,20 +27,16 @@ def check_variant(variant: Variant, recipe_dir: Path, doc: Located, file: str,
     if variant.data is not None and variant.train.method != "none":
         _check_data(variant, recipe_dir, report)
     _check_pivot(variant, report)
-    _check_tasks(variant, report)
+    problems += _check_tasks(variant, recipe_dir, search, report)
     problems += _check_prompt_files(variant, recipe_dir, report)
-    problems += _check_judges(variant, report)
+    problems += _check_judges(variant, search, report)
     return problems
 
 
 def _check_base_model(variant: Variant, recipe_dir: Path, report) -> None:
-    base = variant.base_model
-    if base.startswith("builtin:"):
-        if base not in BUILTIN_MODELS:
-            report("base_model", f"unknown built-in model; known: {', '.join(sorted(BUILTIN_MODELS))}")
-    elif base.startswith((".", "/", "~")):
-        if not (recipe_dir / Path(base).expanduser()).is_dir():
-            report("base_model", f"local model folder not found: {base}")
+    problem = source_problem(variant.base_model, recipe_dir)
+    if problem:
+        report("base_model", problem)
 
 
 def _check_data(variant: Variant, recipe_dir: Path, report) -> None:
@@ -84,12 +81,27 @@ def _check_pivot(variant: Variant, report) -> None:
                f"plug mode takes pivot answers from a {pivot.pivot_language!r} source, and there is none")
 
 
-def _check_tasks(variant: Variant, report) -> None:
-    from ..evaluate.task_index import unknown_tasks
+def _check_tasks(variant: Variant, recipe_dir: Path, search: SearchPath, report) -> list[Problem]:
+    from ..evaluate.backends import eval_backend_names
+    from ..evaluate.task_index import conflicts, unknown_tasks
 
+    problems: list[Problem] = []
+    if variant.eval.backend not in eval_backend_names():
+        report("eval.backend", f"unknown eval backend {variant.eval.backend!r}; known: {', '.join(eval_backend_names())}")
+    own = []
+    for i, folder in enumerate(variant.eval.include_path):
+        path = (recipe_dir / folder).resolve()
+        if not path.is_dir():
+            report(f"eval.include_path.{i}", f"folder not found: {folder} (relative to {recipe_dir})")
+        else:
+            own.append(path)
+    dirs = own + [d for d in search.tasks if d not in own]
+    for name, first, second in conflicts(dirs):
+        problems.append(Problem(str(second), None, "task", f"task {name!r} is defined twice: in {first} and in {second}"))
     for i, name in enumerate(variant.eval.tasks):
-        if name in unknown_tasks([name]):
+        if name in unknown_tasks([name], dirs):
             report(f"eval.tasks.{i}", f"lm-eval does not know task {name!r}")
+    return problems
 
 
 def _check_prompt_files(variant: Variant, recipe_dir: Path, report) -> list[Problem]:
@@ -125,25 +137,31 @@ def _check_prompt_files(variant: Variant, recipe_dir: Path, report) -> list[Prob
     return problems
 
 
-def _check_judges(variant: Variant, report) -> list[Problem]:
+def _check_judges(variant: Variant, search: SearchPath, report) -> list[Problem]:
     """Each listed judge must exist and load; its own file's problems are reported at their lines."""
-    from ..judge.loader import available_judges, load_judge
-    from .errors import ConfigError
+    from ..core.errors import ConfigError
+    from ..judge.loader import available_judges, conflicts, load_judge
+    from ..judge.protocol import get_protocol
 
     problems: list[Problem] = []
-    known = available_judges()
+    roots = list(search.judges)
+    known = available_judges(roots)
+    for name, first, second in conflicts(roots):
+        if name in variant.judges:
+            problems.append(Problem(str(second), None, "name",
+                                    f"judge {name!r} is defined twice: in {first} and in {second}"))
     for i, name in enumerate(variant.judges):
         if name not in known:
             report(f"judges.{i}", f"no judge {name!r} (known: {', '.join(known) or 'none'})")
             continue
         try:
-            judge = load_judge(name).with_backend(variant.judge.backend)
+            judge = load_judge(name, roots).with_backend(variant.judge.backend)
         except ConfigError as exc:
             problems += exc.problems
             continue
         except ValueError as exc:  # a backend override the judge's backend cannot take
             report("judge.backend", str(exc))
             continue
-        if judge.kind == "pairwise" and not variant.judge.baseline:
-            report(f"judges.{i}", "the pairwise judge needs a baseline variant: set judge.baseline (or --baseline)")
+        if get_protocol(judge.kind).needs_baseline and not variant.judge.baseline:
+            report(f"judges.{i}", f"the {judge.kind} judge needs a baseline variant: set judge.baseline (or --baseline)")
     return problems

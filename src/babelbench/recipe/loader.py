@@ -16,10 +16,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..core.errors import ConfigError, Problem
+from ..core.yamlpos import Located, display_path, load_yaml
+from ..paths import SearchPath
 from . import checks
-from .errors import ConfigError, Problem
 from .schema import Recipe, Variant
-from .yamlpos import Located, load_yaml
 
 _EXPANSION_KEYS = ("variants", "sweep", "extends")
 
@@ -56,14 +57,6 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it lies below it (as errors show files)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _absolute(value: Any, folder: Path) -> Any:
@@ -173,9 +166,11 @@ def _problems_from(exc: ValidationError, doc: Located, file: str, blame: dict[st
     return problems
 
 
-def load_recipe(path: str | Path, overrides: list[str] | None = None) -> list[Variant]:
+def load_recipe(path: str | Path, overrides: list[str] | None = None,
+                search: SearchPath | None = None) -> list[Variant]:
     """Load one recipe file into its variants, or raise :class:`ConfigError`."""
     path = Path(path)
+    search = search or SearchPath.build()
     file = display_path(path)
     doc = _load_with_extends(path)
     data = doc.data
@@ -211,7 +206,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> list[Va
             pivot=checked.pivot, train=checked.train, eval=checked.eval, judges=checked.judges,
             judge=checked.judge, choices=choices,
         )
-        problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame})
+        problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame}, search)
         variants.append(variant)
     problems = list(dict.fromkeys(problems))  # the same mistake shows once, not once per variant
     if problems:
@@ -261,13 +256,15 @@ def recipe_files(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def load_recipes(paths: list[str | Path], overrides: list[str] | None = None) -> list[Variant]:
+def load_recipes(paths: list[str | Path], overrides: list[str] | None = None,
+                 search: SearchPath | None = None) -> list[Variant]:
     """Load every recipe under ``paths``; raise one :class:`ConfigError` with all problems."""
+    search = search or SearchPath.build()
     variants: list[Variant] = []
     problems: list[Problem] = []
     for path in recipe_files(paths):
         try:
-            variants += load_recipe(path, overrides)
+            variants += load_recipe(path, overrides, search)
         except ConfigError as exc:
             problems += exc.problems
     names = [v.name for v in variants]

@@ -138,7 +138,8 @@ class EvalConfig(Strict):
         description="Generation settings passed to lm-eval (e.g. max_gen_toks, repetition_penalty); "
         "they override the task's own.",
     )
-    backend: Literal["hf"] = Field("hf", description="lm-eval model backend.")
+    backend: str = Field("hf", description="Eval backend, a registered name (babelbench.evaluate.backends): "
+                         "`hf` runs lm-eval's transformers model.")
     batch_size: int = Field(1, gt=0, description="Generation batch size.")
     apply_chat_template: bool = Field(True, description="Format prompts with the model's chat template.")
     data_source: Literal["shipped", "hub"] = Field(
@@ -146,6 +147,9 @@ class EvalConfig(Strict):
         "or the full `hub` datasets (needs the network). Passed to lm-eval as task metadata.")
     prompt_files: list[PromptFile] = Field(
         default_factory=list, description="Local prompt files, each evaluated as task `prompts_<name>`.")
+    include_path: list[str] = Field(
+        default_factory=list, description="Folders of your own lm-eval task YAMLs, relative to the recipe file; "
+        "searched before `--tasks-dir` and the shipped tasks (a task name defined twice is an error).")
 
 
 class Recipe(Strict):

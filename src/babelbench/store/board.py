@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from .queries import PRIMARY_FILTER as _PRIMARY_FILTER
+from .queries import VARIANT_FILTER
 
 
 def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -32,7 +32,7 @@ def evaluated_variants(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
                v.data_size, v.recipe_file, v.choices, v.config, v.created_at, st.key AS eval_key,
                coalesce(v.config->>'$.eval.limit', 'all') AS eval_limit,
                coalesce(v.config->>'$.eval.data_source', 'shipped') AS data_source,
-               {_PRIMARY_FILTER} AS filter, ver.tasks AS task_versions, ver.n_tasks
+               {VARIANT_FILTER} AS filter, ver.tasks AS task_versions, ver.n_tasks
         FROM variants v
         JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
         JOIN stage_runs r ON r.kind = 'eval' AND r.key = st.key AND r.status IN ('done', 'adopted')
@@ -74,13 +74,13 @@ def leaderboard(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
                    m.value, m.ci_low, m.ci_high, m.n
             FROM metrics m JOIN variant_stages st ON st.key = m.eval_key AND st.kind = 'eval'
             JOIN variants v ON v.variant_id = st.variant_id
-            WHERE m.is_group AND m.filter = {_PRIMARY_FILTER}
+            WHERE m.is_group AND m.scored
               AND (m.task LIKE '% (macro)' OR m.metric = 'primary_score')""")):
         if r["variant_id"] in by_id:
             by_id[r["variant_id"]]["scores"][f"{r['family']} · {r['metric']}"] = _score(r)  # e.g. "all tasks · zh · primary_score"
     for r in _dicts(con.execute("""
             SELECT variant_id, metric, value, ci_low, ci_high, n, baseline FROM judge_metrics
-            WHERE task = 'all' AND baseline IS NULL""")):
+            WHERE task = 'all' AND baseline IS NULL AND headline""")):
         if r["variant_id"] in by_id:
             by_id[r["variant_id"]]["scores"][r["metric"]] = _score(r)
     return variants
@@ -96,13 +96,15 @@ def language_scores(con: duckdb.DuckDBPyConnection, variant_ids: list[str]) -> l
         return []
     params = {"ids": variant_ids}
     rows = _dicts(con.execute(f"""
-        SELECT v.variant_id, v.name AS variant, m.task, m.language, m.metric, m.value, m.n
+        SELECT v.variant_id, v.name AS variant, m.task, m.language, m.metric, m.value, m.n,
+               coalesce(m.family, m.task) AS family, m.is_primary, true AS headline
         FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
-        JOIN metrics m ON m.eval_key = st.key AND m.filter = {_PRIMARY_FILTER}
+        JOIN metrics m ON m.eval_key = st.key AND m.scored
         WHERE v.variant_id IN (SELECT unnest($ids)) AND NOT m.is_group AND m.language IS NOT NULL
               AND m.metric NOT LIKE 'pivot:%'""", params))
     rows += _dicts(con.execute("""
-        SELECT v.variant_id, v.name AS variant, j.task, j.language, j.metric, j.value, j.n
+        SELECT v.variant_id, v.name AS variant, j.task, j.language, j.metric, j.value, j.n,
+               NULL AS family, false AS is_primary, j.headline
         FROM judge_metrics j JOIN variants v USING (variant_id)
         WHERE v.variant_id IN (SELECT unnest($ids)) AND j.task <> 'all' AND j.language IS NOT NULL
               AND j.baseline IS NULL""", params))
@@ -113,7 +115,7 @@ def transfer_gaps(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return _dicts(con.execute(f"""
         SELECT v.variant_id, v.name AS variant, m.task, m.language, m.metric, m.value
         FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
-        JOIN metrics m ON m.eval_key = st.key AND m.filter = {_PRIMARY_FILTER}
+        JOIN metrics m ON m.eval_key = st.key AND m.scored
         WHERE m.metric LIKE 'transfer_gap:%' ORDER BY v.name, m.task"""))
 
 
@@ -173,7 +175,7 @@ def trend_points(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     for r in _dicts(con.execute(f"""
             SELECT v.variant_id, m.language, m.value
             FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
-            JOIN metrics m ON m.eval_key = st.key AND m.filter = {_PRIMARY_FILTER}
+            JOIN metrics m ON m.eval_key = st.key AND m.scored
             WHERE m.metric = 'primary_score' AND m.is_group""")):
         v = variants.get(r["variant_id"])
         if v is not None:

@@ -154,6 +154,22 @@ CREATE TABLE judge_metrics (            -- judge numbers per variant, refreshed 
     baseline   VARCHAR                  -- pairwise: the baseline variant's name
 );
 """),
+    (5, "scoring declared by tasks", """
+-- Which rows count is declared by each task (its metadata), no longer a constant filter:
+-- `scored` marks the rows of the task's counting filter (`plug` for PLUG variants),
+-- `is_primary` its primary metric there, `family` the task family aggregates group by.
+-- Rows stored before this migration were scored on `none`, or `plug` for PLUG variants.
+ALTER TABLE metrics ADD COLUMN scored BOOLEAN DEFAULT false;
+ALTER TABLE metrics ADD COLUMN is_primary BOOLEAN DEFAULT false;
+ALTER TABLE metrics ADD COLUMN family VARCHAR;
+UPDATE metrics SET scored = (filter = CASE WHEN eval_key IN (
+    SELECT s.key FROM variant_stages s JOIN variants v USING (variant_id)
+    WHERE s.kind = 'eval' AND v.pivot_mode = 'plug') THEN 'plug' ELSE 'none' END);
+-- Judge metrics that describe the judge's reliability, not the variant, are not headlines.
+ALTER TABLE judge_metrics ADD COLUMN headline BOOLEAN DEFAULT true;
+UPDATE judge_metrics SET headline = NOT regexp_matches(metric,
+    '/(parse_failure_rate|no_target|error_rate|order_flip|language_agreement)$');
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

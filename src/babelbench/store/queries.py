@@ -6,9 +6,9 @@ from typing import Any
 
 import duckdb
 
-#: The filter whose numbers count for a variant: PLUG variants are scored on the kept
-#: target-language section, others on the whole answer.
-PRIMARY_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
+#: The variant's filter in the board's description of it (rows themselves carry ``scored``,
+#: declared per task: see babelbench.evaluate.scoring).
+VARIANT_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
 
 REPORT_COLUMNS = ["variant", "base_model", "method", "pivot_mode", "task", "language", "metric",
                   "filter", "value", "stderr", "n", "ci_low", "ci_high", "baseline"]
@@ -18,7 +18,7 @@ _Z95 = 1.959964
 
 def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True,
                 include_judges: bool = True) -> list[dict[str, Any]]:
-    """One row per variant, task, language and metric (primary filter only), judges' included.
+    """One row per variant, task, language and metric (each task's scored filter only), judges' included.
 
     lm-eval metrics carry lm-eval's stderr and the 95 % interval computed at evaluation
     (bootstrap over documents); judge metrics (``judge:<name>/<facet>``) a bootstrap 95 % interval.
@@ -38,7 +38,7 @@ def _lm_eval_rows(con: duckdb.DuckDBPyConnection, include_groups: bool) -> list[
                m.filter, m.value, m.stderr, m.n, m.ci_low, m.ci_high
         FROM variants v
         JOIN variant_stages s ON s.variant_id = v.variant_id AND s.kind = 'eval'
-        JOIN metrics m ON m.eval_key = s.key AND m.filter = {PRIMARY_FILTER}
+        JOIN metrics m ON m.eval_key = s.key AND m.scored
         {"" if include_groups else "WHERE NOT m.is_group"}
         ORDER BY v.name, m.task, m.metric
     """

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 import duckdb
+
+from ..core.records import DataRows, EvalRows, JudgeRows, JudgmentLink, JudgmentRecord, Rows
 
 
 def register_recipe(con: duckdb.DuckDBPyConnection, recipe_hash: str, file: str, text: str) -> None:
@@ -55,34 +58,42 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, seconds
         [status, seconds, output, json.dumps(info) if info is not None else None, error, run_id])
 
 
-def write_data_stats(con: duckdb.DuckDBPyConnection, data_key: str, languages: dict[str, Any]) -> None:
+def write_rows(con: duckdb.DuckDBPyConnection, key: str, rows: Rows | None) -> None:
+    """Store a stage's typed rows under its key (dispatch by the rows' type)."""
+    if rows is None:
+        return
+    _ROW_WRITERS[type(rows)](con, key, rows)
+
+
+def write_data_stats(con: duckdb.DuckDBPyConnection, data_key: str, rows: DataRows) -> None:
     con.execute("DELETE FROM data_stats WHERE data_key = ?", [data_key])
-    for lang, s in languages.items():
+    for s in rows.stats:
         con.execute("INSERT INTO data_stats VALUES (?, ?, ?, ?, ?, ?)",
-                    [data_key, lang, s.examples, s.unique, s.prompt_tokens, s.response_tokens])
+                    [data_key, s.language, s.examples, s.unique, s.prompt_tokens, s.response_tokens])
 
 
-def write_eval(con: duckdb.DuckDBPyConnection, eval_key: str, metrics: list[dict[str, Any]],
-               samples: list[dict[str, Any]]) -> None:
+_METRIC_COLUMNS = ["eval_key", "task", "task_version", "language", "metric", "filter", "value", "stderr", "n",
+                   "is_group", "ci_low", "ci_high", "scored", "is_primary", "family"]
+
+
+def write_eval(con: duckdb.DuckDBPyConnection, eval_key: str, rows: EvalRows) -> None:
     """Replace the eval stage's rows (so a forced re-run cannot duplicate them)."""
     import pyarrow as pa
 
     con.execute("DELETE FROM metrics WHERE eval_key = ?", [eval_key])
     con.execute("DELETE FROM samples WHERE eval_key = ?", [eval_key])
-    if metrics:
-        metrics_table = pa.Table.from_pylist([{"ci_low": None, "ci_high": None, **m, "eval_key": eval_key}
-                                              for m in metrics])
-        con.register("_metrics_in", metrics_table)
-        con.execute("""INSERT INTO metrics (eval_key, task, task_version, language, metric, filter, value, stderr,
-                       n, is_group, ci_low, ci_high)
-                       SELECT eval_key, task, task_version, language, metric, filter, value, stderr, n, is_group,
-                       ci_low::DOUBLE, ci_high::DOUBLE FROM _metrics_in""")
+    if rows.metrics:
+        table = pa.Table.from_pylist([{**m.as_row(), "eval_key": eval_key} for m in rows.metrics])
+        con.register("_metrics_in", table)
+        select = ", ".join(f"{c}::DOUBLE" if c in ("ci_low", "ci_high", "stderr", "value") else c
+                           for c in _METRIC_COLUMNS)
+        con.execute(f"INSERT INTO metrics ({', '.join(_METRIC_COLUMNS)}) SELECT {select} FROM _metrics_in")
         con.unregister("_metrics_in")
-    if samples:
-        rows = [{**s, "eval_key": eval_key, "doc": json.dumps(s["doc"], ensure_ascii=False, default=str),
-                 "sample_metrics": json.dumps(s["sample_metrics"])} for s in samples]
-        samples_table = pa.Table.from_pylist(rows)
-        con.register("_samples_in", samples_table)
+    if rows.samples:
+        table = pa.Table.from_pylist([{**s.as_row(), "eval_key": eval_key,
+                                       "doc": json.dumps(s.doc, ensure_ascii=False, default=str),
+                                       "sample_metrics": json.dumps(s.sample_metrics)} for s in rows.samples])
+        con.register("_samples_in", table)
         con.execute("""INSERT INTO samples SELECT eval_key, task, doc_id, language, prompt, raw_response,
                        kept_response, kept_filter, pivot_status, target, doc, doc_hash, prompt_hash,
                        target_hash, sample_metrics FROM _samples_in""")
@@ -94,46 +105,60 @@ def register_variant_judge(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) 
                 "$baseline_variant, $baseline_eval, $config)", {**row, "config": json.dumps(row["config"])})
 
 
-def existing_judgments(con: duckdb.DuckDBPyConnection, keys: list[str]) -> set[str]:
-    if not keys:
-        return set()
-    import pyarrow as pa
-
-    con.register("_keys_in", pa.table({"k": keys}))
-    try:
-        return {r[0] for r in con.execute(
-            "SELECT judgment_key FROM judgments JOIN _keys_in ON judgment_key = k").fetchall()}
-    finally:
-        con.unregister("_keys_in")
+_JUDGMENT_COLUMNS = ["judgment_key", "judge", "judge_hash", "kind", "status", "scores", "raw_scores", "verdict",
+                     "detected_language", "code_switch", "rationale", "raw", "error", "backend", "model",
+                     "attempts", "seconds"]
+_LINK_COLUMNS = ["eval_key", "task", "doc_id", "judge_hash", "slot", "judgment_key", "status"]
 
 
-def write_judgments(con: duckdb.DuckDBPyConnection, judgments: list[dict[str, Any]],
-                    links: list[dict[str, Any]]) -> None:
+def write_judgments(con: duckdb.DuckDBPyConnection, judgments: list[JudgmentRecord],
+                    links: list[JudgmentLink]) -> None:
     """Insert judgments and their links; a key already stored is kept as it is."""
     import pyarrow as pa
 
     if judgments:
-        rows = [{**j, "scores": _json(j.get("scores")), "raw_scores": _json(j.get("raw_scores"))} for j in judgments]
-        columns = ["judgment_key", "judge", "judge_hash", "kind", "status", "scores", "raw_scores", "verdict",
-                   "detected_language", "code_switch", "rationale", "raw", "error", "backend", "model",
-                   "attempts", "seconds"]
-        table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows],
+        rows = [{**asdict(j), "scores": _json(j.scores), "raw_scores": _json(j.raw_scores)} for j in judgments]
+        table = pa.Table.from_pylist([{c: r.get(c) for c in _JUDGMENT_COLUMNS} for r in rows],
                                      schema=pa.schema([(c, pa.float64() if c in ("code_switch", "seconds") else
                                                         pa.int64() if c == "attempts" else pa.string())
-                                                       for c in columns]))
+                                                       for c in _JUDGMENT_COLUMNS]))
         con.register("_judgments_in", table)
-        con.execute(f"INSERT INTO judgments SELECT {', '.join(columns)}, now() FROM _judgments_in "
+        con.execute(f"INSERT INTO judgments SELECT {', '.join(_JUDGMENT_COLUMNS)}, now() FROM _judgments_in "
                     "ON CONFLICT DO NOTHING")
         con.unregister("_judgments_in")
     if links:
-        columns = ["eval_key", "task", "doc_id", "judge_hash", "slot", "judgment_key", "status"]
-        table = pa.Table.from_pylist([{c: link.get(c) for c in columns} for link in links],
+        table = pa.Table.from_pylist([asdict(link) for link in links],
                                      schema=pa.schema([(c, pa.int64() if c == "doc_id" else pa.string())
-                                                       for c in columns]))
+                                                       for c in _LINK_COLUMNS]))
         con.register("_links_in", table)
-        con.execute(f"INSERT OR REPLACE INTO judgment_links SELECT {', '.join(columns)} FROM _links_in")
+        con.execute(f"INSERT OR REPLACE INTO judgment_links SELECT {', '.join(_LINK_COLUMNS)} FROM _links_in")
         con.unregister("_links_in")
+
+
+def write_judge_links(con: duckdb.DuckDBPyConnection, _key: str, rows: JudgeRows) -> None:
+    write_judgments(con, [], rows.links)
+
+
+def write_judge_metrics(con: duckdb.DuckDBPyConnection, variant_id: str, rows: list[dict[str, Any]]) -> None:
+    """Replace one variant's judge metrics (computed by ``analysis.judge_metrics``)."""
+    import pyarrow as pa
+
+    con.execute("DELETE FROM judge_metrics WHERE variant_id = ?", [variant_id])
+    if not rows:
+        return
+    columns = ["task", "language", "metric", "filter", "value", "n", "ci_low", "ci_high", "baseline", "headline"]
+    types = {"value": pa.float64(), "ci_low": pa.float64(), "ci_high": pa.float64(), "n": pa.int64(),
+             "headline": pa.bool_()}
+    table = pa.Table.from_pylist([{c: r[c] for c in columns} for r in rows],
+                                 schema=pa.schema([(c, types.get(c, pa.string())) for c in columns]))
+    con.register("_judge_metrics_in", table)
+    con.execute(f"INSERT INTO judge_metrics (variant_id, {', '.join(columns)}) "
+                f"SELECT ?, {', '.join(columns)} FROM _judge_metrics_in", [variant_id])
+    con.unregister("_judge_metrics_in")
 
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+_ROW_WRITERS: dict[type, Any] = {DataRows: write_data_stats, EvalRows: write_eval, JudgeRows: write_judge_links}

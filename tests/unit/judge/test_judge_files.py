@@ -10,13 +10,13 @@ import pytest
 from babelbench.judge.loader import available_judges, load_judge
 from babelbench.judge.prompts import fence, render
 from babelbench.judge.schema import BackendOverride
-from babelbench.recipe.errors import ConfigError
+from babelbench.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_shipped_judges_load():
-    assert {"rubric-6facet", "pairwise", "language-id"} <= set(available_judges(ROOT / "judges"))
+    assert {"rubric-6facet", "pairwise", "language-id"} <= set(available_judges([ROOT / "judges"]))
     rubric = load_judge(ROOT / "judges" / "rubric-6facet")
     assert [f.name for f in rubric.config.facets] == [
         "language", "fluency", "helpfulness", "accuracy", "logical_coherence", "harmlessness"]

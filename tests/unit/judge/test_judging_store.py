@@ -8,25 +8,28 @@ from pathlib import Path
 
 import pytest
 
-from babelbench.judge import run as judging
+from rich.console import Console
+
+from babelbench.core.records import EvalRows, SampleRecord
+from babelbench.judge import grading as judging
 from babelbench.judge.loader import load_judge
-from babelbench.judge.loopback import Fault, FaultProxy, FixedLatencyJudge
 from babelbench.judge.schema import BackendOverride
+from babelbench.pipeline.judge_stage import judge_target, refresh_judge_metrics
+from babelbench.pipeline.lifecycle import Lifecycle, RunSummary
 from babelbench.store import Store, writes
-from babelbench.store.judge_queries import refresh
 from babelbench.store.queries import report_rows
+from tests.support.openai_loopback import Fault, FaultProxy, FixedLatencyJudge
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def _sample(task, doc_id, language, kept, doc, status=None):
-    return {"task": task, "doc_id": doc_id, "language": language, "prompt": f"<prompt {task} {doc_id}>",
-            "raw_response": kept, "kept_response": kept, "kept_filter": "plug" if status else "none",
-            "pivot_status": status, "target": "", "doc": doc, "doc_hash": None, "prompt_hash": None,
-            "target_hash": None, "sample_metrics": {}}
+    return SampleRecord(task=task, doc_id=doc_id, language=language, prompt=f"<prompt {task} {doc_id}>",
+                        raw_response=kept, kept_response=kept, kept_filter="plug" if status else "none",
+                        pivot_status=status, target="", doc=doc)
 
 
-def _variant(store: Store, name: str, samples: list[dict], pivot_mode: str = "none") -> judging.Target:
+def _variant(store: Store, name: str, samples: list[SampleRecord], pivot_mode: str = "none") -> judging.Target:
     vid, key = f"v-{name}", f"e-{name}"
     with store.write() as con:
         writes.register_recipe(con, "r", "recipe.yaml", "")
@@ -37,23 +40,14 @@ def _variant(store: Store, name: str, samples: list[dict], pivot_mode: str = "no
         writes.link_stage(con, vid, "eval", key)
         writes.start_run(con, f"run-{name}", "eval", key, vid, {}, None)
         writes.finish_run(con, f"run-{name}", "done", 0.0)
-        writes.write_eval(con, key, [], samples)
+        writes.write_eval(con, key, EvalRows([], samples))
     return judging.Target(vid, name, key, pivot_mode == "plug")
 
 
 def _judge(store: Store, judge, target: judging.Target) -> judging.Outcome:
-    with store.write() as con:
-        writes.register_variant_judge(con, {"variant_id": target.variant_id, "judge": judge.name,
-                                            "judge_hash": judge.identity(), "kind": judge.kind,
-                                            "baseline_variant": target.baseline_variant,
-                                            "baseline_eval": target.baseline_eval,
-                                            "config": judging.judge_config_record(judge)})
-        items = judging.plan(con, judge, target, ["*"])
-    outcome, missing = judging.link_stored(store, items)
-    if missing:
-        judging.send(store, judge, missing, outcome)
-    with store.write() as con:  # as the runner does after a variant's judges
-        refresh(con, target.variant_id)
+    """As the runner does: plan, send what is missing through the lifecycle, then store the metrics."""
+    outcome = judge_target(store, judge, target, ["*"], Lifecycle(store, RunSummary(), Console(quiet=True)))
+    refresh_judge_metrics(store, target.variant_id)
     return outcome
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from babelbench.analysis.bootstrap import mean_ci
 from babelbench.langid import detect
-from babelbench.store.judge_queries import combine
+from babelbench.judge.protocols.pairwise import combine
 
 
 @pytest.mark.parametrize("first, second, pair", [

@@ -1,6 +1,7 @@
 import duckdb
 import pytest
 
+from babelbench.core.records import EvalRows, MetricRecord, SampleRecord
 from babelbench.store import LATEST, Store, StoreError, migrate, schema_version
 from babelbench.store import writes
 from babelbench.store.migrations import MIGRATIONS
@@ -44,14 +45,14 @@ def test_a_reader_can_open_between_writes(tmp_path):
 
 def test_write_eval_replaces_rows_instead_of_duplicating(tmp_path):
     store = Store(tmp_path / "r.duckdb")
-    metric = {"task": "t", "task_version": "1", "language": "en", "metric": "acc", "filter": "none",
-              "value": 0.5, "stderr": 0.1, "n": 4, "is_group": False}
-    sample = {"task": "t", "doc_id": 0, "language": "en", "prompt": "p", "raw_response": "r",
-              "kept_response": "r", "kept_filter": "none", "pivot_status": None, "target": "x", "doc": {"a": 1},
-              "doc_hash": "d", "prompt_hash": "p", "target_hash": "t", "sample_metrics": {"acc": 1.0}}
+    metric = MetricRecord(task="t", task_version="1", language="en", metric="acc", filter="none", value=0.5,
+                          stderr=0.1, n=4, scored=True, is_primary=True, family="t")
+    sample = SampleRecord(task="t", doc_id=0, language="en", prompt="p", raw_response="r", kept_response="r",
+                          kept_filter="none", pivot_status=None, target="x", doc={"a": 1}, doc_hash="d",
+                          prompt_hash="p", target_hash="t", sample_metrics={"acc": 1.0})
     for _ in range(2):
         with store.write() as con:
-            writes.write_eval(con, "k", [metric], [sample])
+            writes.write_eval(con, "k", EvalRows([metric], [sample]))
     with store.read() as con:
         assert con.execute("SELECT count(*), max(value) FROM metrics").fetchone() == (1, 0.5)
         assert con.execute("SELECT count(*) FROM samples").fetchone()[0] == 1

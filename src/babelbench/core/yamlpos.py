@@ -34,6 +34,14 @@ class Located:
         return default_file, None
 
 
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it (as errors show files)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def load_yaml(path: Path, display: str | None = None) -> Located:
     """Load a YAML mapping from ``path`` with line numbers (1-based) per dotted key."""
     name = display or str(path)

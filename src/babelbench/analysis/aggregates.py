@@ -1,0 +1,80 @@
+"""Aggregates of one evaluation: per task family across languages (macro), per language
+across families, the transfer gap (each language minus English), and PLUG pivot counts.
+Computed when the eval stage stores its metrics and stored beside them, so `harness report`,
+the board and publishing read the very same rows.
+
+What a family is and which metric stands for it is declared by the tasks themselves
+(:mod:`babelbench.evaluate.scoring`): the rows passed in carry ``family``, ``is_primary`` and
+``scored``. Per-language averages across families put every primary metric on a 0-1 scale
+first (a task declares ``score_scale: 100`` for chrF-like metrics).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from ..core.records import MetricRecord, SampleRecord
+from .bootstrap import stratified_ci
+
+
+def aggregate_rows(task_rows: list[MetricRecord], samples: list[SampleRecord] | None = None,
+                   scales: Mapping[str, float] | None = None) -> list[MetricRecord]:
+    """Family macros, per-language macros and transfer gaps of one evaluation's primary rows.
+
+    A family macro's interval is a stratified bootstrap (documents resampled within each
+    language, then the languages averaged) over the per-document values in ``samples``; its
+    n is the number of documents. Corpus metrics (chrF) have no per-document value: no interval.
+    ``scales`` maps a task to the divisor that puts its primary metric on 0-1.
+    """
+    scales = scales or {}
+    per_doc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))  # task -> metric -> values
+    for s in samples or []:
+        for metric, value in (s.sample_metrics or {}).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                per_doc[s.task][metric].append(float(value))
+    scores: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)   # (family, metric) -> language -> value
+    task_of: dict[tuple[str, str], str] = {}
+    filt = None
+    for r in task_rows:
+        if r.value is None or r.is_group or not r.is_primary or r.language is None or r.family is None:
+            continue
+        scores[(r.family, r.metric)][r.language] = r.value
+        task_of[(r.family, r.language)] = r.task
+        filt = r.filter
+    out: list[MetricRecord] = []
+
+    def row(task: str, language: str | None, metric: str, value: float, n: int,
+            ci: tuple[float | None, float | None] = (None, None)) -> None:
+        out.append(MetricRecord(task=task, language=language, metric=metric, filter=filt or "none", value=value,
+                                n=n, is_group=True, ci_low=ci[0], ci_high=ci[1], scored=True))
+
+    by_language: dict[str, list[float]] = defaultdict(list)
+    for (family, metric), per_lang in sorted(scores.items()):
+        strata = [per_doc[task_of[(family, lang)]][metric] for lang in per_lang]
+        docs = sum(len(v) for v in strata)
+        ci = stratified_ci(strata) if all(strata) else (None, None)
+        row(f"{family} (macro)", None, metric, sum(per_lang.values()) / len(per_lang), docs or len(per_lang), ci)
+        for lang, value in per_lang.items():
+            by_language[lang].append(value / scales.get(task_of[(family, lang)], 1.0))
+        if "en" in per_lang:
+            for lang, value in sorted(per_lang.items()):
+                if lang != "en":
+                    row(task_of[(family, lang)], lang, f"transfer_gap:{metric}", value - per_lang["en"], 1)
+    for lang, values in sorted(by_language.items()):
+        row(f"all tasks · {lang}", lang, "primary_score", sum(values) / len(values), len(values))
+    return out
+
+
+def pivot_rows(samples: list[SampleRecord]) -> list[MetricRecord]:
+    """For a PLUG evaluation: per task, the share of answers whose target label was not found
+    (the whole answer is kept) and of answers with only the pivot language (nothing kept)."""
+    by_task: dict[str, list[SampleRecord]] = defaultdict(list)
+    for s in samples:
+        by_task[s.task].append(s)
+    out = []
+    for task, rows in sorted(by_task.items()):
+        statuses = [r.pivot_status for r in rows]
+        for status in ("label_not_found", "only_pivot"):
+            out.append(MetricRecord(task=task, language=rows[0].language, metric=f"pivot:{status}", filter="plug",
+                                    value=statuses.count(status) / len(rows), n=len(rows), scored=True))
+    return out

@@ -1,0 +1,169 @@
+"""Judge protocols: how a kind of judge plans, grades and aggregates, registered by name.
+
+A judge folder names its protocol with ``kind:``. Each protocol is one class that owns its
+config checks, the requests (or local computations) it plans for an answer, how a reply
+becomes a grade, how grades become metrics and which of those the board shows. Adding a
+protocol is one module with one ``@register_protocol("name")`` class; nothing else changes::
+
+    @register_protocol("answer-length")
+    class AnswerLength(JudgeProtocol):
+        uses_backend = False
+        def plan_answer(self, judge, sample, ctx): ...
+        def grade_local(self, judge, payload, key): ...
+        def observations(self, judge, rows): ...
+
+The built-in protocols live in :mod:`babelbench.judge.protocols` and register on import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..core.hashing import digest
+from ..core.records import JudgedRow, JudgmentRecord, Observation
+
+if TYPE_CHECKING:
+    from .backends import Reply, Request
+    from .judge import Judge
+    from .schema import JudgeConfig
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One judgment an answer needs: an LLM request, or a payload graded locally."""
+
+    key: str
+    slot: str = ""
+    request: Request | None = None
+    payload: Any = None
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """What a protocol may look at besides the answer itself."""
+
+    plug: bool
+    baseline_eval: str | None = None
+    #: (task, doc_id) -> the baseline's sample, for protocols that compare two answers.
+    baseline: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+
+
+class JudgeProtocol:
+    """Base class: override what your protocol does differently."""
+
+    #: The registered name (set by :func:`register_protocol`).
+    kind: ClassVar[str] = ""
+    #: Whether the judge calls a model through ``backend`` (else :meth:`grade_local`).
+    uses_backend: ClassVar[bool] = True
+    #: Whether the judge needs prompt templates.
+    uses_prompts: ClassVar[bool] = True
+    #: Whether it compares against ``judge.baseline`` (the recipe must name one).
+    needs_baseline: ClassVar[bool] = False
+    #: Metrics that describe the judge's reliability rather than the variant (hidden from leaderboards).
+    reliability_metrics: ClassVar[frozenset[str]] = frozenset({"parse_failure_rate", "no_target"})
+
+    # -- configuration -------------------------------------------------------------------
+    def check_config(self, config: JudgeConfig) -> None:
+        """Raise ValueError for settings this protocol cannot use."""
+        if self.uses_backend and config.backend is None:
+            raise ValueError(f"a {self.kind} judge needs `backend`")
+        if not self.uses_backend and config.backend is not None:
+            raise ValueError(f"a {self.kind} judge takes no backend")
+        if self.uses_prompts and config.prompts is None:
+            raise ValueError(f"a {self.kind} judge needs `prompts`")
+        if not self.uses_prompts and config.prompts is not None:
+            raise ValueError(f"a {self.kind} judge takes no prompts")
+        if config.facets or config.floor_rules:
+            raise ValueError("only a rubric judge has facets and floor rules")
+
+    def reply_schema(self, judge: Judge) -> dict[str, Any] | None:
+        """JSON schema of a reply, sent as ``response_format`` where the endpoint takes one."""
+        return None
+
+    # -- planning ------------------------------------------------------------------------
+    def slots(self, ctx: PlanContext) -> list[str]:
+        """The judgments each answer gets (pairwise: one per order)."""
+        return [""]
+
+    def applies(self, sample: dict[str, Any], ctx: PlanContext) -> bool:
+        """Whether this answer is judged at all (pairwise: only where the baseline answered the same prompt)."""
+        return True
+
+    def plan_answer(self, judge: Judge, sample: dict[str, Any], ctx: PlanContext) -> list[Ask]:
+        raise NotImplementedError
+
+    def ask(self, judge: Judge, variables: dict[str, Any], slot: str = "") -> Ask:
+        """An LLM request from the judge's templates; its key is the judge identity + exact messages."""
+        from .backends import Request
+        from .prompts import render
+
+        messages = render(judge, variables)
+        key = digest({"judge": judge.identity(), "messages": messages})
+        return Ask(key, slot, request=Request(key, messages, self.reply_schema(judge)))
+
+    # -- grading -------------------------------------------------------------------------
+    def grade(self, judge: Judge, reply: Reply) -> JudgmentRecord:
+        """A reply turned into a judgment: a grade, or a parse failure with the raw text."""
+        raise NotImplementedError
+
+    def grade_local(self, judge: Judge, payload: Any, key: str) -> JudgmentRecord:
+        raise NotImplementedError
+
+    def record(self, judge: Judge, key: str, **fields: Any) -> JudgmentRecord:
+        backend = judge.config.backend
+        fields.setdefault("backend", backend.type if backend else None)
+        fields.setdefault("model", backend.model if backend else None)
+        return JudgmentRecord(judgment_key=key, judge=judge.name, judge_hash=judge.identity(), kind=self.kind,
+                              **fields)
+
+    # -- aggregation ---------------------------------------------------------------------
+    def observations(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> Iterable[Observation]:
+        """Per judged answer, the values its metrics average (rows are one variant's, one judge's)."""
+        raise NotImplementedError
+
+    def language_vote(self, judge_config: dict[str, Any], row: JudgedRow) -> bool | None:
+        """Whether this grade says the answer is in the right language (for agreement between judges)."""
+        return None
+
+    #: A protocol whose language vote is the reference others are checked against (the identifier).
+    language_reference: ClassVar[bool] = False
+
+
+_PROTOCOLS: dict[str, type[JudgeProtocol]] = {}
+#: Built-in protocols, imported on first lookup (so `harness --help` imports none of them).
+_BUILTIN_MODULES = ("babelbench.judge.protocols",)
+
+
+def register_protocol(name: str):
+    """Class decorator: make ``name`` a judge ``kind``. A name registered twice is an error."""
+
+    def wrap(cls: type[JudgeProtocol]) -> type[JudgeProtocol]:
+        existing = _PROTOCOLS.get(name)
+        if existing is not None and existing is not cls:
+            raise ValueError(f"judge protocol {name!r} is registered twice ({existing.__module__}, {cls.__module__})")
+        cls.kind = name
+        _PROTOCOLS[name] = cls
+        return cls
+
+    return wrap
+
+
+def _load_builtins() -> None:
+    for module in _BUILTIN_MODULES:
+        importlib.import_module(module)
+
+
+def protocol_names() -> list[str]:
+    _load_builtins()
+    return sorted(_PROTOCOLS)
+
+
+def get_protocol(kind: str) -> JudgeProtocol:
+    _load_builtins()
+    try:
+        return _PROTOCOLS[kind]()
+    except KeyError:
+        raise ValueError(f"unknown judge kind {kind!r}; known: {', '.join(sorted(_PROTOCOLS))}") from None

@@ -1,0 +1,50 @@
+"""``kind: language-id``: no LLM; the bundled identifier decides whether each answer is in the
+expected language and measures its code-switching share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from ...core.hashing import digest
+from ..answers import expected_language
+from ...core.records import JudgedRow, Observation
+from ..protocol import Ask, JudgeProtocol, PlanContext, register_protocol
+
+if TYPE_CHECKING:
+    from ...core.records import JudgmentRecord
+    from ..judge import Judge
+
+
+@register_protocol("language-id")
+class LanguageId(JudgeProtocol):
+    uses_backend = False
+    uses_prompts = False
+    language_reference = True
+    reliability_metrics = frozenset({"no_target"})
+
+    def plan_answer(self, judge: Judge, sample: dict[str, Any], ctx: PlanContext) -> list[Ask]:
+        answer, expected = sample["kept_response"], expected_language(sample)
+        key = digest({"judge": judge.identity(), "text": answer, "expected": expected})
+        return [Ask(key, payload=(answer, expected))]
+
+    def grade_local(self, judge: Judge, payload: Any, key: str) -> JudgmentRecord:
+        from ...langid import detect
+
+        text, expected = payload
+        found = detect(text, expected)
+        match = int(bool(found.matches)) if expected else None
+        return self.record(judge, key, status="ok", scores={"match": match, "code_switch": found.code_switch},
+                           detected_language=found.language, code_switch=found.code_switch, backend="lingua")
+
+    def observations(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> Iterable[Observation]:
+        for r in rows:
+            if r.status != "ok":
+                continue
+            for name, value in r.scores.items():
+                if value is not None:
+                    yield Observation(r.task, r.language, r.doc_id, name, float(value))
+
+    def language_vote(self, judge_config: dict[str, Any], row: JudgedRow) -> bool | None:
+        match = row.scores.get("match") if row.status == "ok" else None
+        return None if match is None else bool(match)
