@@ -105,8 +105,9 @@ def _protocol_problems(config: JudgeConfig, doc, display: str) -> list[Problem]:
     try:
         get_protocol(config.kind).check_config(config)
     except ValueError as exc:
-        f, line = doc.where("kind", display)
-        problems.append(Problem(f, line, "kind", str(exc)))
+        field = getattr(exc, "field", "kind")
+        f, line = doc.where(field, display)
+        problems.append(Problem(f, line, field, str(exc)))
     if config.backend is not None and config.backend.type not in backend_names():
         f, line = doc.where("backend.type", display)
         problems.append(Problem(f, line, "backend.type", f"unknown judge backend {config.backend.type!r}; "

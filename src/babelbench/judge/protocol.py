@@ -51,6 +51,14 @@ class PlanContext:
     baseline: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
 
 
+class ConfigFieldError(ValueError):
+    """A judge setting the protocol cannot use; ``field`` says which (errors point at its line)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class JudgeProtocol:
     """Base class: override what your protocol does differently."""
 
@@ -67,17 +75,18 @@ class JudgeProtocol:
 
     # -- configuration -------------------------------------------------------------------
     def check_config(self, config: JudgeConfig) -> None:
-        """Raise ValueError for settings this protocol cannot use."""
+        """Raise :class:`ConfigFieldError` (or ValueError) for settings this protocol cannot use."""
         if self.uses_backend and config.backend is None:
-            raise ValueError(f"a {self.kind} judge needs `backend`")
+            raise ConfigFieldError("kind", f"a {self.kind} judge needs `backend`")
         if not self.uses_backend and config.backend is not None:
-            raise ValueError(f"a {self.kind} judge takes no backend")
+            raise ConfigFieldError("backend", f"a {self.kind} judge takes no backend")
         if self.uses_prompts and config.prompts is None:
-            raise ValueError(f"a {self.kind} judge needs `prompts`")
+            raise ConfigFieldError("kind", f"a {self.kind} judge needs `prompts`")
         if not self.uses_prompts and config.prompts is not None:
-            raise ValueError(f"a {self.kind} judge takes no prompts")
+            raise ConfigFieldError("prompts", f"a {self.kind} judge takes no prompts")
         if config.facets or config.floor_rules:
-            raise ValueError("only a rubric judge has facets and floor rules")
+            raise ConfigFieldError("facets" if config.facets else "floor_rules",
+                                   "only a rubric judge has facets and floor rules")
 
     def reply_schema(self, judge: Judge) -> dict[str, Any] | None:
         """JSON schema of a reply, sent as ``response_format`` where the endpoint takes one."""

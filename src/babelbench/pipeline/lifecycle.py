@@ -49,6 +49,10 @@ class Lifecycle:
     def __init__(self, store: Store, summary: RunSummary, console: Console):
         self.store, self.summary, self.console = store, summary, console
 
+    def is_done(self, kind: str, key: str) -> bool:
+        with self.store.write() as con:
+            return writes.is_done(con, kind, key)
+
     def skip(self, kind: str, key: str, why: str = "done already, skipped") -> None:
         self.summary.counts[(kind, "skipped")] += 1
         self.console.print(f"  {kind:<5} [dim]{key}  {why}")

@@ -133,9 +133,14 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
             adapter, model = (str(trained), None) if v.train.method == "lora" else (None, str(trained))
         if ("eval", plan.eval_key) in done and not force:
             lifecycle.skip("eval", plan.eval_key)
-        else:
-            lifecycle.run("eval", plan.eval_key, plan.variant_id,
-                          lambda: eval_stage(plan, model or base(), adapter))
+            return
+        # Another process evaluating the same key at this moment: wait for it, then use its rows.
+        with artifact_lock(paths.artifacts_dir("eval") / plan.eval_key):
+            if not force and lifecycle.is_done("eval", plan.eval_key):
+                lifecycle.skip("eval", plan.eval_key, "done by another run meanwhile, skipped")
+            else:
+                lifecycle.run("eval", plan.eval_key, plan.variant_id,
+                              lambda: eval_stage(plan, model or base(), adapter))
 
 
 def _artifact_stage(lifecycle: Lifecycle, plan: VariantPlan, kind: str, key: str, folder: Path, done: bool,

@@ -160,10 +160,15 @@ def samples(con: duckdb.DuckDBPyConnection, variant_id: str, *, task: str | None
     for r in rows:
         r["judgments"] = by_doc.get((r["task"], r["doc_id"]), [])
         for g in r["judgments"]:
-            if g["kind"] == "language-id" and g["status"] == "ok":
+            if g["status"] != "ok":
+                continue
+            # Whatever the protocol, a grade shows as its fields: per-answer scores (one slot, not a
+            # pairwise order), the detected language and the rationale where the judgment has them.
+            if g["detected_language"]:
                 r["detected_language"] = g["detected_language"]
-            if g["kind"] == "rubric" and g["status"] == "ok":
+            if g["scores"] and not g["slot"]:
                 r.update({f"{g['judge']}/{k}": v for k, v in json.loads(g["scores"]).items()})
+            if g["rationale"] and not g["slot"]:
                 r["rationale"] = g["rationale"]
     return rows
 
