@@ -48,7 +48,7 @@ test-fast: $(STAMP)
 	$(OFFLINE) $(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)
-	$(OFFLINE) $(BIN)/python benchmarks/run_all.py
+	$(OFFLINE) $(BIN)/python -m benchmarks.run_all
 
 # An OpenAI-compatible endpoint on loopback for trying the LLM judges offline: llama.cpp
 # serving the embedded Gemma GGUF (a plumbing check; bring a real judge model for studies).

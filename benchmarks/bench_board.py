@@ -5,7 +5,7 @@ connection, and the same with opening the store, 20 runs each; (2) the first ren
 leaderboard page with Streamlit's AppTest, cold (fresh AppTest, data cache cleared), 5 runs.
 Goals: query p50 < 100 ms; first page render < 2 s.
 
-    python benchmarks/bench_board.py [--store /tmp/bench-board.duckdb]
+    python -m benchmarks.bench_board [--store /tmp/bench-board.duckdb]
 """
 
 from __future__ import annotations
@@ -13,13 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks._common import ROOT, save  # noqa: E402
+from benchmarks._common import ROOT, save
 
 VARIANTS, FAMILIES, LANGUAGES, SAMPLES = 200, 20, ["en", "zh", "es", "it", "ko", "de"], 1_000_000
 

@@ -4,7 +4,7 @@ Both run as fresh processes, alternating, on a LoRA adapter the harness trained.
 harness side includes everything it adds: recipe loading, keys, store writes of every
 metric and sample. Goal: ratio of medians <= 1.05.
 
-    python benchmarks/bench_eval_overhead.py [--model builtin:gemma-3-270m] [--runs 3]
+    python -m benchmarks.bench_eval_overhead [--model builtin:gemma-3-270m] [--runs 3]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from _common import BIN, ROOT, median, save, timed, write_bench_recipe
+from benchmarks._common import BIN, ROOT, median, save, timed, write_bench_recipe
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ in a fresh store; the ideal time is N x latency / C, and the ratio ideal / measu
 share of the endpoint's capacity the harness uses (goal >= 0.8 at C = 32). Then the same
 judgments are run a second time on the filled store: goal 0 requests.
 
-    python benchmarks/bench_judge_throughput.py [--latency 0.2] [--runs 3]
+    python -m benchmarks.bench_judge_throughput [--latency 0.2] [--runs 3]
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks._common import ROOT, median, save  # noqa: E402
-from babelbench.judge import run as judging  # noqa: E402
-from babelbench.judge.loader import load_judge  # noqa: E402
-from babelbench.judge.schema import BackendOverride  # noqa: E402
-from babelbench.store import Store, writes  # noqa: E402
+from babelbench.judge import run as judging
+from babelbench.judge.loader import load_judge
+from babelbench.judge.schema import BackendOverride
+from babelbench.store import Store, writes
+from benchmarks._common import ROOT, median, save
 
 SIZES = {1: 40, 8: 240, 32: 960}
 
@@ -56,14 +54,14 @@ def _judge_all(store: Store, judge, target) -> tuple[float, judging.Outcome]:
 
 
 class _Endpoint:
-    """``python -m babelbench.judge.loopback`` in a subprocess."""
+    """``python -m tests.support.openai_loopback`` in a subprocess (run from the repository root)."""
 
     def __init__(self, latency: float):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.proc = subprocess.Popen([sys.executable, "-m", "babelbench.judge.loopback", "--latency", str(latency),
-                                      "--port", str(self.port)], stdout=subprocess.PIPE)
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.support.openai_loopback", "--latency", str(latency),
+                                      "--port", str(self.port)], stdout=subprocess.PIPE, cwd=ROOT)
         self.proc.stdout.readline()
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
 

@@ -3,7 +3,7 @@
 The first run starts from an empty artifact cache (the one-time model conversion is done
 beforehand and not counted); the re-runs find every stage done.
 
-    python benchmarks/bench_rerun.py [--recipe recipes/smoke.yaml] [--first-runs 3] [--reruns 5]
+    python -m benchmarks.bench_rerun [--recipe recipes/smoke.yaml] [--first-runs 3] [--reruns 5]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from _common import BIN, ROOT, median, save, timed
+from benchmarks._common import BIN, ROOT, median, save, timed
 
 
 def main() -> None:

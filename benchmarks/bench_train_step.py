@@ -4,7 +4,7 @@ Same model, LoRA shape, batches (the harness's own built training set, in the sa
 order), learning rate, dtype, threads. Each side runs in its own process; per-step wall
 time is measured around the optimizer step, first step (warm-up) excluded. Goal: <= 1.05.
 
-    python benchmarks/bench_train_step.py [--model builtin:gemma-3-270m] [--steps 8] [--runs 3]
+    python -m benchmarks.bench_train_step [--model builtin:gemma-3-270m] [--steps 8] [--runs 3]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import BIN, OFFLINE, ROOT, median, save, write_bench_recipe
+from benchmarks._common import BIN, OFFLINE, ROOT, median, save, write_bench_recipe
 
 HARNESS_SIDE = """
 import json, sys, time

@@ -13,9 +13,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from babelbench.judge.loopback import FixedLatencyJudge
 from tests.conftest import ROOT, SAMPLES
 from tests.integration._harness import harness, query
+from tests.support.openai_loopback import FixedLatencyJudge
 
 APP = str(ROOT / "leaderboard" / "app.py")
 PAGES = ["views/languages.py", "views/pairwise.py", "views/recipe_diff.py", "views/samples.py", "views/trends.py"]

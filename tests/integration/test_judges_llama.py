@@ -20,10 +20,10 @@ import duckdb
 import pytest
 
 from babelbench.judge.loader import load_judge
-from babelbench.judge.loopback import Fault, FaultProxy
 from babelbench.judge.parse import apply_floor_rules, parse_rubric
 from tests.conftest import ROOT
 from tests.integration._harness import harness, query
+from tests.support.openai_loopback import Fault, FaultProxy
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ import duckdb
 import pytest
 import yaml
 
-from babelbench.publish.loopback_hub import LoopbackHub
 from tests.conftest import SAMPLES
 from tests.integration._harness import harness, query
+from tests.support.hub_loopback import LoopbackHub
 
 TOKEN = "hf_babelbenchTESTtoken0123456789abcdef"
 RECIPE = """

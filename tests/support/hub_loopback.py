@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..judge.loopback import _Request, _Server
+from tests.support.http_server import Request, Server, response
 
 
 @dataclass
@@ -34,7 +34,7 @@ def _git_oid(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
 
 
-class LoopbackHub(_Server):
+class LoopbackHub(Server):
     """Repos live in memory; ``requests`` logs (method, path, body) of every call, headers excluded."""
 
     def __init__(self, **kw: Any):
@@ -61,7 +61,7 @@ class LoopbackHub(_Server):
             return sha
 
     # -- protocol ------------------------------------------------------------------------
-    async def handle(self, request: _Request) -> bytes | None:
+    async def handle(self, request: Request) -> bytes | None:
         parts = urlsplit(request.path)
         path, query = unquote(parts.path), parse_qs(parts.query)
         self.requests.append((request.method, request.path, request.body))
@@ -71,7 +71,7 @@ class LoopbackHub(_Server):
             return _head(status, len(body), headers)
         return _reply(status, body, headers)
 
-    def _route(self, method: str, path: str, query: dict, request: _Request) -> tuple[int, bytes, dict]:
+    def _route(self, method: str, path: str, query: dict, request: Request) -> tuple[int, bytes, dict]:
         if method == "POST" and path == "/api/repos/create":
             spec = json.loads(request.body)
             repo_type = spec.get("type") or "model"
@@ -208,10 +208,8 @@ def _json(value: Any) -> bytes:
 
 
 def _reply(status: int, body: bytes, headers: dict[str, str]) -> bytes:
-    from ..judge.loopback import _response
-
     content_type = "application/json" if body[:1] in (b"{", b"[") and "etag" not in headers else "application/octet-stream"
-    return _response(status, body, content_type=content_type, extra=headers)
+    return response(status, body, content_type=content_type, extra=headers)
 
 
 def _head(status: int, size: int, headers: dict[str, str]) -> bytes:

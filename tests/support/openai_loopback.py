@@ -8,7 +8,8 @@
   past the client's timeout, a garbage body, a reply whose content is replaced (e.g. a fake
   verdict with the prompt's own delimiters), or a hold until released.
 
-Both speak plain HTTP/1.1 with keep-alive over asyncio streams, in a background thread.
+Both speak plain HTTP/1.1 with keep-alive over asyncio streams, in a background thread
+(:class:`tests.support.http_server.Server`).
 """
 
 from __future__ import annotations
@@ -24,103 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-
-@dataclass
-class _Request:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
-    line = await reader.readline()
-    if not line:
-        return None
-    method, path, _ = line.decode("latin-1").split(" ", 2)
-    headers: dict[str, str] = {}
-    while True:
-        h = await reader.readline()
-        if h in (b"\r\n", b"\n", b""):
-            break
-        k, v = h.decode("latin-1").split(":", 1)
-        headers[k.strip().lower()] = v.strip()
-    body = await reader.readexactly(int(headers.get("content-length", "0")))
-    return _Request(method, path, headers, body)
-
-
-def _response(status: int, body: bytes, content_type: str = "application/json",
-              extra: dict[str, str] | None = None) -> bytes:
-    reason = http.client.responses.get(status, "OK")
-    head = [f"HTTP/1.1 {status} {reason}", f"content-type: {content_type}", f"content-length: {len(body)}",
-            "connection: keep-alive", *(f"{k}: {v}" for k, v in (extra or {}).items())]
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
-
-
-class _Server:
-    """An asyncio HTTP server in its own thread; subclasses implement ``handle``."""
-
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
-        self.host, self.port = host, port
-        self._loop = asyncio.new_event_loop()
-        self._started = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True, name=type(self).__name__)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}/v1"
-
-    def start(self) -> _Server:
-        self._thread.start()
-        self._started.wait(10)
-        return self
-
-    def stop(self) -> None:
-        if self._loop.is_running():
-            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    async def _shutdown(self) -> None:
-        self._server.close()
-        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._client, self.host, self.port, backlog=512))
-        self.port = self._server.sockets[0].getsockname()[1]
-        self._started.set()
-        self._loop.run_forever()
-        self._loop.close()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                request = await _read_request(reader)
-                if request is None:
-                    break
-                payload = await self.handle(request)
-                if payload is None:  # drop the connection without an answer
-                    break
-                writer.write(payload)
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-
-    async def handle(self, request: _Request) -> bytes | None:  # pragma: no cover - abstract
-        raise NotImplementedError
+from tests.support.http_server import Request, Server, response
 
 
 def _valid_reply(schema: dict[str, Any] | None) -> str:
@@ -151,7 +56,7 @@ def _schema_of(body: dict[str, Any]) -> dict[str, Any] | None:
     return fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema")
 
 
-class FixedLatencyJudge(_Server):
+class FixedLatencyJudge(Server):
     """Answers each chat completion after ``latency`` seconds; counts what it was asked."""
 
     def __init__(self, latency: float = 0.2, **kw: Any):
@@ -160,16 +65,16 @@ class FixedLatencyJudge(_Server):
         self.requests = 0
         self.bodies: Counter = Counter()
 
-    async def handle(self, request: _Request) -> bytes | None:
+    async def handle(self, request: Request) -> bytes | None:
         if request.method == "GET" and request.path.endswith("/stats"):
-            return _response(200, json.dumps({"requests": self.requests}).encode())
+            return response(200, json.dumps({"requests": self.requests}).encode())
         if request.method == "GET":
-            return _response(200, json.dumps({"object": "list", "data": [{"id": "loopback"}]}).encode())
+            return response(200, json.dumps({"object": "list", "data": [{"id": "loopback"}]}).encode())
         body = json.loads(request.body)
         self.requests += 1
         self.bodies[body_digest(body)] += 1
         await asyncio.sleep(self.latency)
-        return _response(200, _completion(_valid_reply(_schema_of(body))))
+        return response(200, _completion(_valid_reply(_schema_of(body))))
 
 
 def body_digest(body: dict[str, Any]) -> str:
@@ -195,7 +100,7 @@ class ProxyLog:
     replies: dict[str, str] = field(default_factory=dict)  #: digest -> content the server gave
 
 
-class FaultProxy(_Server):
+class FaultProxy(Server):
     """Forwards to ``upstream`` (an OpenAI-compatible root URL), injecting scripted faults.
 
     ``script`` is consumed one fault per chat-completion request, in arrival order; when it
@@ -239,23 +144,23 @@ class FaultProxy(_Server):
         finally:
             con.close()
 
-    async def handle(self, request: _Request) -> bytes | None:
+    async def handle(self, request: Request) -> bytes | None:
         if request.method == "GET":
-            return _response(200, json.dumps({"object": "list", "data": [{"id": "proxy"}]}).encode())
+            return response(200, json.dumps({"object": "list", "data": [{"id": "proxy"}]}).encode())
         body = json.loads(request.body)
         digest = body_digest(body)
         fault = self.script.pop(0) if self.script else self.default
         self.log.faults[fault.kind] += 1
         if fault.kind == "429":
-            return _response(429, b'{"error": {"message": "rate limited", "type": "rate_limit"}}',
-                             extra={"retry-after": "0"})
+            return response(429, b'{"error": {"message": "rate limited", "type": "rate_limit"}}',
+                            extra={"retry-after": "0"})
         if fault.kind == "500":
-            return _response(500, b'{"error": {"message": "boom", "type": "server_error"}}')
+            return response(500, b'{"error": {"message": "boom", "type": "server_error"}}')
         if fault.kind == "stall":
             await asyncio.sleep(fault.seconds)
             return None
         if fault.kind == "garbage":
-            return _response(200, b"<html>\x00\x01 not json", content_type="application/json")
+            return response(200, b"<html>\x00\x01 not json", content_type="application/json")
         if fault.kind == "hold":
             await asyncio.to_thread(self._released.wait)
             if self._closing:
@@ -270,11 +175,11 @@ class FaultProxy(_Server):
             if fault.kind == "replace":
                 payload = _completion(fault.content or "")
             self.log.completed.append(digest)
-        return _response(status, payload)
+        return response(status, payload)
 
 
 def main() -> None:
-    """``python -m babelbench.judge.loopback --latency 0.2 --port 8081``: a fixed-latency judge endpoint
+    """``python -m tests.support.openai_loopback --latency 0.2 --port 8081``: a fixed-latency judge endpoint
     in its own process (GET /v1/stats tells how many completions it served)."""
     import argparse
 
