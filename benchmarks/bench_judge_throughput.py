@@ -23,9 +23,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-from babelbench.judge import run as judging
+from rich.console import Console
+
+from babelbench.core.records import EvalRows, SampleRecord
+from babelbench.judge import grading as judging
 from babelbench.judge.loader import load_judge
 from babelbench.judge.schema import BackendOverride
+from babelbench.pipeline.judge_stage import judge_target
+from babelbench.pipeline.lifecycle import Lifecycle, RunSummary
 from babelbench.store import Store, writes
 from benchmarks._common import ROOT, median, save
 
@@ -34,22 +39,19 @@ SIZES = {1: 40, 8: 240, 32: 960}
 
 def _store(path: Path, n: int) -> judging.Target:
     store = Store(path)
-    samples = [{"task": "xalpaca_en", "doc_id": i, "language": "en", "prompt": f"p{i}",
-                "raw_response": f"Answer number {i}.", "kept_response": f"Answer number {i}.", "kept_filter": "none",
-                "pivot_status": None, "target": "", "doc": {"instruction": f"Instruction number {i}."},
-                "doc_hash": None, "prompt_hash": None, "target_hash": None, "sample_metrics": {}} for i in range(n)]
+    samples = [SampleRecord(task="xalpaca_en", doc_id=i, language="en", prompt=f"p{i}",
+                            raw_response=f"Answer number {i}.", kept_response=f"Answer number {i}.",
+                            kept_filter="none", pivot_status=None, target="",
+                            doc={"instruction": f"Instruction number {i}."}) for i in range(n)]
     with store.write() as con:
-        writes.write_eval(con, "bench-eval", [], samples)
+        writes.write_eval(con, "bench-eval", EvalRows([], samples))
     return judging.Target("bench-variant", "bench", "bench-eval", False)
 
 
 def _judge_all(store: Store, judge, target) -> tuple[float, judging.Outcome]:
+    """The judge pass as `harness run` does it: read inputs, plan, send what is missing, store as it arrives."""
     started = time.perf_counter()
-    with store.write() as con:
-        items = judging.plan(con, judge, target, ["*"])
-    outcome, missing = judging.link_stored(store, items)
-    if missing:
-        judging.send(store, judge, missing, outcome)
+    outcome = judge_target(store, judge, target, ["*"], Lifecycle(store, RunSummary(), Console(quiet=True)))
     return time.perf_counter() - started, outcome
 
 

@@ -9,6 +9,7 @@ trained or tested on, and makes detection faster.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass
@@ -34,10 +35,8 @@ def _detector():
     for code in languages.LANGUAGES:
         iso = getattr(IsoCode639_1, code.upper(), None)
         if iso is not None:
-            try:
+            with contextlib.suppress(ValueError):  # an ISO code lingua has no model for
                 candidates.append(Language.from_iso_code_639_1(iso))
-            except ValueError:
-                pass
     return LanguageDetectorBuilder.from_languages(*candidates).build()
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from .evaluate.task_index import TaskYamlLoader
 from .core.errors import Problem
+from .evaluate.task_index import TaskYamlLoader
 
 
 def is_task_folder(path: Path) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+
 from ..core.records import MetricRecord, SampleRecord
 from .bootstrap import stratified_ci
 

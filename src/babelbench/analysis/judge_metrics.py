@@ -10,6 +10,7 @@ in ``judge_metrics`` after a variant's judge pass, so readers only select.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ..core.records import JudgedRow, Observation
@@ -37,7 +38,7 @@ def _no_target(rows: list[JudgedRow]) -> list[Observation]:
     return out
 
 
-def judge_metric_rows(judged: list[_Judged]) -> list[dict[str, Any]]:
+def judge_metric_rows(judged: Sequence[_Judged]) -> list[dict[str, Any]]:
     """One variant's judge metrics, from each of its judges' stored rows."""
     from ..judge.protocol import get_protocol
 

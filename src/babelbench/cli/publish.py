@@ -24,7 +24,8 @@ def publish(
                                                                        "huggingface.co).")] = None,
 ) -> None:
     """Publish results (Parquet tables + dataset card) to the Hub; an unchanged store makes no commit."""
-    from ..publish.hub import PublishError, publish as run_publish
+    from ..publish.hub import PublishError
+    from ..publish.hub import publish as run_publish
     from ..store import StoreError
 
     if repo.count("/") != 1:

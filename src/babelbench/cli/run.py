@@ -16,19 +16,25 @@ def run(
     recipes: Annotated[Optional[list[Path]], typer.Argument(help="Recipe files or folders (default: recipes/demo.yaml).")] = None,
     store: Annotated[Path, typer.Option("--store", help="Results store.")] = paths.DEFAULT_STORE,
     only: Annotated[Optional[str], typer.Option("--only", help="Run one stage: data, train, eval or judge.")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a field: dotted.key=value (repeatable).")] = None,
-    judge_backend: Annotated[Optional[str], typer.Option("--judge-backend", help="Judge backend for every judge: openai or local (= --set judge.backend.type=...).")] = None,
-    judge_model: Annotated[Optional[str], typer.Option("--judge-model", help="Judge model (= --set judge.backend.model=...).")] = None,
-    judge_base_url: Annotated[Optional[str], typer.Option("--judge-base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (= --set judge.backend.base_url=...).")] = None,
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="Pairwise baseline variant (= --set judge.baseline=...).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option(
+        "--set", help="Override a field: dotted.key=value (repeatable).")] = None,
+    judge_backend: Annotated[Optional[str], typer.Option(
+        "--judge-backend", help="Judge backend for every judge: openai or local (= --set judge.backend.type=...).")] = None,
+    judge_model: Annotated[Optional[str], typer.Option(
+        "--judge-model", help="Judge model (= --set judge.backend.model=...).")] = None,
+    judge_base_url: Annotated[Optional[str], typer.Option(
+        "--judge-base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 "
+        "(= --set judge.backend.base_url=...).")] = None,
+    baseline: Annotated[Optional[str], typer.Option(
+        "--baseline", help="Pairwise baseline variant (= --set judge.baseline=...).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-run the selected stages even if done.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show library logs.")] = False,
     tasks_dir: TasksDirs = None,
     judges_dir: JudgesDirs = None,
 ) -> None:
     """Run every variant of the given recipes; finished stages are skipped."""
-    from ..recipe import ConfigError, load_recipes
     from ..pipeline.preflight import judge_credentials, preflight
+    from ..recipe import ConfigError, load_recipes
 
     if only not in (None, "data", "train", "eval", "judge"):
         raise typer.BadParameter("must be one of data, train, eval, judge", param_hint="--only")

@@ -18,11 +18,10 @@ def validate(
     judges_dir: JudgesDirs = None,
 ) -> None:
     """Exit 0 if every file is valid; else print file:line: field: problem and exit 2."""
+    from ..judge.loader import JUDGE_FILE, judge_folders, load_judge
     from ..pipeline.preflight import preflight
     from ..recipe import ConfigError, load_recipes
     from ..tasks_check import check_task_files, is_task_folder
-
-    from ..judge.loader import JUDGE_FILE, judge_folders, load_judge
 
     search = search_path(tasks_dir, judges_dir)
     problems = []

@@ -8,8 +8,8 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..pivot import format_plug_response
 from ..core.hashing import file_digest
+from ..pivot import format_plug_response
 from ..recipe.schema import Variant
 from .mix import draw, language_counts
 from .sources import Example, SourceError, read_source

@@ -148,7 +148,7 @@ def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], scoring: dict
 def _prompt_text(entry: dict[str, Any]) -> str:
     args = entry.get("arguments")
     if isinstance(args, dict):
-        first = next(iter(args.values()), {})
+        first: dict[str, Any] = next(iter(args.values()), {})
         return str(first.get("arg_0", ""))
     if isinstance(args, list) and args:
         return str(args[0][0])

@@ -71,7 +71,7 @@ def task_name(prompt_file: PromptFile) -> str:
 
 def prompt_rows(path: Path) -> list[tuple[int, dict[str, Any] | None, str | None]]:
     """(line number, parsed row or None, problem or None) for every non-blank line."""
-    out = []
+    out: list[tuple[int, dict[str, Any] | None, str | None]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue

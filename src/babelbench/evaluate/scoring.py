@@ -54,12 +54,13 @@ def task_scoring(task: str, config: dict[str, Any], plug: bool) -> Scoring:
     metrics = [m.get("metric") for m in config.get("metric_list") or [] if isinstance(m, dict)]
     metrics = [m for m in metrics if isinstance(m, str)]
     declared = meta.get("scored_filter")
-    scored = declared if isinstance(declared, str) else (filters[0] if filters else "none")
+    scored: str = declared if isinstance(declared, str) else (str(filters[0]) if filters else "none")
     if plug and "plug" in filters:
         scored = "plug"
     primary = meta.get("primary_metric")
     if not isinstance(primary, str):
         primary = metrics[0] if metrics else None
-    family = meta.get("family") if isinstance(meta.get("family"), str) else family_of(task)[0]
+    declared_family = meta.get("family")
+    family: str = declared_family if isinstance(declared_family, str) else family_of(task)[0]
     scale = meta.get("score_scale", 1.0)
     return Scoring(scored, primary, family, float(scale) if isinstance(scale, (int, float)) else 1.0)

@@ -11,7 +11,7 @@ from pathlib import Path
 _DONE = ".complete"
 
 
-def build_once(target: Path, build: Callable[[Path], None]) -> Path:
+def build_once(target: Path, build: Callable[[Path], object]) -> Path:
     """Return ``target``, building it with ``build(tmpdir)`` if it is not complete yet.
 
     The rename makes a half-built folder impossible to mistake for a finished one, and

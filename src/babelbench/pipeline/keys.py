@@ -15,8 +15,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models.registry import model_identity
 from ..core.hashing import digest, file_digest
+from ..models.registry import model_identity
 from ..recipe.schema import Variant
 from .env import versions
 
@@ -46,9 +46,9 @@ def variant_id(variant: Variant) -> str:
     return digest(variant.model_dump(mode="json", exclude={"recipe_file", "judges", "judge"}))
 
 
-def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict]:
+def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict[str, str | None]]:
     assert variant.data is not None
-    out = []
+    out: list[dict[str, str | None]] = []
     for s in variant.data.sources:
         if s.path is not None:
             out.append({"sha": file_digest(str(recipe_dir / s.path)), "language": s.language, "format": s.format})
@@ -71,7 +71,8 @@ def variant_tasks_dirs(variant: Variant, recipe_dir: Path, tasks_dirs: list[Path
 
 
 def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
-    from ..evaluate.prompt_tasks import GENERATOR, identity as prompt_identity
+    from ..evaluate.prompt_tasks import GENERATOR
+    from ..evaluate.prompt_tasks import identity as prompt_identity
     from ..evaluate.task_index import task_folders
 
     recipe_dir = Path(variant.recipe_file).resolve().parent

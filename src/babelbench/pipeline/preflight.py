@@ -26,9 +26,9 @@ def preflight(variants: list[Variant]) -> None:
             problems.append(Problem(variant.recipe_file, None, "data.sources", str(exc)))
             continue
         if not examples:
+            unpaired = f" ({missing} PLUG targets have no pivot-language row with the same id)" if missing else ""
             problems.append(Problem(variant.recipe_file, None, "data",
-                                    f"variant {variant.name}: selects no examples"
-                                    + (f" ({missing} PLUG targets have no pivot-language row with the same id)" if missing else "")))
+                                    f"variant {variant.name}: selects no examples{unpaired}"))
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
 

@@ -8,6 +8,7 @@ waits, then adopts the finished folder instead of building it again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -43,8 +44,7 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
     failed: set[str] = set()
     for plan in plans:
         done = _register(store, plan)
-        if not _guarded(plan, summary, console, verbose,
-                        lambda: _run_plan(plan, lifecycle, done, only, force)):
+        if not _guarded(plan, summary, console, verbose, functools.partial(_run_plan, plan, lifecycle, done, only, force)):
             failed.add(plan.variant_id)
     # Judges run once every variant is evaluated, so a pairwise baseline listed later is ready.
     if only in (None, "judge"):
@@ -52,7 +52,7 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
         for plan in plans:
             if plan.variant.judges and plan.variant_id not in failed:
                 _guarded(plan, summary, console, verbose,
-                         lambda: judge_variant(plan, store, by_name, lifecycle, judges_dirs))
+                         functools.partial(judge_variant, plan, store, by_name, lifecycle, judges_dirs))
     return summary
 
 

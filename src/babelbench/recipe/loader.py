@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ def _rebase_tree(tree: dict[str, Any], folder: Path) -> None:
                 item["path"] = _absolute(item["path"], folder)
     node = tree.get("eval")
     folders = node.get("include_path") if isinstance(node, dict) else None
-    if isinstance(folders, list):
+    if isinstance(node, dict) and isinstance(folders, list):
         node["include_path"] = [_absolute(f, folder) for f in folders]
 
 
@@ -245,7 +246,7 @@ def _short(value: Any) -> str:
     return str(value)
 
 
-def recipe_files(paths: list[str | Path]) -> list[Path]:
+def recipe_files(paths: Sequence[str | Path]) -> list[Path]:
     """Expand folders into their ``*.yaml`` files (sorted); keep files as given."""
     out: list[Path] = []
     for p in map(Path, paths):
@@ -256,7 +257,7 @@ def recipe_files(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def load_recipes(paths: list[str | Path], overrides: list[str] | None = None,
+def load_recipes(paths: Sequence[str | Path], overrides: list[str] | None = None,
                  search: SearchPath | None = None) -> list[Variant]:
     """Load every recipe under ``paths``; raise one :class:`ConfigError` with all problems."""
     search = search or SearchPath.build()
@@ -269,7 +270,8 @@ def load_recipes(paths: list[str | Path], overrides: list[str] | None = None,
             problems += exc.problems
     names = [v.name for v in variants]
     for dup in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(Problem(", ".join(sorted({v.recipe_file for v in variants if v.name == dup})), None, "name", f"variant name {dup!r} is used twice"))
+        files = ", ".join(sorted({v.recipe_file for v in variants if v.name == dup}))
+        problems.append(Problem(files, None, "name", f"variant name {dup!r} is used twice"))
     if problems:
         raise ConfigError(problems)
     return variants

@@ -64,12 +64,12 @@ def leaderboard(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """One row per evaluated variant: its description and a ``scores`` map
     column -> {value, ci_low, ci_high, n} for each task family (macro) and judge facet (all answers)."""
     variants = evaluated_variants(con)
-    by_eval = {}
+    by_eval: dict[str, list[dict[str, Any]]] = {}
     for v in variants:
         v["scores"] = {}
         by_eval.setdefault(v["eval_key"], []).append(v)
     by_id = {v["variant_id"]: v for v in variants}
-    for r in _dicts(con.execute(f"""
+    for r in _dicts(con.execute("""
             SELECT st.key AS eval_key, v.variant_id, replace(m.task, ' (macro)', '') AS family, m.metric,
                    m.value, m.ci_low, m.ci_high, m.n
             FROM metrics m JOIN variant_stages st ON st.key = m.eval_key AND st.kind = 'eval'
@@ -77,7 +77,8 @@ def leaderboard(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             WHERE m.is_group AND m.scored
               AND (m.task LIKE '% (macro)' OR m.metric = 'primary_score')""")):
         if r["variant_id"] in by_id:
-            by_id[r["variant_id"]]["scores"][f"{r['family']} · {r['metric']}"] = _score(r)  # e.g. "all tasks · zh · primary_score"
+            # e.g. "xquad_gen · f1", "all tasks · zh · primary_score"
+            by_id[r["variant_id"]]["scores"][f"{r['family']} · {r['metric']}"] = _score(r)
     for r in _dicts(con.execute("""
             SELECT variant_id, metric, value, ci_low, ci_high, n, baseline FROM judge_metrics
             WHERE task = 'all' AND baseline IS NULL AND headline""")):
@@ -95,7 +96,7 @@ def language_scores(con: duckdb.DuckDBPyConnection, variant_ids: list[str]) -> l
     if not variant_ids:
         return []
     params = {"ids": variant_ids}
-    rows = _dicts(con.execute(f"""
+    rows = _dicts(con.execute("""
         SELECT v.variant_id, v.name AS variant, m.task, m.language, m.metric, m.value, m.n,
                coalesce(m.family, m.task) AS family, m.is_primary, true AS headline
         FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
@@ -112,7 +113,7 @@ def language_scores(con: duckdb.DuckDBPyConnection, variant_ids: list[str]) -> l
 
 
 def transfer_gaps(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _dicts(con.execute(f"""
+    return _dicts(con.execute("""
         SELECT v.variant_id, v.name AS variant, m.task, m.language, m.metric, m.value
         FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
         JOIN metrics m ON m.eval_key = st.key AND m.scored
@@ -177,7 +178,7 @@ def trend_points(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Per variant and language: the primary score, with every recipe field of the variant (dotted)."""
     variants = {v["variant_id"]: v for v in evaluated_variants(con)}
     out = []
-    for r in _dicts(con.execute(f"""
+    for r in _dicts(con.execute("""
             SELECT v.variant_id, m.language, m.value
             FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
             JOIN metrics m ON m.eval_key = st.key AND m.scored

@@ -83,10 +83,11 @@ class Store:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = '_migrations'").fetchone()[0]
-    if not exists:
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = '_migrations'").fetchone()
+    if not exists or not exists[0]:
         return 0
-    return con.execute("SELECT coalesce(max(id), 0) FROM _migrations").fetchone()[0]
+    row = con.execute("SELECT coalesce(max(id), 0) FROM _migrations").fetchone()
+    return int(row[0]) if row else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

@@ -4,7 +4,6 @@ analysis layer turns into judge metrics. Selects only; statistics live in ``anal
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -30,9 +30,10 @@ def link_stage(con: duckdb.DuckDBPyConnection, variant_id: str, kind: str, key: 
 
 
 def is_done(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> bool:
-    return con.execute(
+    row = con.execute(
         "SELECT count(*) FROM stage_runs WHERE kind = ? AND key = ? AND status IN ('done', 'adopted')",
-        [kind, key]).fetchone()[0] > 0
+        [kind, key]).fetchone()
+    return row is not None and row[0] > 0
 
 
 def interrupt_stale(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> int:

@@ -44,8 +44,14 @@ def _device_supports_bf16() -> bool:
 def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Path) -> TrainResult:
     import datasets
     import torch
-    from transformers import (AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer,
-                              TrainingArguments, set_seed)
+    from transformers import (
+        AutoModelForCausalLM,
+        AutoTokenizer,
+        DataCollatorForSeq2Seq,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
 
     cfg = variant.train
     started = time.perf_counter()

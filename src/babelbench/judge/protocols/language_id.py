@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ...core.hashing import digest
-from ..answers import expected_language
 from ...core.records import JudgedRow, Observation
+from ..answers import expected_language
 from ..protocol import Ask, JudgeProtocol, PlanContext, register_protocol
 
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ...core.records import JudgedRow, Observation
 from .. import parse
 from ..answers import expected_language, instruction_of
 from ..prompts import language_name
-from ...core.records import JudgedRow, Observation
 from ..protocol import Ask, JudgeProtocol, PlanContext, register_protocol
 
 if TYPE_CHECKING:
