@@ -2,14 +2,18 @@
 scored metric and judge facet as an ``evaluation_results`` entry, with its interval and n.
 
 Deterministic for a given store: the timestamps are those of the newest stored result.
+Registers the ``eee`` export format.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from ..store.publish_queries import variant_judge_config
 from ..store.queries import report_rows
+from .formats import WrittenFile, register_export_format, write_json_per_variant
 from .tables import dataset_tables, provenance
 
 SCHEMA_VERSION = "0.2.1"
@@ -67,9 +71,8 @@ def eee_records(con, variants: list[str] | None = None) -> dict[str, dict[str, A
         made = provenance(con, [name])
         judges = {}
         for judge_name, j in made["judges"].items():
-            full = con.execute("SELECT vj.config FROM variant_judges vj JOIN variants v USING (variant_id) "
-                               "WHERE v.name = ? AND vj.judge = ?", [name, judge_name]).fetchone()
-            cfg = json.loads(full[0])["config"] if full else {}
+            full = variant_judge_config(con, name, judge_name)
+            cfg = json.loads(full)["config"] if full is not None else {}
             judges[judge_name] = {**j, "facets": cfg.get("facets", []),
                                   "temperature": (cfg.get("backend") or {}).get("temperature", 0.0)}
         stamp = made["date"] or "unknown"
@@ -109,3 +112,9 @@ def eee_records(con, variants: list[str] | None = None) -> dict[str, dict[str, A
             "evaluation_results": results,
         }
     return out
+
+
+@register_export_format("eee")
+def export_eee(con, variants: list[str] | None, with_samples: bool, folder: Path) -> list[WrittenFile]:
+    """One Every Eval Ever ``eee_<variant>.json`` record per variant (answers are not included)."""
+    return write_json_per_variant(eee_records(con, variants), folder, "eee")

@@ -1,6 +1,8 @@
 """A results dataset as files: ``data/<table>.parquet`` per table and a ``README.md`` card whose
 YAML header lists each table as a config, so ``datasets.load_dataset(repo_or_folder, CONFIG)``
 loads it. The same bytes for the same store: the card's date is the newest stage's, not today's.
+
+Registers the ``hf-dataset`` and ``lm-eval`` export formats.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .formats import WrittenFile, register_export_format, write_json_per_variant
 from .tables import dataset_tables, provenance
 
 
@@ -88,7 +91,7 @@ def _leaderboard_md(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write(files: dict[str, bytes], folder: Path) -> list[tuple[str, int, str]]:
+def write(files: dict[str, bytes], folder: Path) -> list[WrittenFile]:
     """Write the files under ``folder``; return (path, bytes, sha256) for each."""
     out = []
     for path, content in sorted(files.items()):
@@ -129,3 +132,15 @@ def lm_eval_results(con, variants: list[str] | None = None) -> dict[str, dict[st
                      "lm_eval_version": made["versions"].get("lm-eval"), "date": made["date"],
                      "babelbench": {"variant": name, "recipe_file": recipe["recipe_file"], "choices": recipe["choices"]}}
     return out
+
+
+@register_export_format("hf-dataset")
+def export_hf_dataset(con, variants: list[str] | None, with_samples: bool, folder: Path) -> list[WrittenFile]:
+    """Parquet per table and a dataset card (the folder ``harness publish`` would push)."""
+    return write(dataset_files(con, variants=variants, with_samples=with_samples), folder)
+
+
+@register_export_format("lm-eval")
+def export_lm_eval(con, variants: list[str] | None, with_samples: bool, folder: Path) -> list[WrittenFile]:
+    """One lm-eval-shaped ``results_<variant>.json`` per variant (answers are not included)."""
+    return write_json_per_variant(lm_eval_results(con, variants), folder, "results")

@@ -94,12 +94,10 @@ def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any
 
 def adapter_files(con, variant: str) -> dict[str, bytes] | None:
     """The variant's trained LoRA adapter (peft format) as files, or None if it has none."""
-    row = con.execute("""
-        SELECT r.output FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'train'
-        JOIN stage_runs r ON r.kind = 'train' AND r.key = st.key AND r.status IN ('done', 'adopted')
-        WHERE v.name = ? AND v.method = 'lora' AND r.output IS NOT NULL
-        ORDER BY r.finished_at DESC LIMIT 1""", [variant]).fetchone()
-    folder = Path(row[0]) / "adapter" if row else None
+    from ..store.publish_queries import trained_adapter_output
+
+    output = trained_adapter_output(con, variant)
+    folder = Path(output) / "adapter" if output is not None else None
     if folder is None or not (folder / "adapter_config.json").is_file():
         return None
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -1,4 +1,5 @@
-"""The tables a results dataset holds, built with the queries `harness report` and the board use.
+"""The tables a results dataset holds, built with the queries `harness report` and the board use
+(and the publishing reads in ``store.publish_queries``).
 
 Each table is one dataset config: ``leaderboard`` (long form: one row per variant and score),
 ``metrics`` (the report rows), ``recipes`` (each variant's recipe and canonical config),
@@ -13,15 +14,10 @@ from typing import Any
 
 import duckdb
 
-from ..store import board
+from ..store import board, publish_queries
 from ..store.queries import report_rows
 
 TABLES = ("leaderboard", "metrics", "recipes", "judgments", "samples")
-
-
-def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def dataset_tables(con: duckdb.DuckDBPyConnection, variants: list[str] | None = None,
@@ -39,48 +35,23 @@ def dataset_tables(con: duckdb.DuckDBPyConnection, variants: list[str] | None = 
                     "comparable": r["comparable"], "score": score, **values}
                    for r in chosen for score, values in sorted(r["scores"].items())]
     metrics = [m for m in report_rows(con) if m["variant"] in names]
-    recipes = _rows(con.execute("""
-        SELECT v.name AS variant, v.recipe_file, r.text AS recipe, v.config::VARCHAR AS config,
-               v.choices::VARCHAR AS choices
-        FROM variants v JOIN recipes r USING (recipe_hash)
-        WHERE v.variant_id IN (SELECT unnest($ids)) ORDER BY v.name""", {"ids": ids}))
-    judgments = _rows(con.execute("""
-        SELECT v.name AS variant, vj.judge, vj.kind, l.task, l.doc_id, l.slot, l.status AS link_status,
-               j.status, j.scores::VARCHAR AS scores, j.verdict, j.detected_language, j.code_switch, j.rationale,
-               j.model, j.judgment_key
-        FROM variants v JOIN variant_judges vj USING (variant_id)
-        JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
-        JOIN judgment_links l ON l.eval_key = st.key AND l.judge_hash = vj.judge_hash
-        LEFT JOIN judgments j USING (judgment_key)
-        WHERE v.variant_id IN (SELECT unnest($ids)) ORDER BY ALL""", {"ids": ids}))
+    recipes = publish_queries.variant_recipes(con, ids)
+    judgments = publish_queries.variant_judgments(con, ids)
     tables = {"leaderboard": leaderboard, "metrics": metrics, "recipes": recipes, "judgments": judgments}
     if with_samples:
-        tables["samples"] = _rows(con.execute("""
-            SELECT v.name AS variant, s.task, s.doc_id, s.language, s.prompt, s.raw_response, s.kept_response,
-                   s.kept_filter, s.pivot_status, s.target, s.doc::VARCHAR AS doc
-            FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
-            JOIN samples s ON s.eval_key = st.key
-            WHERE v.variant_id IN (SELECT unnest($ids)) ORDER BY ALL""", {"ids": ids}))
+        tables["samples"] = publish_queries.variant_samples(con, ids)
     return tables
 
 
 def provenance(con: duckdb.DuckDBPyConnection, variants: list[str]) -> dict[str, Any]:
     """How the numbers were made: library versions, task versions, judges (model, prompt hashes), date."""
-    runs = _rows(con.execute("""
-        SELECT r.kind, r.versions, r.finished_at FROM stage_runs r
-        JOIN variant_stages st ON st.kind = r.kind AND st.key = r.key JOIN variants v ON v.variant_id = st.variant_id
-        WHERE v.name IN (SELECT unnest($names)) AND r.status IN ('done', 'adopted')""", {"names": variants}))
+    runs = publish_queries.finished_stage_runs(con, variants)
     versions: dict[str, str] = {}
     for r in runs:
         versions.update(json.loads(r["versions"]) if r["versions"] else {})
-    tasks = dict(con.execute("""
-        SELECT DISTINCT m.task, m.task_version FROM metrics m JOIN variant_stages st ON st.key = m.eval_key
-        JOIN variants v ON v.variant_id = st.variant_id
-        WHERE v.name IN (SELECT unnest($names)) AND m.task_version IS NOT NULL ORDER BY 1""", {"names": variants}).fetchall())
+    tasks = publish_queries.task_versions(con, variants)
     judges = {}
-    for name, config in con.execute("""
-            SELECT DISTINCT vj.judge, vj.config::VARCHAR FROM variant_judges vj JOIN variants v USING (variant_id)
-            WHERE v.name IN (SELECT unnest($names)) ORDER BY 1""", {"names": variants}).fetchall():
+    for name, config in publish_queries.judge_configs(con, variants):
         record = json.loads(config)
         backend = record["config"].get("backend") or {}
         judges[name] = {"kind": record["config"]["kind"], "model": backend.get("model", "lingua"),
