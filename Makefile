@@ -17,7 +17,7 @@ STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
-.PHONY: install browser demo test test-fast smoke bench judge-server clean
+.PHONY: install browser demo test test-fast lint smoke bench judge-server clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,12 @@ browser:
 	command -v chromium >/dev/null && fc-list | grep -qi "cjk" || \
 	  ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk)
 
-test: $(STAMP) browser
+# Lint and types on the package (configured in pyproject.toml), then every test.
+lint: $(STAMP)
+	$(BIN)/ruff check src
+	$(BIN)/mypy
+
+test: $(STAMP) browser lint
 	$(OFFLINE) $(BIN)/python -m pytest -q
 
 # Everything but the embedded-Gemma and llama.cpp-judge tests (about a minute).

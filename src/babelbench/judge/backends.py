@@ -55,6 +55,11 @@ class JudgeBackend(Protocol):
 
     def run(self, requests: list[Request], on_reply: OnReply) -> BackendStats: ...
 
+    @staticmethod
+    def environment_problem(config: BackendConfig) -> str | None:
+        """What the environment lacks for this backend to start (checked before any stage runs)."""
+        ...
+
 
 _BACKENDS: dict[str, type[JudgeBackend]] = {}
 
@@ -79,6 +84,10 @@ def make_backend(config: BackendConfig) -> JudgeBackend:
     return _BACKENDS[config.type](config)
 
 
+def environment_problem(config: BackendConfig) -> str | None:
+    return _BACKENDS[config.type].environment_problem(config)
+
+
 @register_backend("openai")
 class OpenAIBackend:
     """Any OpenAI-compatible chat-completions endpoint, through the ``openai`` package."""
@@ -86,12 +95,17 @@ class OpenAIBackend:
     def __init__(self, config: BackendConfig):
         self.config = config
         self.stats = BackendStats()
-        key = os.environ.get(config.api_key_env)
-        if not key and config.base_url is None:
-            raise BackendError(f"judge model {config.model!r} is on api.openai.com and ${config.api_key_env} "
-                               "is not set (set it, or point backend.base_url at another endpoint)")
+        problem = self.environment_problem(config)
+        if problem:
+            raise BackendError(f"judge model {config.model!r}: {problem}")
         # Local servers (llama.cpp, vLLM, Ollama) take any key; the client insists on one.
-        self._api_key = key or "not-needed"
+        self._api_key = os.environ.get(config.api_key_env) or "not-needed"
+
+    @staticmethod
+    def environment_problem(config: BackendConfig) -> str | None:
+        if config.base_url is None and not os.environ.get(config.api_key_env):
+            return f"uses {config.model} on api.openai.com and ${config.api_key_env} is not set"
+        return None
 
     def run(self, requests: list[Request], on_reply: OnReply) -> BackendStats:
         import asyncio
@@ -207,6 +221,10 @@ class LocalBackend:
     def __init__(self, config: BackendConfig):
         self.config = config
         self.stats = BackendStats()
+
+    @staticmethod
+    def environment_problem(config: BackendConfig) -> str | None:
+        return None
 
     def run(self, requests: list[Request], on_reply: OnReply) -> BackendStats:
         if not requests:

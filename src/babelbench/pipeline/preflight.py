@@ -34,23 +34,25 @@ def preflight(variants: list[Variant]) -> None:
 
 
 def judge_credentials(variants: list[Variant], search: SearchPath | None = None) -> None:
-    """Before any stage runs: every listed judge on a remote OpenAI endpoint has its API key.
+    """Before any stage runs: every listed judge's backend has what it needs from the environment
+    (e.g. an API key for a remote OpenAI endpoint; each backend says what it needs).
 
     Only `harness run` checks this (a key is an environment matter, not a recipe's), so a
     run does not train and evaluate for an hour and then stop at its judges."""
-    import os
-
+    if not any(v.judges for v in variants):
+        return
+    from ..judge.backends import environment_problem
     from ..judge.loader import load_judge
 
+    roots = list(search.judges) if search else None
     problems: list[Problem] = []
     for variant in variants:
         for i, name in enumerate(variant.judges):
-            backend = load_judge(name, list(search.judges) if search else None).with_backend(variant.judge.backend).config.backend
-            if (backend is not None and backend.type == "openai" and backend.base_url is None
-                    and not os.environ.get(backend.api_key_env)):
+            backend = load_judge(name, roots).with_backend(variant.judge.backend).config.backend
+            problem = environment_problem(backend) if backend is not None else None
+            if problem:
                 problems.append(Problem(variant.recipe_file, None, f"judges.{i}",
-                                        f"judge {name!r} uses {backend.model} on api.openai.com and "
-                                        f"${backend.api_key_env} is not set (set it, or point "
+                                        f"judge {name!r} {problem} (set it, or point "
                                         "judge.backend.base_url / --judge-base-url at another endpoint)"))
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))

@@ -17,7 +17,7 @@ def hub_filesystem(endpoint: str | None = None, token: str | None = None):
     from huggingface_hub import HfFileSystem
 
     class _DuckDBHfFileSystem(HfFileSystem):
-        def modified(self, path):
+        def modified(self, path: str) -> datetime:  # type: ignore[override]  # fsspec types it loosely
             info = self.info(path, expand_info=True)
             last = info.get("last_commit")
             date = getattr(last, "date", None) if last is not None else None

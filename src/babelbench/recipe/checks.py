@@ -98,8 +98,9 @@ def _check_tasks(variant: Variant, recipe_dir: Path, search: SearchPath, report)
     dirs = own + [d for d in search.tasks if d not in own]
     for name, first, second in conflicts(dirs):
         problems.append(Problem(str(second), None, "task", f"task {name!r} is defined twice: in {first} and in {second}"))
+    unknown = set(unknown_tasks(variant.eval.tasks, dirs))
     for i, name in enumerate(variant.eval.tasks):
-        if name in unknown_tasks([name], dirs):
+        if name in unknown:
             report(f"eval.tasks.{i}", f"lm-eval does not know task {name!r}")
     return problems
 
@@ -139,6 +140,8 @@ def _check_prompt_files(variant: Variant, recipe_dir: Path, report) -> list[Prob
 
 def _check_judges(variant: Variant, search: SearchPath, report) -> list[Problem]:
     """Each listed judge must exist and load; its own file's problems are reported at their lines."""
+    if not variant.judges:
+        return []
     from ..core.errors import ConfigError
     from ..judge.loader import available_judges, conflicts, load_judge
     from ..judge.protocol import get_protocol
