@@ -91,18 +91,29 @@ class LocalSource(ModelSource):
         return _local_path(base_model, recipe_dir) is not None
 
     def identity(self, base_model: str, recipe_dir: Path | None) -> dict[str, str]:
-        from ..core.hashing import file_digest
+        """The folder and the content digest of every file that can change the model's outputs:
+        weights, configs, tokenizer files. Digests are cached by (size, mtime, ctime) under
+        BABELBENCH_HOME, so weights retrained in place are seen while unchanged gigabytes are
+        read once, not on every run."""
+        from .. import paths
+        from ..core.hashing import DigestCache
 
         local = _local_path(base_model, recipe_dir)
         assert local is not None
-        files = sorted(p for p in local.iterdir() if p.suffix in {".json", ".safetensors", ".bin", ".model"})
-        return {"local": str(local), **{p.name: f"{p.stat().st_size}:{file_digest(str(p))}" if p.suffix == ".json"
-                                        else str(p.stat().st_size) for p in files}}
+        cache = DigestCache(paths.home() / "cache" / "file-digests.json")
+        files = sorted(p for p in local.rglob("*") if p.is_file() and p.suffix in _MODEL_FILES)
+        identity = {"local": str(local), **{str(p.relative_to(local)): cache.digest(p) for p in files}}
+        cache.save()
+        return identity
 
     def resolve(self, base_model: str, recipe_dir: Path | None) -> str:
         local = _local_path(base_model, recipe_dir)
         assert local is not None
         return str(local)
+
+
+#: Files of a checkpoint folder that decide its outputs (not READMEs, logs or optimizer states).
+_MODEL_FILES = {".json", ".safetensors", ".bin", ".model", ".txt", ".jinja", ".tiktoken", ".py"}
 
 
 def _local_path(base_model: str, recipe_dir: Path | None) -> Path | None:

@@ -11,11 +11,10 @@ so deciding that nothing needs doing is fast.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.hashing import digest, file_digest
+from ..core.hashing import DigestCache, digest, file_digest
 from ..models.registry import model_identity
 from ..recipe.schema import Variant
 from .env import versions
@@ -57,11 +56,15 @@ def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict[str, str |
     return out
 
 
-@functools.lru_cache(maxsize=64)
+#: Every variant of a run evaluates the same task folders: their files are read once per process,
+#: and again only when a file changes (size or times), so an edit made meanwhile is seen.
+_TASK_FILES = DigestCache()
+
+
 def _folder_digest(folder: Path) -> str:
-    """Hash of a task folder's files; every variant of a run evaluates the same folders, so once per process."""
+    """Hash of a task folder's files (names and contents)."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return digest({str(p.relative_to(folder)): file_digest(str(p)) for p in files})
+    return digest({str(p.relative_to(folder)): _TASK_FILES.digest(p) for p in files})
 
 
 def variant_tasks_dirs(variant: Variant, recipe_dir: Path, tasks_dirs: list[Path]) -> list[Path]:

@@ -165,6 +165,19 @@ ALTER TABLE metrics ADD COLUMN family VARCHAR;
 UPDATE metrics SET scored = (filter = CASE WHEN eval_key IN (
     SELECT s.key FROM variant_stages s JOIN variants v USING (variant_id)
     WHERE s.kind = 'eval' AND v.pivot_mode = 'plug') THEN 'plug' ELSE 'none' END);
+-- ... and their primary metric and family were the harness's own table at the time.
+UPDATE metrics SET
+    is_primary = scored AND NOT is_group AND (
+        (regexp_matches(task, '^(xalpaca|prompts)_') AND metric = 'language_fidelity')
+        OR (regexp_matches(task, '^babel_qa_') AND metric = 'contains')
+        OR (regexp_matches(task, '^(xquad|mlqa)_gen_') AND metric = 'f1')
+        OR (regexp_matches(task, '^flores_gen_') AND metric = 'chrf')),
+    family = CASE
+        WHEN is_group THEN task
+        WHEN regexp_matches(task, '^prompts_') THEN 'prompts'
+        WHEN regexp_matches(task, '^flores_gen_en_') THEN 'flores_gen_en_xx'
+        WHEN regexp_matches(task, '^flores_gen_[a-z]+_en$') THEN 'flores_gen_xx_en'
+        ELSE regexp_replace(task, '_[a-z]{2,3}$', '') END;
 -- Judge metrics that describe the judge's reliability, not the variant, are not headlines.
 ALTER TABLE judge_metrics ADD COLUMN headline BOOLEAN DEFAULT true;
 UPDATE judge_metrics SET headline = NOT regexp_matches(metric,
