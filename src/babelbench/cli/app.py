@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import board, export, init, ls, publish, report, run, validate
+from . import board, compare, export, init, ls, publish, report, run, validate
 
 app = typer.Typer(
     name="harness", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -19,6 +19,7 @@ app.command("board")(board.board)
 app.command("export")(export.export)
 app.command("publish")(publish.publish)
 app.command("init")(init.init)
+app.command("compare")(compare.compare)
 
 
 def main() -> None:

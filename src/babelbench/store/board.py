@@ -187,3 +187,22 @@ def trend_points(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         if v is not None:
             out.append({"variant": v["variant"], "language": r["language"], "value": r["value"], **v["config"]})
     return out
+
+
+def variant_by_name(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
+    """The newest variant called ``name`` that has a finished evaluation (id and eval key)."""
+    rows = _dicts(con.execute("""
+        SELECT v.variant_id, v.name, st.key AS eval_key FROM variants v
+        JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
+        JOIN stage_runs r ON r.kind = 'eval' AND r.key = st.key AND r.status IN ('done', 'adopted')
+        WHERE v.name = ? ORDER BY v.created_at DESC LIMIT 1""", [name]))
+    return rows[0] if rows else None
+
+
+def document_rows(con: duckdb.DuckDBPyConnection, eval_key: str) -> list[dict[str, Any]]:
+    """One evaluation's per-document values (the scored answer's per-sample metrics)."""
+    rows = _dicts(con.execute("""SELECT task, doc_id, language, doc_hash, sample_metrics FROM samples
+                                 WHERE eval_key = ? ORDER BY task, doc_id""", [eval_key]))
+    for r in rows:
+        r["sample_metrics"] = json.loads(r["sample_metrics"]) if isinstance(r["sample_metrics"], str) else {}
+    return rows

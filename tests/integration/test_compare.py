@@ -1,0 +1,62 @@
+"""`harness compare A B` over a real store: pairs on the same documents, task metrics and judge facets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration._harness import harness, query
+
+
+@pytest.fixture(scope="module")
+def store(tiny_model, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compare")
+    recipe = folder / "recipe.yaml"
+    recipe.write_text("""
+name: cmp
+base_model: builtin:tiny
+train: {method: none}
+eval:
+  tasks: [babel_qa_en, babel_qa_zh]
+  limit: 3
+  gen_kwargs: {max_gen_toks: 6}
+judges: [language-id]
+variants:
+  short: {}
+  long: {eval.gen_kwargs: {max_gen_toks: 12}}
+""")
+    path = folder / "results.duckdb"
+    code, out = harness("run", recipe, "--store", path)
+    assert code == 0, out
+    return path
+
+
+def test_a_variant_against_itself_differs_by_nothing(store):
+    code, out = harness("compare", "cmp@short", "cmp@short", "--store", store, "--format", "json")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert rows and all(r["diff"] == 0 and r["p_value"] == 1.0 and not r["significant"] for r in rows)
+    metrics = {(r["task"], r["metric"]) for r in rows}
+    assert ("babel_qa_en", "exact_match") in metrics and ("babel_qa_zh", "judge:language-id/match") in metrics
+    assert {r["n"] for r in rows if r["metric"] == "exact_match"} == {3}
+
+
+def test_two_variants_pair_on_their_shared_documents(store):
+    code, out = harness("compare", "cmp@short", "cmp@long", "--store", store, "--format", "json",
+                        "--tasks", "babel_qa_en", "--judge", "none")
+    assert code == 0, out
+    rows = {r["metric"]: r for r in json.loads(out)}
+    assert {"exact_match", "contains"} <= set(rows) and not any(m.startswith("judge:") for m in rows)
+    # the means are the stored task metrics of each variant
+    for name, side in (("cmp@short", "mean_a"), ("cmp@long", "mean_b")):
+        [(stored,)] = query(store, """SELECT m.value FROM metrics m JOIN variant_stages s ON s.key = m.eval_key
+                                      JOIN variants v USING (variant_id) WHERE v.name = ? AND m.task = 'babel_qa_en'
+                                      AND m.metric = 'contains' AND m.scored""", [name])
+        assert rows["contains"][side] == pytest.approx(stored)
+    assert rows["contains"]["diff"] == pytest.approx(rows["contains"]["mean_b"] - rows["contains"]["mean_a"])
+
+
+def test_unknown_variant_is_one_line_and_exit_2(store):
+    code, out = harness("compare", "cmp@short", "nope", "--store", store)
+    assert code == 2 and "no evaluated variant named 'nope'" in out
