@@ -35,12 +35,14 @@ def aggregate_rows(task_rows: list[MetricRecord], samples: list[SampleRecord] | 
                 per_doc[s.task][metric].append(float(value))
     scores: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)   # (family, metric) -> language -> value
     task_of: dict[tuple[str, str], str] = {}
+    task_n: dict[str, int] = {}
     filt = None
     for r in task_rows:
         if r.value is None or r.is_group or not r.is_primary or r.language is None or r.family is None:
             continue
         scores[(r.family, r.metric)][r.language] = r.value
         task_of[(r.family, r.language)] = r.task
+        task_n[r.task] = r.n or 0
         filt = r.filter
     out: list[MetricRecord] = []
 
@@ -52,7 +54,9 @@ def aggregate_rows(task_rows: list[MetricRecord], samples: list[SampleRecord] | 
     by_language: dict[str, list[float]] = defaultdict(list)
     for (family, metric), per_lang in sorted(scores.items()):
         strata = [per_doc[task_of[(family, lang)]][metric] for lang in per_lang]
-        docs = sum(len(v) for v in strata)
+        # documents behind the macro: those with a per-document value, else (corpus metrics such as
+        # chrF) the documents each task scored
+        docs = sum(len(v) for v in strata) or sum(task_n[task_of[(family, lang)]] for lang in per_lang)
         ci = stratified_ci(strata) if all(strata) else (None, None)
         row(f"{family} (macro)", None, metric, sum(per_lang.values()) / len(per_lang), docs or len(per_lang), ci)
         for lang, value in per_lang.items():

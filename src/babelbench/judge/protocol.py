@@ -133,6 +133,12 @@ class JudgeProtocol:
         """Per judged answer, the values its metrics average (rows are one variant's, one judge's)."""
         raise NotImplementedError
 
+    def outcomes(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> list[Observation]:
+        """For protocols that compare a variant with a baseline: per prompt, the variant's score
+        (1 win, 0.5 tie, 0 loss), from which rankings (Bradley–Terry, length-controlled win rates)
+        are fitted. Others have none."""
+        return []
+
     def language_vote(self, judge_config: dict[str, Any], row: JudgedRow) -> bool | None:
         """Whether this grade says the answer is in the right language (for agreement between judges)."""
         return None

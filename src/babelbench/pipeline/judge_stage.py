@@ -110,3 +110,32 @@ def _baseline(store: Store, by_name: dict[str, VariantPlan], name: str) -> tuple
     if found is None:
         raise StageInputMissing(f"baseline {name!r} is neither in this run nor evaluated in the store")
     return found
+
+
+def refresh_rankings(store: Store) -> None:
+    """Bradley–Terry and length-controlled win rates for every judge and baseline, over all the
+    variants judged against that baseline (rankings are joint, so they are refitted together)."""
+    from collections import defaultdict
+
+    from ..analysis.rankings import Compared, ranking_rows
+    from ..judge.protocol import get_protocol
+
+    with store.write() as con:
+        heads = judge_queries.compared_variants(con)
+        if not heads:
+            return
+        groups: dict[tuple[str, str], list[Compared]] = defaultdict(list)
+        for h in heads:
+            protocol = get_protocol(h["kind"])
+            [judged] = [j for j in judge_queries.judged(con, h["variant_id"]) if j.judge == h["judge"]]
+            outcomes = [(o.task, o.language, o.doc_id, o.value)
+                        for o in protocol.outcomes(judged.config, [r for r in judged.rows if r.link_status == "judged"])]
+            mine, theirs = (judge_queries.answer_lengths(con, h["eval_key"]),
+                            judge_queries.answer_lengths(con, h["baseline_eval"]))
+            diffs = {k: float(mine[k] - theirs[k]) for k in mine.keys() & theirs.keys()}
+            groups[(h["judge"], h["baseline"])].append(Compared(h["variant_id"], h["name"], h["baseline"], outcomes, diffs))
+        for (judge, _baseline), group in groups.items():
+            names = [f"judge:{judge}/bt_win_prob", f"judge:{judge}/lc_win_rate"]
+            rows = ranking_rows(judge, group)
+            for c in group:
+                writes.write_judge_metrics(con, c.variant_id, rows.get(c.variant_id, []), only=names)

@@ -21,7 +21,7 @@ from ..core.records import StageResult
 from ..models.registry import resolve_base_model
 from ..recipe.schema import Variant
 from ..store import Store, writes
-from .judge_stage import judge_variant
+from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant
 from .lifecycle import Lifecycle, RunSummary, StageInputMissing
 from .locks import artifact_lock
@@ -53,6 +53,8 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
             if plan.variant.judges and plan.variant_id not in failed:
                 _guarded(plan, summary, console, verbose,
                          functools.partial(judge_variant, plan, store, by_name, lifecycle, judges_dirs))
+        if any(p.variant.judges for p in plans):
+            refresh_rankings(store)
     return summary
 
 

@@ -94,3 +94,20 @@ def stored_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
                j.value, NULL::DOUBLE AS stderr, j.n, j.ci_low, j.ci_high, j.baseline
         FROM judge_metrics j JOIN variants v USING (variant_id)
         ORDER BY v.name, j.task = 'all', j.task, j.metric"""))
+
+
+def compared_variants(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Variant-judge pairs judged against a baseline, with both evaluations' keys."""
+    return _dicts(con.execute("""
+        SELECT vj.variant_id, v.name, vj.judge, vj.kind, vj.baseline_variant, b.name AS baseline,
+               vj.baseline_eval, st.key AS eval_key
+        FROM variant_judges vj JOIN variants v USING (variant_id)
+        JOIN variants b ON b.variant_id = vj.baseline_variant
+        JOIN variant_stages st ON st.variant_id = vj.variant_id AND st.kind = 'eval'
+        WHERE vj.baseline_variant IS NOT NULL ORDER BY vj.judge, b.name, v.name"""))
+
+
+def answer_lengths(con: duckdb.DuckDBPyConnection, eval_key: str) -> dict[tuple[str, int], int]:
+    """Characters of each kept answer of one evaluation."""
+    return {(t, d): n for t, d, n in con.execute(
+        "SELECT task, doc_id, length(kept_response) FROM samples WHERE eval_key = ?", [eval_key]).fetchall()}

@@ -140,11 +140,16 @@ def write_judge_links(con: duckdb.DuckDBPyConnection, _key: str, rows: JudgeRows
     write_judgments(con, [], rows.links)
 
 
-def write_judge_metrics(con: duckdb.DuckDBPyConnection, variant_id: str, rows: list[dict[str, Any]]) -> None:
-    """Replace one variant's judge metrics (computed by ``analysis.judge_metrics``)."""
+def write_judge_metrics(con: duckdb.DuckDBPyConnection, variant_id: str, rows: list[dict[str, Any]],
+                        only: list[str] | None = None) -> None:
+    """Replace one variant's judge metrics (computed by ``analysis``); with ``only``, just those metric names."""
     import pyarrow as pa
 
-    con.execute("DELETE FROM judge_metrics WHERE variant_id = ?", [variant_id])
+    if only is None:
+        con.execute("DELETE FROM judge_metrics WHERE variant_id = ?", [variant_id])
+    else:
+        con.execute("DELETE FROM judge_metrics WHERE variant_id = ? AND metric IN (SELECT unnest(?))",
+                    [variant_id, only])
     if not rows:
         return
     columns = ["task", "language", "metric", "filter", "value", "n", "ci_low", "ci_high", "baseline", "headline"]

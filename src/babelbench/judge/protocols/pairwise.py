@@ -26,6 +26,10 @@ _OUTCOME = {("ab", "A"): "win", ("ab", "B"): "loss", ("ab", "tie"): "tie",
             ("ba", "A"): "loss", ("ba", "B"): "win", ("ba", "tie"): "tie"}
 
 
+#: A pair's outcome as the variant's score against the baseline.
+SCORE = {"win": 1.0, "tie": 0.5, "loss": 0.0}
+
+
 def combine(first: str, second: str) -> str:
     """Two orders' outcomes -> the pair's: same twice = it; win + tie = win; win + loss = tie."""
     if first == second:
@@ -84,4 +88,9 @@ class Pairwise(JudgeProtocol):
             outcome = combine(first, second)
             for name in ("win", "tie", "loss"):
                 yield Observation(task, language, doc, name, float(outcome == name))
+            # AlpacaEval's win rate: a tie counts half
+            yield Observation(task, language, doc, "win_rate", SCORE[outcome])
             yield Observation(task, language, doc, "order_flip", float(first != second))
+
+    def outcomes(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> list[Observation]:
+        return [o for o in self.observations(judge_config, rows) if o.metric == "win_rate"]

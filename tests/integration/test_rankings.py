@@ -1,0 +1,108 @@
+"""Rankings from pairwise judgments, end to end: scripted answers (a verbose variant, a variant as
+long as the baseline), a judge that prefers the longer answer, Bradley–Terry strengths and the
+length-controlled win rate stored as judge metrics."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+import tests.support.scripted_model as scripted
+from tests.integration._harness import harness, query
+from tests.support.http_server import Request, Server, response
+from tests.support.openai_loopback import _completion
+
+_FENCE = re.compile(r"<(answer_[ab])-[0-9a-f]+>\n(.*?)\n</\1-", re.DOTALL)
+
+
+class LongerWins(Server):
+    """A pairwise judge that prefers the longer answer (the bias the length control removes)."""
+
+    async def handle(self, request: Request) -> bytes | None:
+        if request.method == "GET":
+            return response(200, json.dumps({"object": "list", "data": [{"id": "m"}]}).encode())
+        user = json.loads(request.body)["messages"][-1]["content"]
+        answers = dict(_FENCE.findall(user))
+        a, b = len(answers["answer_a"]), len(answers["answer_b"])
+        verdict = "A" if a > b else "B" if b > a else "tie"
+        return response(200, _completion(json.dumps({"rationale": "length", "verdict": verdict})))
+
+
+def _recipe(folder, name: str, tokens: int, judged: bool) -> str:
+    path = folder / f"{name}.yaml"
+    path.write_text(f"""
+name: {name}
+base_model: builtin:tiny
+train: {{method: none}}
+eval:
+  backend: scripted
+  tasks: [xalpaca_en, xalpaca_zh]
+  limit: 6
+  gen_kwargs: {{max_gen_toks: {tokens}}}   # keeps the eval keys apart; the scripted model ignores it
+""" + ("judges: [pairwise]\njudge: {baseline: base}\n" if judged else ""))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def store(tiny_model, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rankings")
+    path = folder / "results.duckdb"
+    base = {(t, i): f"Answer {i} in {t}." for t in ("xalpaca_en", "xalpaca_zh") for i in range(6)}
+    scripts = {
+        "base": base,
+        "verbose": {k: v + " Indeed," * (3 + 2 * k[1]) + " truly." for k, v in base.items()},   # always longer
+        "fair": {k: v.replace("Answer", "Reply!") for k, v in base.items()},                     # the same length
+    }
+    with LongerWins() as judge:
+        for tokens, (name, answers) in enumerate(scripts.items(), start=50):
+            scripted.script_path = str(scripted.write_script(folder / f"{name}.json", answers))
+            recipe = _recipe(folder, name, tokens, judged=name != "base")
+            code, out = harness("run", recipe, "--store", path, "--judge-base-url", judge.base_url,
+                                "--judge-model", "m")
+            assert code == 0, out
+    scripted.script_path = None
+    return path
+
+
+def _metric(store, variant: str, metric: str, language=None) -> tuple[float, int, float | None, float | None]:
+    rows = query(store, """SELECT j.value, j.n, j.ci_low, j.ci_high FROM judge_metrics j JOIN variants v USING (variant_id)
+                           WHERE v.name = ? AND j.metric = ? AND j.language IS NOT DISTINCT FROM ?""",
+                 [variant, f"judge:pairwise/{metric}", language])
+    assert len(rows) == 1, (variant, metric, rows)
+    return rows[0]
+
+
+def test_raw_win_rates_follow_the_judges_length_preference(store):
+    # verbose wins both orders on every prompt; fair ties both orders on every prompt
+    assert _metric(store, "verbose", "win_rate")[:2] == (1.0, 12)
+    assert _metric(store, "fair", "win_rate")[:2] == (0.5, 12)
+    assert _metric(store, "fair", "tie")[0] == 1.0
+
+
+def test_bradley_terry_ranks_the_variants_with_intervals(store):
+    verbose, n, low, high = _metric(store, "verbose", "bt_win_prob")
+    fair = _metric(store, "fair", "bt_win_prob")
+    assert n == 12 and low - 1e-9 <= verbose <= high + 1e-9
+    assert verbose > 0.9 and fair[0] == pytest.approx(0.5, abs=0.01)
+
+
+def test_the_length_controlled_win_rate_removes_the_length_advantage(store):
+    lc, n, _, _ = _metric(store, "verbose", "lc_win_rate")
+    assert n == 12 and lc < 0.95     # raw 1.0: part of the advantage is explained by length
+    assert _metric(store, "fair", "lc_win_rate")[0] == pytest.approx(0.5, abs=0.02)   # no length difference
+    for language in ("en", "zh"):
+        per_language, n_lang, _, _ = _metric(store, "verbose", "lc_win_rate", language)
+        assert n_lang == 6 and 0.5 < per_language < 1.0
+
+
+def test_rankings_are_on_the_leaderboard_rows(store):
+    from babelbench.store import Store
+    from babelbench.store.board import leaderboard
+
+    with Store(store).read() as con:
+        rows = {r["variant"]: r for r in leaderboard(con)}
+    # rows against a baseline are on the Pairwise page, not in the leaderboard's judge columns
+    assert "judge:pairwise/lc_win_rate" not in rows["verbose"]["scores"]
+    assert query(store, "SELECT count(*) FROM judge_metrics WHERE metric LIKE '%/bt_win_prob'") == [(2,)]
