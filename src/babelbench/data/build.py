@@ -11,6 +11,7 @@ from pathlib import Path
 from ..core.hashing import file_digest
 from ..pivot import format_plug_response
 from ..recipe.schema import Variant
+from ..system_prompts import system_line
 from .mix import draw, language_counts
 from .sources import Example, SourceError, read_source
 
@@ -60,8 +61,18 @@ def select_examples(variant: Variant, recipe_dir: Path) -> tuple[list[Example], 
     missing = 0
     if variant.pivot.mode == "plug":
         chosen, missing = _plug(chosen, pools[variant.pivot.pivot_language], variant.pivot.pivot_language)
+    chosen = [_with_system_line(ex, variant) for ex in chosen]
     rng.shuffle(chosen)
     return chosen, missing
+
+
+def _with_system_line(ex: Example, variant: Variant) -> Example:
+    """Prepend the variant's system line (the same one evaluation uses), unless the row has its own."""
+    pivot = variant.pivot
+    line = system_line(pivot.system_prompt, pivot.mode, pivot.pivot_language, ex.language)
+    if line is None or (ex.messages and ex.messages[0].get("role") == "system"):
+        return ex
+    return Example(ex.id, ex.language, [{"role": "system", "content": line}, *ex.messages])
 
 
 def _plug(examples: list[Example], pivot_pool: list[Example], pivot: str) -> tuple[list[Example], int]:

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import languages as language_table
 from ..analysis.aggregates import aggregate_rows, pivot_rows
 from ..core.records import MetricRecord, SampleRecord
 from ..pivot import extract_target
 from ..recipe.schema import Variant
+from ..system_prompts import description_template
 from .backends import get_eval_backend
 from .lm_eval_env import quiet_git_lookup
 from .scoring import Scoring, task_scoring
@@ -37,7 +39,6 @@ def model_args(base_path: str, adapter_path: str | None, backend: str = "hf") ->
 
 def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, tasks_dirs: list[Path]) -> EvalOutput:
     import lm_eval
-    from lm_eval.tasks import TaskManager
 
     from .prompt_tasks import generate
 
@@ -47,8 +48,10 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     generated, prompt_tasks = generate(cfg.prompt_files, Path(variant.recipe_file).resolve().parent)
     include = [str(d) for d in tasks_dirs] + ([str(generated)] if generated else [])
     # `data_source` reaches every task's loader as lm-eval task metadata (as `--metadata` would).
-    manager = TaskManager(include_path=include, include_defaults=needs_builtin(cfg.tasks, tasks_dirs),
-                          metadata={"data_source": cfg.data_source})
+    pivot = variant.pivot
+    line = description_template(pivot.system_prompt, pivot.mode, pivot.pivot_language, list(language_table.LANGUAGES))
+    manager = _task_manager(line)(include_path=include, include_defaults=needs_builtin(cfg.tasks, tasks_dirs),
+                                  metadata={"data_source": cfg.data_source})
     quiet_git_lookup()
     results = lm_eval.simple_evaluate(
         model=backend.lm_eval_model,
@@ -79,6 +82,27 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
                         for t, s in scoring.items()},
             "seconds": float(results.get("total_evaluation_time_seconds") or 0)}
     return EvalOutput(metrics=metrics, samples=samples, info=info)
+
+
+def _task_manager(system_line: str | None):
+    """lm-eval's TaskManager; with a system line, one that gives every task it loads that line as
+    its description (a Jinja template on the document's language), which lm-eval sends as the
+    system message of the chat-templated prompt -- the same line the training rows carry."""
+    from lm_eval.tasks import TaskManager
+
+    if system_line is None:
+        return TaskManager
+    line: str = system_line
+
+    class SystemLineTaskManager(TaskManager):
+        def load(self, *args: Any, **kwargs: Any):
+            loaded = super().load(*args, **kwargs)
+            for task in loaded["tasks"].values():
+                own = task.get_config("description") or ""
+                task.set_config("description", line + ("\n\n" + own if own else ""))
+            return loaded
+
+    return SystemLineTaskManager
 
 
 def _number(value: Any) -> float | None:

@@ -67,6 +67,18 @@ def _folder_digest(folder: Path) -> str:
     return digest({str(p.relative_to(folder)): _TASK_FILES.digest(p) for p in files})
 
 
+def _pivot_identity(variant: Variant) -> dict[str, str]:
+    """What of the pivot section decides the data (and, with a system line, the prompts).
+    ``system_prompt: none`` is left out, so variants made before it existed keep their keys."""
+    pivot = variant.pivot
+    out = pivot.model_dump(mode="json") if pivot.mode == "plug" else {"mode": "none"}
+    if pivot.system_prompt == "none":
+        out.pop("system_prompt", None)
+    else:
+        out.update(system_prompt=pivot.system_prompt, pivot_language=pivot.pivot_language)
+    return out
+
+
 def variant_tasks_dirs(variant: Variant, recipe_dir: Path, tasks_dirs: list[Path]) -> list[Path]:
     """The recipe's own ``eval.include_path`` folders (relative to it) first, then ``tasks_dirs``."""
     own = [(recipe_dir / p).resolve() for p in variant.eval.include_path]
@@ -88,7 +100,7 @@ def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
             "stage": "data", "builder": DATA_BUILDER, "base": base,
             "data": variant.data.model_dump(mode="json", exclude={"sources"}),
             "sources": _source_identity(variant, recipe_dir),
-            "pivot": variant.pivot.model_dump(mode="json") if variant.pivot.mode == "plug" else {"mode": "none"},
+            "pivot": _pivot_identity(variant),
             "versions": versions("transformers", "tokenizers"),
         })
         train_key = digest({
@@ -99,6 +111,7 @@ def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
     eval_key = digest({
         "stage": "eval", "evaluator": EVALUATOR, "prompt_tasks": GENERATOR, "model": train_key or base,
         "eval": variant.eval.model_dump(mode="json", exclude={"include_path"}), "pivot_mode": variant.pivot.mode,
+        **({"system_prompt": _pivot_identity(variant)} if variant.pivot.system_prompt != "none" else {}),
         "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, dirs)},
         "prompt_files": prompt_identity(variant.eval.prompt_files, recipe_dir),
         "versions": versions("lm-eval", "transformers", "peft", "torch"),

@@ -63,6 +63,11 @@ def _check_data(variant: Variant, recipe_dir: Path, report) -> None:
 
 def _check_pivot(variant: Variant, report) -> None:
     pivot = variant.pivot
+    if pivot.system_prompt not in ("none", "auto"):
+        try:
+            pivot.system_prompt.format(pivot="P", target="T")
+        except (KeyError, IndexError, ValueError) as exc:
+            report("pivot.system_prompt", f"only {{pivot}} and {{target}} may be filled in ({type(exc).__name__}: {exc})")
     if pivot.pivot_language not in languages.LANGUAGES:
         report("pivot.pivot_language", f"unknown language code {pivot.pivot_language!r}")
         return

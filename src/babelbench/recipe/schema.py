@@ -64,6 +64,11 @@ class PivotConfig(Strict):
         "target-language answer, each under its section label; evaluation keeps the target part.",
     )
     pivot_language: str = Field("en", description="Language answered first in `plug` mode.")
+    system_prompt: str = Field(
+        "none", description="System line in training rows and evaluation prompts: `none`; `auto` (PLUG: "
+        "'Please interpret the instruction in {pivot}, and then respond both in {pivot} and in {target}.', "
+        "mode none: 'Please respond to the following user message in {target}.'); or your own text with "
+        "{pivot} and {target} slots (language names). Part of the data and eval keys.")
 
 
 class LoraConfig(Strict):
