@@ -40,9 +40,30 @@ class VariantPlan:
         return self.variant.train.method != "none"
 
 
+#: Fields added after variants were first stored, with the value that means "not used". Left out of
+#: identities at that value, so a variant (and its stages) made before a field existed keeps its keys.
+_LATER_FIELDS: dict[tuple[str, ...], object] = {
+    ("pivot", "system_prompt"): "none",
+    ("train", "checkpoints"): None,
+    ("eval", "include_path"): [],
+    ("select",): None,
+}
+
+
+def _canonical(tree: dict, prefix: tuple[str, ...] = ()) -> dict:
+    """``tree`` without the later fields that hold their "not used" value."""
+    out = {}
+    for key, value in tree.items():
+        path = (*prefix, key)
+        if path in _LATER_FIELDS and value == _LATER_FIELDS[path]:
+            continue
+        out[key] = _canonical(value, path) if isinstance(value, dict) else value
+    return out
+
+
 def variant_id(variant: Variant) -> str:
     """What the variant *is*: how it is built and evaluated. Judges grade it; they are not part of it."""
-    return digest(variant.model_dump(mode="json", exclude={"recipe_file", "judges", "judge"}))
+    return digest(_canonical(variant.model_dump(mode="json", exclude={"recipe_file", "judges", "judge"})))
 
 
 def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict[str, str | None]]:
@@ -105,7 +126,7 @@ def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
         })
         train_key = digest({
             "stage": "train", "trainer": TRAINER, "data": data_key, "base": base,
-            "train": variant.train.model_dump(mode="json", exclude={"save_steps"}),
+            "train": _canonical(variant.train.model_dump(mode="json", exclude={"save_steps"}), ("train",)),
             "versions": versions("torch", "transformers", "peft"),
         })
     eval_key = digest({
