@@ -1,0 +1,178 @@
+"""The OpenAI judge backend's retry semantics and request bodies, against the loopback fault proxy
+in front of a fixed-latency endpoint: a 400/401/404 is given up at once (one attempt) and stays
+ungraded with its status; 5xx and 429 are retried; `Retry-After: 1` is waited for; and each
+`structured_output` mode sends exactly its `response_format`."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from babelbench.core.records import EvalRows, SampleRecord
+from babelbench.judge import grading
+from babelbench.judge.backends import Request, make_backend
+from babelbench.judge.loader import load_judge
+from babelbench.judge.schema import BackendConfig, BackendOverride
+from babelbench.pipeline.judge_stage import judge_target
+from babelbench.pipeline.lifecycle import Lifecycle, RunSummary
+from babelbench.store import Store, writes
+from tests.support.http_server import Request as HttpRequest
+from tests.support.http_server import response
+from tests.support.openai_loopback import Fault, FaultProxy, FixedLatencyJudge
+
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMA = {"type": "object", "properties": {"verdict": {"type": "string", "enum": ["A", "B", "tie"]}},
+          "required": ["verdict"], "additionalProperties": False}
+
+
+class RecordingProxy(FaultProxy):
+    """The fault proxy, plus: every chat completion's arrival time and body, and the faults
+    ``Fault("http", seconds=STATUS)`` (that status, nothing forwarded) and
+    ``Fault("429", content=SECONDS)`` (a 429 with ``Retry-After: SECONDS``)."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.arrivals: list[tuple[float, dict]] = []
+
+    async def handle(self, request: HttpRequest) -> bytes | None:
+        if request.method != "POST":
+            return await super().handle(request)
+        self.arrivals.append((time.monotonic(), json.loads(request.body)))
+        fault = self.script[0] if self.script else self.default
+        if fault.kind == "http" or (fault.kind == "429" and fault.content is not None):
+            if self.script:
+                self.script.pop(0)
+            status = int(fault.seconds) if fault.kind == "http" else 429
+            self.log.faults[str(status)] += 1
+            extra = {"retry-after": fault.content} if fault.kind == "429" else None
+            return response(status, json.dumps({"error": {"message": f"injected {status}", "type": "x"}}).encode(),
+                            extra=extra)
+        return await super().handle(request)
+
+
+@pytest.fixture
+def endpoint():
+    with FixedLatencyJudge(latency=0.0) as server:
+        yield server
+
+
+def _config(proxy, **kw) -> BackendConfig:
+    return BackendConfig(**{"model": "judge-m", "base_url": proxy.base_url, "concurrency": 1, "max_retries": 3,
+                            "backoff_s": 0.01, "timeout_s": 10.0, "max_tokens": 50, **kw})
+
+
+def _run(config: BackendConfig, requests: list[Request]):
+    replies = []
+    backend = make_backend(config)
+    stats = backend.run(requests, replies.append)
+    return replies, stats
+
+
+ASK = Request("k1", [{"role": "user", "content": "Which is better?"}], SCHEMA)
+
+
+@pytest.mark.parametrize("status", [400, 401, 404])
+def test_a_client_error_is_not_retried(endpoint, status):
+    with RecordingProxy(endpoint.base_url, [Fault("http", seconds=status)]) as proxy:
+        [reply], stats = _run(_config(proxy), [ASK])
+    assert len(proxy.arrivals) == 1 and endpoint.requests == 0
+    assert reply.text is None and reply.attempts == 1
+    assert reply.error.startswith(f"HTTP {status}: ") and f"injected {status}" in reply.error
+    assert (stats.attempts, stats.retries, stats.failed) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("fault", [Fault("500"), Fault("429"), Fault("http", seconds=503), Fault("http", seconds=408)])
+def test_server_errors_and_rate_limits_are_retried(endpoint, fault):
+    with RecordingProxy(endpoint.base_url, [fault, fault]) as proxy:
+        [reply], stats = _run(_config(proxy), [ASK])
+    assert len(proxy.arrivals) == 3 and endpoint.requests == 1
+    assert reply.text == json.dumps({"verdict": "tie"}) and reply.error is None and reply.attempts == 3
+    assert (stats.attempts, stats.retries, stats.failed) == (3, 2, 0)
+    assert sum(stats.retry_reasons.values()) == 2
+
+
+def test_retries_stop_after_max_retries(endpoint):
+    with RecordingProxy(endpoint.base_url, default=Fault("500")) as proxy:
+        [reply], stats = _run(_config(proxy, max_retries=2), [ASK])
+    assert len(proxy.arrivals) == 3 and endpoint.requests == 0
+    assert reply.text is None and reply.error == "HTTP 500 after 3 attempts"
+    assert (stats.attempts, stats.retries, stats.failed) == (3, 2, 1)
+
+
+def test_retry_after_is_waited_for(endpoint):
+    with RecordingProxy(endpoint.base_url, [Fault("429", content="1")]) as proxy:
+        [reply], stats = _run(_config(proxy), [ASK])
+    assert reply.text is not None and stats.retries == 1
+    (first, _), (second, _) = proxy.arrivals
+    assert second - first >= 0.95, f"retried after {second - first:.3f}s despite Retry-After: 1"
+    assert second - first < 5.0
+    # without the header's wait, the same retry comes after the backoff alone (0.01 s here)
+    with RecordingProxy(endpoint.base_url, [Fault("429", content="0")]) as proxy:
+        [reply], _ = _run(_config(proxy), [ASK])
+    (first, _), (second, _) = proxy.arrivals
+    assert reply.text is not None and second - first < 0.5
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("json_schema", {"type": "json_schema", "json_schema": {"name": "grade", "schema": SCHEMA, "strict": True}}),
+    ("json_object", {"type": "json_object", "schema": SCHEMA}),
+    ("none", None),
+])
+def test_structured_output_sends_exactly_its_response_format(endpoint, mode, expected):
+    plain = Request("k2", [{"role": "user", "content": "No schema."}], None)
+    with RecordingProxy(endpoint.base_url) as proxy:
+        replies, _ = _run(_config(proxy, structured_output=mode), [ASK, plain])
+    assert [r.text is not None for r in replies] == [True, True]
+    by_content = {b["messages"][0]["content"]: b for _, b in proxy.arrivals}
+    sent = by_content["Which is better?"]
+    assert sent.get("response_format") == expected
+    assert "response_format" not in by_content["No schema."]        # no schema: no response_format in any mode
+    assert (sent["model"], sent["temperature"], sent["max_tokens"]) == ("judge-m", 0.0, 50)
+    assert sent["messages"] == ASK.messages
+
+
+# -- through the judge stage: a client error leaves the judgment ungraded, with its status recorded --------
+
+def _store_with_answers(tmp_path) -> tuple[Store, grading.Target]:
+    store = Store(tmp_path / "results.duckdb")
+    doc = {"id": "x01", "language": "en", "expected_language": None, "instruction": "Name a bakery."}
+    sample = SampleRecord(task="xalpaca_en", doc_id=0, language="en", prompt="<p>", raw_response="Sunrise Bakery.",
+                          kept_response="Sunrise Bakery.", kept_filter="none", pivot_status=None, target="", doc=doc)
+    with store.write() as con:
+        writes.register_recipe(con, "r", "recipe.yaml", "")
+        writes.register_variant(con, {"variant_id": "v-a", "name": "a", "recipe_hash": "r", "recipe_file": "recipe.yaml",
+                                      "base_model": "builtin:tiny", "method": "none", "pivot_mode": "none",
+                                      "pivot_language": "en", "data_mix": None, "data_size": None, "config": {},
+                                      "choices": {}})
+        writes.link_stage(con, "v-a", "eval", "e-a")
+        writes.start_run(con, "run-a", "eval", "e-a", "v-a", {}, None)
+        writes.finish_run(con, "run-a", "done", 0.0)
+        writes.write_eval(con, "e-a", EvalRows([], [sample]))
+    return store, grading.Target("v-a", "a", "e-a", False)
+
+
+@pytest.mark.parametrize("status", [400, 401, 404])
+def test_a_client_error_is_stored_as_ungraded_with_its_status(endpoint, tmp_path, status):
+    store, target = _store_with_answers(tmp_path)
+    with RecordingProxy(endpoint.base_url, default=Fault("http", seconds=status)) as proxy:
+        judge = load_judge(ROOT / "judges" / "rubric-6facet").with_backend(
+            BackendOverride(base_url=proxy.base_url, model="m", concurrency=1, max_retries=3, backoff_s=0.01))
+        summary = RunSummary()
+        outcome = judge_target(store, judge, target, ["*"], Lifecycle(store, summary, Console(quiet=True)))
+    assert len(proxy.arrivals) == 1                       # one attempt, no retry
+    assert (outcome.sent, outcome.ungraded, outcome.attempts, outcome.retries) == (1, 1, 1, 0)
+    with store.read() as con:
+        [(run_status, error, info)] = con.execute(
+            "SELECT status, error, info FROM stage_runs WHERE kind = 'judge'").fetchall()
+        judgments = con.execute("SELECT count(*) FROM judgments").fetchone()[0]
+    assert run_status == "failed"
+    assert error.startswith(f"1 judgment(s) stayed ungraded: HTTP {status}: ")
+    info = json.loads(info)
+    assert (info["ungraded"], info["attempts"], info["retries"]) == (1, 1, 0)
+    assert [e.split(":")[0] for e in info["errors"]] == [f"HTTP {status}"]
+    assert judgments == 0                                   # nothing stored as a grade: the next run asks again
+    assert summary.failures == [f"a: judge rubric-6facet: {error} (re-run to retry them)"]
