@@ -150,7 +150,28 @@ class JudgeRows:
     links: list[JudgmentLink] = field(default_factory=list)
 
 
-Rows = DataRows | EvalRows | JudgeRows
+@dataclass(frozen=True)
+class CheckpointScore:
+    """A kept checkpoint's validation score in one language."""
+
+    step: int
+    language: str
+    value: float
+    n: int
+    eval_key: str
+
+
+@dataclass
+class SelectRows:
+    metric: str
+    aggregate: str
+    selected_step: int
+    scores: list[CheckpointScore] = field(default_factory=list)
+    #: step -> the aggregate across languages
+    totals: dict[int, float] = field(default_factory=dict)
+
+
+Rows = DataRows | EvalRows | JudgeRows | SelectRows
 
 
 @dataclass

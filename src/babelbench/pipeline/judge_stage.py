@@ -55,18 +55,32 @@ def _one_judge(plan: VariantPlan, name: str, store: Store, by_name: dict[str, Va
 
 
 def judge_target(store: Store, judge: Judge, target: Target, task_patterns: list[str],
-                 lifecycle: Lifecycle) -> Outcome:
-    """Register, plan and (if anything is missing) run one judge over one evaluated variant."""
-    from ..judge import grading
+                 lifecycle: Lifecycle, register: bool = True) -> Outcome:
+    """Register (unless the evaluation is no variant's report, e.g. a checkpoint's validation run),
+    plan and, if anything is missing, run one judge over one evaluation."""
 
     with store.write() as con:
-        writes.register_variant_judge(con, {
-            "variant_id": target.variant_id, "judge": judge.name, "judge_hash": judge.identity(),
-            "kind": judge.kind, "baseline_variant": target.baseline_variant, "baseline_eval": target.baseline_eval,
-            "config": grading.judge_config_record(judge)})
+        if register:
+            _register_judge(con, judge, target)
         samples = judge_queries.eval_samples(con, target.eval_key)
         baseline = judge_queries.eval_samples(con, target.baseline_eval) if target.baseline_eval else []
         stored = judge_queries.stored_judgment_keys(con, judge.identity())
+    return _judge_planned(store, judge, target, task_patterns, lifecycle, samples, baseline, stored)
+
+
+def _register_judge(con, judge: Judge, target: Target) -> None:
+    from ..judge import grading
+
+    writes.register_variant_judge(con, {
+            "variant_id": target.variant_id, "judge": judge.name, "judge_hash": judge.identity(),
+            "kind": judge.kind, "baseline_variant": target.baseline_variant, "baseline_eval": target.baseline_eval,
+            "config": grading.judge_config_record(judge)})
+
+
+def _judge_planned(store: Store, judge: Judge, target: Target, task_patterns: list[str], lifecycle: Lifecycle,
+                   samples: list, baseline: list, stored: set[str]) -> Outcome:
+    from ..judge import grading
+
     jplan = grading.plan_judgments(judge, target, samples, baseline, stored, task_patterns)
     with store.write() as con:
         writes.write_judgments(con, [], jplan.ready_links)

@@ -107,10 +107,6 @@ def variant_tasks_dirs(variant: Variant, recipe_dir: Path, tasks_dirs: list[Path
 
 
 def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
-    from ..evaluate.prompt_tasks import GENERATOR
-    from ..evaluate.prompt_tasks import identity as prompt_identity
-    from ..evaluate.task_index import task_folders
-
     recipe_dir = Path(variant.recipe_file).resolve().parent
     dirs = variant_tasks_dirs(variant, recipe_dir, tasks_dirs)
     base = model_identity(variant.base_model, recipe_dir)
@@ -129,12 +125,28 @@ def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
             "train": _canonical(variant.train.model_dump(mode="json", exclude={"save_steps"}), ("train",)),
             "versions": versions("torch", "transformers", "peft"),
         })
-    eval_key = digest({
-        "stage": "eval", "evaluator": EVALUATOR, "prompt_tasks": GENERATOR, "model": train_key or base,
+    # A variant that selects a checkpoint learns its eval key once the checkpoint is chosen.
+    eval_key = "" if variant.select is not None else eval_key_for(variant, train_key or base, dirs, recipe_dir)
+    return VariantPlan(variant, variant_id(variant), recipe_dir, data_key, train_key, eval_key, tuple(dirs))
+
+
+def eval_key_for(variant: Variant, model: object, dirs: list[Path], recipe_dir: Path) -> str:
+    """The eval key of ``variant.eval`` run on ``model`` (a train key, a base model's identity, or a
+    kept checkpoint: {"train": key, "step": N})."""
+    from ..evaluate.prompt_tasks import GENERATOR
+    from ..evaluate.prompt_tasks import identity as prompt_identity
+    from ..evaluate.task_index import task_folders
+
+    return digest({
+        "stage": "eval", "evaluator": EVALUATOR, "prompt_tasks": GENERATOR, "model": model,
         "eval": variant.eval.model_dump(mode="json", exclude={"include_path"}), "pivot_mode": variant.pivot.mode,
         **({"system_prompt": _pivot_identity(variant)} if variant.pivot.system_prompt != "none" else {}),
         "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, dirs)},
         "prompt_files": prompt_identity(variant.eval.prompt_files, recipe_dir),
         "versions": versions("lm-eval", "transformers", "peft", "torch"),
     })
-    return VariantPlan(variant, variant_id(variant), recipe_dir, data_key, train_key, eval_key, tuple(dirs))
+
+
+def checkpoint_model(plan: VariantPlan, step: int) -> dict[str, object]:
+    """The identity of a kept checkpoint: what a checkpoint's evaluations are keyed on."""
+    return {"train": plan.train_key, "step": step}

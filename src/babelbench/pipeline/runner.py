@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -42,10 +43,14 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
     summary = RunSummary()
     lifecycle = Lifecycle(store, summary, console)
     failed: set[str] = set()
-    for plan in plans:
+    for i, plan in enumerate(plans):
         done = _register(store, plan)
-        if not _guarded(plan, summary, console, verbose, functools.partial(_run_plan, plan, lifecycle, done, only, force)):
+        resolved: list[VariantPlan] = []
+        work = functools.partial(_run_plan, plan, lifecycle, done, only, force, judges_dirs, resolved)
+        if not _guarded(plan, summary, console, verbose, work):
             failed.add(plan.variant_id)
+        if resolved:
+            plans[i] = resolved[0]   # a variant that selected a checkpoint now knows its eval key
     # Judges run once every variant is evaluated, so a pairwise baseline listed later is ready.
     if only in (None, "judge"):
         by_name = {p.variant.name: p for p in plans}
@@ -101,7 +106,7 @@ def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
 
 
 def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]], only: Stage | None,
-              force: bool) -> None:
+              force: bool, judges_dirs: list[Path] | None, resolved: list[VariantPlan]) -> None:
     v = plan.variant
     lifecycle.console.rule(f"[bold]{v.name}")
     base_path: str | None = None
@@ -125,24 +130,50 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
             raise StageInputMissing("its data stage has not run (run without --only, or --only data first)")
         _artifact_stage(lifecycle, plan, "train", plan.train_key, train_dir, ("train", plan.train_key) in done,
                         force, lambda: train_stage(plan, base(), data_dir, train_dir))
-    if only in (None, "eval"):
-        adapter = model = None
-        if plan.trains:
-            if not complete(train_dir):
-                raise StageInputMissing("its train stage has not run (run without --only, or --only train first)")
-            assert train_dir is not None
-            trained = train_dir / ("adapter" if v.train.method == "lora" else "model")
-            adapter, model = (str(trained), None) if v.train.method == "lora" else (None, str(trained))
-        if ("eval", plan.eval_key) in done and not force:
-            lifecycle.skip("eval", plan.eval_key)
+    if only not in (None, "eval", "judge") or (only == "judge" and v.select is None):
+        return
+    trained: Path | None = None
+    if plan.trains:
+        if not complete(train_dir):
+            raise StageInputMissing("its train stage has not run (run without --only, or --only train first)")
+        assert train_dir is not None
+        trained = train_dir / ("adapter" if v.train.method == "lora" else "model")
+
+    def evaluate(target: VariantPlan, weights: Path | None) -> None:
+        if ("eval", target.eval_key) in done and not force:  # known from the registration transaction
+            lifecycle.skip("eval", target.eval_key)
             return
-        # Another process evaluating the same key at this moment: wait for it, then use its rows.
-        with artifact_lock(paths.artifacts_dir("eval") / plan.eval_key):
-            if not force and lifecycle.is_done("eval", plan.eval_key):
-                lifecycle.skip("eval", plan.eval_key, "done by another run meanwhile, skipped")
-            else:
-                lifecycle.run("eval", plan.eval_key, plan.variant_id,
-                              lambda: eval_stage(plan, model or base(), adapter))
+        adapter, model = ((str(weights), None) if v.train.method == "lora" else (None, str(weights))) if weights \
+            else (None, None)
+        _eval(lifecycle, target, lambda: eval_stage(target, model or base(), adapter), force)
+
+    if v.select is not None:
+        assert train_dir is not None
+        from ..train.trainer import KEPT
+        from .selection import final_eval_key, run_selection
+
+        step = run_selection(plan, lifecycle, train_dir, force and only != "judge", evaluate, judges_dirs,
+                             read_only=only == "judge")
+        plan = replace(plan, eval_key=final_eval_key(plan, step))
+        trained = train_dir / KEPT / f"step-{step}"
+        with lifecycle.store.write() as con:
+            writes.link_stage(con, plan.variant_id, "eval", plan.eval_key)
+        resolved.append(plan)
+        if only == "judge":
+            return
+    evaluate(plan, trained)
+
+
+def _eval(lifecycle: Lifecycle, plan: VariantPlan, work: Callable[[], StageResult], force: bool) -> None:
+    """An evaluation, unless its key is done; another process evaluating the same key meanwhile is waited for."""
+    if not force and lifecycle.is_done("eval", plan.eval_key):
+        lifecycle.skip("eval", plan.eval_key)
+        return
+    with artifact_lock(paths.artifacts_dir("eval") / plan.eval_key):
+        if not force and lifecycle.is_done("eval", plan.eval_key):
+            lifecycle.skip("eval", plan.eval_key, "done by another run meanwhile, skipped")
+        else:
+            lifecycle.run("eval", plan.eval_key, plan.variant_id, work)
 
 
 def _artifact_stage(lifecycle: Lifecycle, plan: VariantPlan, kind: str, key: str, folder: Path, done: bool,

@@ -106,6 +106,9 @@ class TrainConfig(Strict):
         False, description="Also compute the loss on prompt tokens (default: response tokens only)."
     )
     save_steps: int = Field(50, gt=0, description="Checkpoint every N steps (training resumes from the last).")
+    checkpoints: int | list[int] | None = Field(
+        None, description="Checkpoints to keep for selection (`select`): every K steps (an int), or a list of "
+        "steps. The final step is always kept. Each kept checkpoint is evaluated on the validation tasks.")
     dtype: Literal["float32", "bfloat16", "float16"] = Field(
         "float32", description="Weights' dtype while training (bfloat16 on GPUs that have it)."
     )
@@ -157,6 +160,28 @@ class EvalConfig(Strict):
         "searched before `--tasks-dir` and the shipped tasks (a task name defined twice is an error).")
 
 
+class SelectConfig(Strict):
+    """Checkpoint selection on validation tasks: which kept checkpoint the variant reports."""
+
+    tasks: list[str] = Field(default_factory=list, description="Validation tasks (any lm-eval task names).")
+    prompt_files: list[PromptFile] = Field(default_factory=list, description="Validation prompt files "
+                                           "(e.g. AlpacaEval prompts in several languages; no references needed).")
+    metric: str = Field(..., description="What scores a checkpoint: an lm-eval metric of the validation tasks "
+                        "(e.g. `contains`), or a judge metric `judge:<judge>/<facet>` (the judge must be in "
+                        "`judges`).")
+    judges: list[str] = Field(default_factory=list, description="Judges that grade the validation answers.")
+    aggregate: Literal["mean", "worst"] | dict[str, float] = Field(
+        "mean", description="Across languages: `mean`, `worst` (the lowest language), or weights per language.")
+    higher_is_better: bool = Field(True, description="Whether a larger score is better.")
+    limit: int | float | None = Field(None, gt=0, description="Documents per validation task (as eval.limit).")
+
+    @model_validator(mode="after")
+    def _something_to_score(self) -> SelectConfig:
+        if not self.tasks and not self.prompt_files:
+            raise ValueError("select needs `tasks` or `prompt_files`")
+        return self
+
+
 class Recipe(Strict):
     """A recipe file: how one or more model variants are built and evaluated."""
 
@@ -177,6 +202,8 @@ class Recipe(Strict):
         description="Judges (folders under judges/) that grade the stored answers after evaluation.",
     )
     judge: RecipeJudging = Field(default_factory=RecipeJudging, description="Settings for the listed judges.")
+    select: SelectConfig | None = Field(
+        None, description="Choose the reported checkpoint among `train.checkpoints` by validation scores.")
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named variants: suffix -> {dotted.field: value} overrides; one variant each.",
@@ -190,6 +217,12 @@ class Recipe(Strict):
     def _something_to_evaluate(self) -> Recipe:
         if not self.eval.tasks and not self.eval.prompt_files:
             raise ValueError("eval needs `tasks` or `prompt_files`")
+        return self
+
+    @model_validator(mode="after")
+    def _selection_needs_checkpoints(self) -> Recipe:
+        if self.select is not None and (self.train.method == "none" or not self.train.checkpoints):
+            raise ValueError("`select` chooses among kept checkpoints: set train.checkpoints (and a training method)")
         return self
 
     @model_validator(mode="after")
@@ -211,5 +244,6 @@ class Variant(Strict):
     eval: EvalConfig
     judges: list[str] = Field(default_factory=list)
     judge: RecipeJudging = Field(default_factory=RecipeJudging)
+    select: SelectConfig | None = None
     #: The expanded choices that made this variant (dotted field -> value).
     choices: dict[str, Any] = Field(default_factory=dict)

@@ -111,3 +111,34 @@ def answer_lengths(con: duckdb.DuckDBPyConnection, eval_key: str) -> dict[tuple[
     """Characters of each kept answer of one evaluation."""
     return {(t, d): n for t, d, n in con.execute(
         "SELECT task, doc_id, length(kept_response) FROM samples WHERE eval_key = ?", [eval_key]).fetchall()}
+
+
+def judged_eval(con: duckdb.DuckDBPyConnection, eval_key: str, judge_hash: str) -> list[JudgedRow]:
+    """One evaluation's links and grades under one judge (by its identity) -- for evaluations that
+    belong to no variant's report (a checkpoint's validation run)."""
+    rows = []
+    for r in _dicts(con.execute("""
+            SELECT l.task, sm.language, l.doc_id, l.slot, l.status AS link_status, j.status, j.scores, j.verdict
+            FROM judgment_links l
+            LEFT JOIN judgments j ON j.judgment_key = l.judgment_key
+            LEFT JOIN samples sm ON sm.eval_key = l.eval_key AND sm.task = l.task AND sm.doc_id = l.doc_id
+            WHERE l.eval_key = ? AND l.judge_hash = ? ORDER BY l.task, l.doc_id, l.slot""", [eval_key, judge_hash])):
+        scores = json.loads(r["scores"]) if isinstance(r["scores"], str) else (r["scores"] or {})
+        rows.append(JudgedRow(r["task"], r["language"], r["doc_id"], r["slot"], r["link_status"], r["status"],
+                              scores, r["verdict"]))
+    return rows
+
+
+def language_means(con: duckdb.DuckDBPyConnection, eval_key: str, metric: str) -> list[tuple[str, float, int]]:
+    """Per language: one lm-eval metric's value over the evaluation's tasks in that language
+    (the scored rows, weighted by each task's document count)."""
+    return [(lang, float(value), int(n)) for lang, value, n in con.execute("""
+        SELECT language, sum(value * n) / sum(n), sum(n) FROM metrics
+        WHERE eval_key = ? AND metric = ? AND scored AND NOT is_group AND language IS NOT NULL
+              AND value IS NOT NULL AND n > 0
+        GROUP BY language ORDER BY language""", [eval_key, metric]).fetchall()]
+
+
+def selected_step(con: duckdb.DuckDBPyConnection, select_key: str) -> int | None:
+    row = con.execute("SELECT selected_step FROM checkpoint_selections WHERE select_key = ?", [select_key]).fetchone()
+    return int(row[0]) if row else None

@@ -183,6 +183,25 @@ ALTER TABLE judge_metrics ADD COLUMN headline BOOLEAN DEFAULT true;
 UPDATE judge_metrics SET headline = NOT regexp_matches(metric,
     '/(parse_failure_rate|no_target|error_rate|order_flip|language_agreement)$');
 """),
+    (6, "checkpoint selection", """
+-- Each kept checkpoint's validation score per language, and the checkpoint chosen, per select stage.
+CREATE TABLE checkpoint_scores (
+    select_key VARCHAR NOT NULL,
+    step       INTEGER NOT NULL,
+    language   VARCHAR NOT NULL,
+    value      DOUBLE,
+    n          INTEGER,
+    eval_key   VARCHAR NOT NULL,       -- the checkpoint's validation evaluation
+    PRIMARY KEY (select_key, step, language)
+);
+CREATE TABLE checkpoint_selections (
+    select_key    VARCHAR PRIMARY KEY,
+    metric        VARCHAR NOT NULL,
+    aggregate     VARCHAR NOT NULL,    -- mean | worst | a JSON object of weights
+    selected_step INTEGER NOT NULL,
+    totals        JSON NOT NULL        -- step -> aggregate across languages
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from ..core.records import DataRows, EvalRows, JudgeRows, JudgmentLink, JudgmentRecord, Rows
+from ..core.records import DataRows, EvalRows, JudgeRows, JudgmentLink, JudgmentRecord, Rows, SelectRows
 
 
 def register_recipe(con: duckdb.DuckDBPyConnection, recipe_hash: str, file: str, text: str) -> None:
@@ -167,4 +167,16 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-_ROW_WRITERS: dict[type, Any] = {DataRows: write_data_stats, EvalRows: write_eval, JudgeRows: write_judge_links}
+def write_selection(con: duckdb.DuckDBPyConnection, select_key: str, rows: SelectRows) -> None:
+    con.execute("DELETE FROM checkpoint_scores WHERE select_key = ?", [select_key])
+    con.execute("DELETE FROM checkpoint_selections WHERE select_key = ?", [select_key])
+    for s in rows.scores:
+        con.execute("INSERT INTO checkpoint_scores VALUES (?, ?, ?, ?, ?, ?)",
+                    [select_key, s.step, s.language, s.value, s.n, s.eval_key])
+    con.execute("INSERT INTO checkpoint_selections VALUES (?, ?, ?, ?, ?)",
+                [select_key, rows.metric, rows.aggregate, rows.selected_step,
+                 json.dumps({str(k): v for k, v in rows.totals.items()})])
+
+
+_ROW_WRITERS: dict[type, Any] = {DataRows: write_data_stats, EvalRows: write_eval, JudgeRows: write_judge_links,
+                                 SelectRows: write_selection}

@@ -98,8 +98,11 @@ def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Pat
         remove_unused_columns=False,
     )
     collator = DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX, padding=True)
+    callbacks = list(EXTRA_CALLBACKS)
+    if cfg.checkpoints:
+        callbacks.append(_keep_checkpoints(out_dir / KEPT, cfg.checkpoints, tokenizer))
     trainer = Trainer(model=model, args=args, train_dataset=train_set, data_collator=collator,
-                      callbacks=list(EXTRA_CALLBACKS))
+                      callbacks=callbacks)
     resume = _latest_checkpoint(checkpoints)
     output = trainer.train(resume_from_checkpoint=str(resume) if resume else None)
 
@@ -109,6 +112,8 @@ def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Pat
         shutil.rmtree(final)
     trainer.model.save_pretrained(final)
     tokenizer.save_pretrained(final)
+    if cfg.checkpoints:  # the final step is always a candidate
+        _save_kept(out_dir / KEPT / f"step-{trainer.state.global_step}", trainer.model, tokenizer)
     result = TrainResult(output=str(final), kind=kind, global_step=trainer.state.global_step,
                          train_loss=float(output.training_loss), seconds=time.perf_counter() - started,
                          resumed_from=resume.name if resume else None, examples=len(train_set))
@@ -116,6 +121,41 @@ def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Pat
     (out_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     shutil.rmtree(checkpoints, ignore_errors=True)
     return result
+
+
+#: Folder (inside the train artifact) of the checkpoints kept for selection: ``kept/step-<N>/``.
+KEPT = "kept"
+
+
+def kept_steps(train_dir: Path) -> list[int]:
+    """Steps whose checkpoint was kept for selection, in order."""
+    folder = train_dir / KEPT
+    return sorted(int(p.name.split("-")[1]) for p in folder.glob("step-*") if (p / ".complete").is_file())
+
+
+def _save_kept(target: Path, model, tokenizer) -> None:
+    if (target / ".complete").is_file():
+        return
+    model.save_pretrained(target)
+    tokenizer.save_pretrained(target)
+    (target / ".complete").write_text("ok\n")
+
+
+def _wanted(step: int, every: int | list[int]) -> bool:
+    return step in every if isinstance(every, list) else step % every == 0
+
+
+def _keep_checkpoints(folder: Path, every: int | list[int], tokenizer):
+    """A TrainerCallback saving the adapter (or model) at the steps ``train.checkpoints`` names."""
+    from transformers import TrainerCallback
+
+    class KeepCheckpoints(TrainerCallback):
+        def on_step_end(self, args, state, control, model=None, **kwargs):
+            if model is not None and _wanted(state.global_step, every):
+                _save_kept(folder / f"step-{state.global_step}", model, tokenizer)
+            return control
+
+    return KeepCheckpoints()
 
 
 def _latest_checkpoint(folder: Path) -> Path | None:
