@@ -21,22 +21,23 @@ def store_path() -> Path:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _cached(name: str, path: str, mtime: float, args: tuple) -> Any:
-    from babelbench.store import board
+def _cached(module: str, name: str, path: str, mtime: float, args: tuple) -> Any:
+    import importlib
 
     with Store(path).read(retry_seconds=10) as con:
-        return getattr(board, name)(con, *args)
+        return getattr(importlib.import_module(module), name)(con, *args)
 
 
-def load(name: str, *args: Any) -> Any:
-    """``babelbench.store.board.<name>(con, *args)`` on the store, cached until the file changes.
+def load(name: str, *args: Any, module: str = "babelbench.store.board") -> Any:
+    """``<module>.<name>(con, *args)`` on the store (the package's board queries by default; the
+    paired comparison lives with its statistics), cached until the file changes.
 
     Shows a message and stops the page when the store is missing, from an older schema, or
     held by a writer for longer than a write transaction takes."""
     path = store_path()
     try:
         mtime = path.stat().st_mtime if path.exists() else 0.0
-        return _cached(name, str(path), mtime, args)
+        return _cached(module, name, str(path), mtime, args)
     except StoreError as exc:
         text = str(exc)
         if "no store at" in text:

@@ -11,6 +11,8 @@ pages = [
     st.Page("views/leaderboard.py", title="Leaderboard", default=True),
     st.Page("views/languages.py", title="Languages"),
     st.Page("views/pairwise.py", title="Pairwise"),
+    st.Page("views/compare.py", title="Compare two"),
+    st.Page("views/training_curves.py", title="Training curves"),
     st.Page("views/recipe_diff.py", title="Recipe diff"),
     st.Page("views/samples.py", title="Samples"),
     st.Page("views/trends.py", title="Trends"),

@@ -36,6 +36,8 @@ def table(group: list[dict]) -> pd.DataFrame:
         record = {"variant": r["variant"], "base model": r["base_model"], "method": r["method"],
                   "pivot": r["pivot_mode"], "data mix": ", ".join(f"{k} {v:g}" for k, v in (r["data_mix"] or {}).items()),
                   "data size": r["data_size"]}
+        if any(g.get("selected_step") is not None for g in group):
+            record["checkpoint"] = r.get("selected_step")   # chosen on validation (Training curves page)
         for c in score_columns:
             score = r["scores"].get(c) or {}
             record[c] = score.get("value")

@@ -29,3 +29,25 @@ st.caption("Each prompt is judged twice, in both orders. Same winner twice = win
            "winners = tie; an unusable verdict is an error, counted in error_rate and left out of the rates. "
            "order_flip: the share of pairs whose two verdicts disagree. no_target: the share of a PLUG variant's "
            "answers with no target-language part, which are not judged.")
+
+ranked = load("rankings")
+if ranked:
+    st.subheader("Rankings against the baseline")
+    r = pd.DataFrame.from_records(ranked)
+    overall = r[r["language"].isna()].pivot_table(index=["variant", "baseline", "judge"], columns="measure",
+                                                  values="value").reset_index()
+    st.dataframe(overall, hide_index=True, key="rankings-table",
+                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
+                                ("bt_win_prob", "lc_win_rate", "win_rate")})
+    bt = r[(r["measure"] == "bt_win_prob")]
+    if not bt.empty:
+        import altair as alt
+
+        base = alt.Chart(bt).encode(y=alt.Y("variant:N", title=None))
+        st.altair_chart(base.mark_rule().encode(x=alt.X("ci_low:Q", title="Bradley–Terry P(beats baseline)",
+                                                        scale=alt.Scale(domain=[0, 1])), x2="ci_high:Q")
+                        + base.mark_point(filled=True).encode(x="value:Q"), width="stretch")
+    st.caption("bt_win_prob: Bradley–Terry probability of beating the baseline, 95 % interval from 100 refits on "
+               "prompts resampled with replacement (as Arena-Hard reports it). win_rate: ties count half. "
+               "lc_win_rate: AlpacaEval 2.0's length-controlled win rate (length term tanh(Δlength / sd) removed; "
+               "lengths standardised within each language).")

@@ -30,21 +30,19 @@ def compare(
     """For every task, language and metric (or judge facet) both variants have: B - A on the same
     documents, a paired bootstrap 95 % interval, a paired permutation p-value, Holm-corrected."""
     from ..analysis.paired import compare as run_compare
-    from ..analysis.paired import document_values, pair_up
-    from ..store import judge_queries
-    from ..store.board import document_rows, variant_by_name
+    from ..analysis.paired import stored_pairs
     from ._common import read_rows
 
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter("must be table, json or csv", param_hint="--format")
 
-    def values(con, name: str):
-        found = variant_by_name(con, name)
-        if found is None:
-            raise typer.BadParameter(f"no evaluated variant named {name!r} in {store}", param_hint="A/B")
-        return document_values(document_rows(con, found["eval_key"]), judge_queries.judged(con, found["variant_id"]))
+    def pairs_of(con):
+        try:
+            return [stored_pairs(con, a, b)]
+        except ValueError as exc:
+            raise typer.BadParameter(f"{exc} in {store}", param_hint="A/B") from None
 
-    [pairs] = read_rows(store, lambda con: [pair_up(values(con, a), values(con, b))])
+    [pairs] = read_rows(store, pairs_of)
     chosen = {key: v for key, v in pairs.items() if _wanted(key, tasks, judges)}
     if not chosen:
         typer.echo(f"error: {a} and {b} share no task, language and metric on the same documents", err=True)

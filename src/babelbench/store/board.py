@@ -32,11 +32,13 @@ def evaluated_variants(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
                v.data_size, v.recipe_file, v.choices, v.config, v.created_at, st.key AS eval_key,
                coalesce(v.config->>'$.eval.limit', 'all') AS eval_limit,
                coalesce(v.config->>'$.eval.data_source', 'shipped') AS data_source,
-               {VARIANT_FILTER} AS filter, ver.tasks AS task_versions, ver.n_tasks
+               {VARIANT_FILTER} AS filter, ver.tasks AS task_versions, ver.n_tasks, cs.selected_step
         FROM variants v
         JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
         JOIN stage_runs r ON r.kind = 'eval' AND r.key = st.key AND r.status IN ('done', 'adopted')
         LEFT JOIN versions ver ON ver.eval_key = st.key
+        LEFT JOIN variant_stages sel ON sel.variant_id = v.variant_id AND sel.kind = 'select'
+        LEFT JOIN checkpoint_selections cs ON cs.select_key = sel.key
         ORDER BY v.name"""))
     for r in rows:
         r["data_mix"] = json.loads(r["data_mix"]) if r["data_mix"] else None
@@ -206,3 +208,24 @@ def document_rows(con: duckdb.DuckDBPyConnection, eval_key: str) -> list[dict[st
     for r in rows:
         r["sample_metrics"] = json.loads(r["sample_metrics"]) if isinstance(r["sample_metrics"], str) else {}
     return rows
+
+
+def selection_curves(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per variant that selected a checkpoint: validation score per language and step, the chosen step."""
+    return _dicts(con.execute("""
+        SELECT v.name AS variant, c.step, c.language, c.value, c.n, s.selected_step, s.metric, s.aggregate
+        FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'select'
+        JOIN checkpoint_selections s ON s.select_key = st.key
+        JOIN checkpoint_scores c ON c.select_key = st.key
+        ORDER BY v.name, c.step, c.language"""))
+
+
+def rankings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Bradley–Terry win probabilities and length-controlled / raw win rates against each baseline."""
+    return _dicts(con.execute("""
+        SELECT v.name AS variant, j.baseline, regexp_extract(j.metric, '^judge:([^/]+)/', 1) AS judge,
+               regexp_extract(j.metric, '/([^/]+)$', 1) AS measure, j.language, j.value, j.ci_low, j.ci_high, j.n
+        FROM judge_metrics j JOIN variants v USING (variant_id)
+        WHERE j.baseline IS NOT NULL AND regexp_matches(j.metric, '/(bt_win_prob|lc_win_rate|win_rate)$')
+              AND (j.task = 'all' OR j.task = 'all tasks')
+        ORDER BY v.name, measure, j.language NULLS FIRST"""))
