@@ -29,7 +29,8 @@ def choose(scores: Mapping[int, Mapping[str, float]], how: str | Mapping[str, fl
     """(the chosen step, the aggregate per step). Ties go to the earliest step (less training)."""
     totals = {step: aggregate(per_language, how) for step, per_language in scores.items() if per_language}
     if not totals:
-        raise ValueError("no checkpoint has a validation score")
+        raise ValueError("no checkpoint has a validation score: the metric is missing for every language "
+                         "(e.g. language_fidelity when no answer has letters); choose another select.metric")
     sign = 1.0 if higher_is_better else -1.0
     best = min(totals, key=lambda step: (-sign * totals[step], step))
     return best, totals
