@@ -8,8 +8,10 @@ import json
 import re
 
 import pytest
+from lm_eval.api.registry import register_model
 
 import tests.support.scripted_model as scripted
+from babelbench.evaluate.backends import register_eval_backend
 from tests.integration._harness import harness, query
 from tests.support.http_server import Request, Server, response
 from tests.support.openai_loopback import _completion
@@ -106,3 +108,57 @@ def test_rankings_are_on_the_leaderboard_rows(store):
     # rows against a baseline are on the Pairwise page, not in the leaderboard's judge columns
     assert "judge:pairwise/lc_win_rate" not in rows["verbose"]["scores"]
     assert query(store, "SELECT count(*) FROM judge_metrics WHERE metric LIKE '%/bt_win_prob'") == [(2,)]
+
+
+@register_model("scripted-truncating")
+class Truncating(scripted.ScriptedLM):
+    """The scripted answer cut to ``max_gen_toks`` characters: variants differ only in answer length."""
+
+    def generate_until(self, requests, disable_tqdm: bool = False) -> list[str]:
+        full = super().generate_until(requests, disable_tqdm)
+        return [text[: int(r.args[1].get("max_gen_toks", len(text)))] for text, r in zip(full, requests)]
+
+
+@register_eval_backend("scripted-truncating")
+class TruncatingBackend(scripted.ScriptedBackend):
+    lm_eval_model = "scripted-truncating"
+
+
+def test_all_pairs_are_judged_once_each_and_ranked_together(tiny_model, tmp_path):
+    text = "A long answer that goes on and on about the question asked, " * 3
+    scripted.script_path = str(scripted.write_script(
+        tmp_path / "s.json", {(t, i): f"{i} {text}" for t in ("xalpaca_en", "xalpaca_zh") for i in range(4)}))
+    recipe = tmp_path / "all.yaml"
+    recipe.write_text("""
+name: all
+base_model: builtin:tiny
+train: {method: none}
+eval: {backend: scripted-truncating, tasks: [xalpaca_en, xalpaca_zh], limit: 4}
+judges: [pairwise]
+judge: {pairs: all}
+variants:
+  short: {eval.gen_kwargs: {max_gen_toks: 20}}
+  medium: {eval.gen_kwargs: {max_gen_toks: 60}}
+  long: {eval.gen_kwargs: {max_gen_toks: 120}}
+""")
+    store = tmp_path / "results.duckdb"
+    with LongerWins() as judge:
+        code, out = harness("run", recipe, "--store", store, "--judge-base-url", judge.base_url, "--judge-model", "m")
+    scripted.script_path = None
+    assert code == 0, out
+    # each unordered pair judged once (the later name is the baseline), 8 prompts x 2 orders each
+    compared = query(store, """SELECT v.name, b.name FROM variant_judges vj JOIN variants v USING (variant_id)
+                               JOIN variants b ON b.variant_id = vj.baseline_variant ORDER BY ALL""")
+    assert compared == [("all@long", "all@medium"), ("all@long", "all@short"), ("all@medium", "all@short")]
+    assert query(store, "SELECT count(*) FROM judgments") == [(3 * 8 * 2,)]
+    # the longer always wins: long beats both, medium beats short
+    win = dict(((v, b), w) for v, b, w in query(store, """
+        SELECT v.name, j.baseline, j.value FROM judge_metrics j JOIN variants v USING (variant_id)
+        WHERE j.metric = 'judge:pairwise/win_rate' AND j.task = 'all'"""))
+    assert win == {("all@long", "all@medium"): 1.0, ("all@long", "all@short"): 1.0, ("all@medium", "all@short"): 1.0}
+    # one Bradley-Terry fit over all three pairs, anchored on the most frequent baseline (short)
+    bt = dict(query(store, """SELECT v.name, j.value FROM judge_metrics j JOIN variants v USING (variant_id)
+                              WHERE j.metric = 'judge:pairwise/bt_win_prob'"""))
+    assert set(bt) == {"all@long", "all@medium"} and bt["all@long"] > bt["all@medium"] > 0.5
+    assert {b for (b,) in query(store, "SELECT DISTINCT baseline FROM judge_metrics "
+                                       "WHERE metric LIKE '%/bt_win_prob'")} == {"all@short"}

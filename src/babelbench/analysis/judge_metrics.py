@@ -39,41 +39,40 @@ def _no_target(rows: list[JudgedRow]) -> list[Observation]:
 
 
 def judge_metric_rows(judged: Sequence[_Judged]) -> list[dict[str, Any]]:
-    """One variant's judge metrics, from each of its judges' stored rows."""
+    """One variant's judge metrics, from each of its judges' stored rows (a judge that compares the
+    variant with several baselines gives one set of rows per baseline)."""
     from ..judge.protocol import get_protocol
 
-    observations: dict[str, list[Observation]] = {}
-    heads: dict[str, _Judged] = {}
-    votes: dict[tuple[str, int], dict[str, bool]] = defaultdict(dict)   # (task, doc) -> judge -> vote
-    reference: set[str] = set()
-    hidden: dict[str, frozenset[str]] = {}
-    for j in judged:
+    observations: dict[int, list[Observation]] = {}
+    hidden: dict[int, frozenset[str]] = {}
+    votes: dict[tuple[str, int], dict[int, bool]] = defaultdict(dict)   # (task, doc) -> judge -> vote
+    reference: set[int] = set()
+    for index, j in enumerate(judged):
         protocol = get_protocol(j.kind)
-        heads[j.judge] = j
-        hidden[j.judge] = protocol.reliability_metrics | {"language_agreement"}
+        hidden[index] = protocol.reliability_metrics | {"language_agreement"}
         judged_rows = [r for r in j.rows if r.link_status != "no_target"]
         obs = list(protocol.observations(j.config, judged_rows))
         if j.plug:
             obs += _no_target(j.rows)
-        observations[j.judge] = obs
+        observations[index] = obs
         if protocol.language_reference:
-            reference.add(j.judge)
+            reference.add(index)
         for r in judged_rows:
             vote = protocol.language_vote(j.config, r)
             if vote is not None:
-                votes[(r.task, r.doc_id)][j.judge] = vote
+                votes[(r.task, r.doc_id)][index] = vote
     languages = {(r.task, r.doc_id): r.language for j in judged for r in j.rows}
     for (task, doc), by_judge in votes.items():
-        truth = next((by_judge[name] for name in sorted(reference) if name in by_judge), None)
+        truth = next((by_judge[i] for i in sorted(reference) if i in by_judge), None)
         if truth is None:
             continue
-        for name, vote in by_judge.items():
-            if name not in reference:
-                observations[name].append(Observation(task, languages.get((task, doc)), doc, "language_agreement",
-                                                      float(vote == truth)))
+        for i, vote in by_judge.items():
+            if i not in reference:
+                observations[i].append(Observation(task, languages.get((task, doc)), doc, "language_agreement",
+                                                   float(vote == truth)))
     rows: list[dict[str, Any]] = []
-    for name, obs in observations.items():
-        head = heads[name]
+    for index, obs in observations.items():
+        head = judged[index]
         scopes: dict[tuple[str, str | None], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         for o in obs:
             for scope in ((o.task, o.language), ("all", None)):
@@ -81,9 +80,9 @@ def judge_metric_rows(judged: Sequence[_Judged]) -> list[dict[str, Any]]:
         for (task, language), metrics in scopes.items():
             for metric, values in sorted(metrics.items()):
                 mean, low, high = mean_ci(values)
-                rows.append({"task": task, "language": language, "metric": f"judge:{name}/{metric}",
+                rows.append({"task": task, "language": language, "metric": f"judge:{head.judge}/{metric}",
                              "filter": "plug" if head.plug else "none", "value": mean, "n": len(values),
                              "ci_low": low, "ci_high": high, "baseline": head.baseline,
-                             "headline": metric not in hidden[name]})
-    rows.sort(key=lambda r: (r["task"] == "all", r["task"], r["metric"]))
+                             "headline": metric not in hidden[index]})
+    rows.sort(key=lambda r: (r["task"] == "all", r["task"], r["metric"], r["baseline"] or ""))
     return rows

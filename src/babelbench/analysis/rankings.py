@@ -204,30 +204,44 @@ class Compared:
     length_diff: dict[tuple[str, int], float]
 
 
-def ranking_rows(judge: str, group: Sequence[Compared]) -> dict[str, list[dict]]:
-    """Metric rows per variant id for variants judged against the same baseline by one judge:
-    ``judge:<judge>/bt_win_prob`` (all prompts) and ``judge:<judge>/lc_win_rate`` (overall and
-    per language)."""
-    if not group:
-        return {}
-    anchor = group[0].baseline
-    battles = [Battle((t, d), c.name, c.baseline, score) for c in group for t, _lang, d, score in c.outcomes]
-    judged = [Judged(c.name, (t, d), lang, score, c.length_diff.get((t, d), 0.0))
-              for c in group for t, lang, d, score in c.outcomes]
+def ranking_rows(judge: str, compared: Sequence[Compared], ids: dict[str, str]) -> dict[str, list[dict]]:
+    """Metric rows per variant id from every comparison one judge made:
+
+    * ``judge:<judge>/bt_win_prob`` -- one Bradley–Terry fit over all its battles (any pairs), each
+      player's probability of beating the anchor (the most frequent baseline, so with one baseline
+      it is the baseline itself), with a bootstrap interval over prompts; rows for every player
+      whose variant id is known (``ids``: name -> id), baselines included;
+    * ``judge:<judge>/lc_win_rate`` -- per baseline, the length-controlled win rate of each variant
+      judged against it (overall and per language).
+    """
+    from collections import Counter
+
+    battles = [Battle((t, d), c.name, c.baseline, score) for c in compared for t, _lang, d, score in c.outcomes]
     if not battles:
         return {}
-    bt = {r.name: r for r in bt_scores(battles, anchor)}
-    lc = length_controlled(judged)
-    out: dict[str, list[dict]] = {}
-    for c in group:
-        r = bt[c.name]
-        rows = [{"task": "all", "language": None, "metric": f"judge:{judge}/bt_win_prob", "value": r.value,
-                 "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.n}]
-        for (name, language), value in sorted(lc.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-            if name == c.name:
+    anchor = sorted(Counter(c.baseline for c in compared).items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    out: dict[str, list[dict]] = defaultdict(list)
+    for r in bt_scores(battles, anchor):
+        if r.name in ids and r.name != anchor:
+            out[ids[r.name]].append({"task": "all", "language": None, "metric": f"judge:{judge}/bt_win_prob",
+                                     "value": r.value, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.n,
+                                     "filter": "none", "baseline": anchor, "headline": True})
+    by_baseline: dict[str, list[Compared]] = defaultdict(list)
+    for c in compared:
+        by_baseline[c.baseline].append(c)
+    for baseline, group in sorted(by_baseline.items()):
+        judged = [Judged(c.name, (t, d), lang, score, c.length_diff.get((t, d), 0.0))
+                  for c in group for t, lang, d, score in c.outcomes]
+        if not judged:
+            continue
+        lc = length_controlled(judged)
+        for c in group:
+            for (name, language), value in sorted(lc.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+                if name != c.name:
+                    continue
                 n = sum(1 for o in c.outcomes if language is None or o[1] == language)
-                rows.append({"task": "all" if language is None else "all tasks", "language": language,
-                             "metric": f"judge:{judge}/lc_win_rate", "value": value, "ci_low": None, "ci_high": None,
-                             "n": n})
-        out[c.variant_id] = [{**row, "filter": "none", "baseline": anchor, "headline": True} for row in rows]
-    return out
+                out[c.variant_id].append({"task": "all" if language is None else "all tasks", "language": language,
+                                          "metric": f"judge:{judge}/lc_win_rate", "value": value, "ci_low": None,
+                                          "ci_high": None, "n": n, "filter": "none", "baseline": baseline,
+                                          "headline": True})
+    return dict(out)

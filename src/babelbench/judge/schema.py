@@ -110,3 +110,7 @@ class RecipeJudging(Strict):
                                  "(its full name, e.g. `demo@en-only`).")
     backend: BackendOverride | None = Field(None, description="Replaces fields of every listed judge's backend.")
     tasks: list[str] | None = Field(None, description="Task-name patterns to judge (default: each judge's own).")
+    pairs: Literal["baseline", "all"] | list[tuple[str, str]] = Field(
+        "baseline", description="Which variants a pairwise judge compares: each with `baseline` (default); "
+        "`all` pairs of this run's variants that list the judge (each pair once); or explicit "
+        "[[variant, other], ...] pairs (variant judged against other). Rankings (Bradley-Terry) use every pair.")

@@ -43,15 +43,29 @@ def _one_judge(plan: VariantPlan, name: str, store: Store, by_name: dict[str, Va
 
     v = plan.variant
     judge = load_judge(name, judges_dirs).with_backend(v.judge.backend)
-    baseline_variant = baseline_eval = None
-    if get_protocol(judge.kind).needs_baseline:
-        assert v.judge.baseline is not None
-        if v.judge.baseline == v.name:
-            lifecycle.console.print(f"  judge {name}: [dim]this is the baseline, nothing to compare")
-            return
-        baseline_variant, baseline_eval = _baseline(store, by_name, v.judge.baseline)
-    target = Target(plan.variant_id, v.name, plan.eval_key, v.pivot.mode == "plug", baseline_variant, baseline_eval)
-    judge_target(store, judge, target, v.judge.tasks or judge.config.tasks, lifecycle)
+    patterns = v.judge.tasks or judge.config.tasks
+    plug = v.pivot.mode == "plug"
+    if not get_protocol(judge.kind).needs_baseline:
+        judge_target(store, judge, Target(plan.variant_id, v.name, plan.eval_key, plug), patterns, lifecycle)
+        return
+    others = compared_with(v.name, name, v.judge.pairs, v.judge.baseline, by_name)
+    if not others:
+        lifecycle.console.print(f"  judge {name}: [dim]nothing to compare this variant with")
+    for other in others:
+        baseline_variant, baseline_eval = _baseline(store, by_name, other)
+        target = Target(plan.variant_id, v.name, plan.eval_key, plug, baseline_variant, baseline_eval)
+        judge_target(store, judge, target, patterns, lifecycle)
+
+
+def compared_with(name: str, judge: str, pairs, baseline: str | None, by_name: dict[str, VariantPlan]) -> list[str]:
+    """The variants ``name`` is judged against: the baseline; under ``all``, every later variant of
+    the run that lists the judge (so each pair is judged once); or the explicit pairs naming it first."""
+    if pairs == "baseline":
+        return [baseline] if baseline and baseline != name else []
+    if pairs == "all":
+        names = [n for n, p in by_name.items() if judge in p.variant.judges]
+        return [n for n in names if n > name]
+    return [other for first, other in pairs if first == name and other != name]
 
 
 def judge_target(store: Store, judge: Judge, target: Target, task_patterns: list[str],
@@ -127,8 +141,8 @@ def _baseline(store: Store, by_name: dict[str, VariantPlan], name: str) -> tuple
 
 
 def refresh_rankings(store: Store) -> None:
-    """Bradley–Terry and length-controlled win rates for every judge and baseline, over all the
-    variants judged against that baseline (rankings are joint, so they are refitted together)."""
+    """Bradley–Terry strengths and length-controlled win rates of every judge's comparisons, refitted
+    together over all the variants it compared (rankings are joint)."""
     from collections import defaultdict
 
     from ..analysis.rankings import Compared, ranking_rows
@@ -138,18 +152,21 @@ def refresh_rankings(store: Store) -> None:
         heads = judge_queries.compared_variants(con)
         if not heads:
             return
-        groups: dict[tuple[str, str], list[Compared]] = defaultdict(list)
+        by_judge: dict[str, list[Compared]] = defaultdict(list)
+        ids: dict[str, dict[str, str]] = defaultdict(dict)
         for h in heads:
             protocol = get_protocol(h["kind"])
-            [judged] = [j for j in judge_queries.judged(con, h["variant_id"]) if j.judge == h["judge"]]
+            [judged] = [j for j in judge_queries.judged(con, h["variant_id"])
+                        if j.judge == h["judge"] and j.baseline == h["baseline"]]
             outcomes = [(o.task, o.language, o.doc_id, o.value)
                         for o in protocol.outcomes(judged.config, [r for r in judged.rows if r.link_status == "judged"])]
             mine, theirs = (judge_queries.answer_lengths(con, h["eval_key"]),
                             judge_queries.answer_lengths(con, h["baseline_eval"]))
             diffs = {k: float(mine[k] - theirs[k]) for k in mine.keys() & theirs.keys()}
-            groups[(h["judge"], h["baseline"])].append(Compared(h["variant_id"], h["name"], h["baseline"], outcomes, diffs))
-        for (judge, _baseline), group in groups.items():
+            by_judge[h["judge"]].append(Compared(h["variant_id"], h["name"], h["baseline"], outcomes, diffs))
+            ids[h["judge"]].update({h["name"]: h["variant_id"], h["baseline"]: h["baseline_variant"]})
+        for judge, compared in by_judge.items():
             names = [f"judge:{judge}/bt_win_prob", f"judge:{judge}/lc_win_rate"]
-            rows = ranking_rows(judge, group)
-            for c in group:
-                writes.write_judge_metrics(con, c.variant_id, rows.get(c.variant_id, []), only=names)
+            rows = ranking_rows(judge, compared, ids[judge])
+            for variant_id in set(ids[judge].values()):
+                writes.write_judge_metrics(con, variant_id, rows.get(variant_id, []), only=names)

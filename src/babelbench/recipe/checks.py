@@ -170,6 +170,8 @@ def _check_judges(variant: Variant, search: SearchPath, report) -> list[Problem]
         except ValueError as exc:  # a backend override the judge's backend cannot take
             report("judge.backend", str(exc))
             continue
-        if get_protocol(judge.kind).needs_baseline and not variant.judge.baseline:
-            report(f"judges.{i}", f"the {judge.kind} judge needs a baseline variant: set judge.baseline (or --baseline)")
+        if (get_protocol(judge.kind).needs_baseline and variant.judge.pairs == "baseline"
+                and not variant.judge.baseline):
+            report(f"judges.{i}", f"the {judge.kind} judge needs a baseline variant: set judge.baseline "
+                                  "(or --baseline), or judge.pairs")
     return problems

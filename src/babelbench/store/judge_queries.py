@@ -55,10 +55,10 @@ class JudgedVariant:
 
 
 def judged(con: duckdb.DuckDBPyConnection, variant_id: str) -> list[JudgedVariant]:
-    """Every judge of ``variant_id`` with its stored links and grades."""
-    out: dict[str, JudgedVariant] = {}
+    """Every judge of ``variant_id`` (once per baseline it is compared with) with its stored links and grades."""
+    out: dict[tuple[str, str], JudgedVariant] = {}
     for r in _dicts(con.execute("""
-            SELECT vj.judge, vj.kind, vj.config, b.name AS baseline, v.pivot_mode,
+            SELECT vj.judge, vj.kind, vj.config, vj.against, b.name AS baseline, v.pivot_mode,
                    l.task, sm.language, l.doc_id, l.slot, l.status AS link_status, j.status, j.scores, j.verdict
             FROM variants v
             JOIN variant_judges vj ON vj.variant_id = v.variant_id
@@ -69,11 +69,11 @@ def judged(con: duckdb.DuckDBPyConnection, variant_id: str) -> list[JudgedVarian
             LEFT JOIN samples sm ON sm.eval_key = l.eval_key AND sm.task = l.task AND sm.doc_id = l.doc_id
             LEFT JOIN variants b ON b.variant_id = vj.baseline_variant
             WHERE v.variant_id = ?
-            ORDER BY vj.judge, l.task, l.doc_id, l.slot""", [variant_id])):
-        head = out.get(r["judge"])
+            ORDER BY vj.judge, vj.against, l.task, l.doc_id, l.slot""", [variant_id])):
+        head = out.get((r["judge"], r["against"]))
         if head is None:
             config = json.loads(r["config"]) if isinstance(r["config"], str) else (r["config"] or {})
-            head = out[r["judge"]] = JudgedVariant(variant_id, r["judge"], r["kind"], r["baseline"],
+            head = out[(r["judge"], r["against"])] = JudgedVariant(variant_id, r["judge"], r["kind"], r["baseline"],
                                                    r["pivot_mode"] == "plug", config.get("config", {}))
         if r["task"] is None:
             continue  # registered, nothing linked yet

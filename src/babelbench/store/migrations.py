@@ -202,6 +202,24 @@ CREATE TABLE checkpoint_selections (
     totals        JSON NOT NULL        -- step -> aggregate across languages
 );
 """),
+    (7, "judged against several baselines", """
+-- A pairwise judge may compare a variant with several others (judge.pairs: all | a list), so a
+-- variant's judge is registered once per baseline: `against` is the baseline's variant id ('' if none).
+CREATE TABLE variant_judges_v7 (
+    variant_id       VARCHAR NOT NULL,
+    judge            VARCHAR NOT NULL,
+    judge_hash       VARCHAR NOT NULL,
+    kind             VARCHAR NOT NULL,
+    baseline_variant VARCHAR,
+    baseline_eval    VARCHAR,
+    config           JSON NOT NULL,
+    against          VARCHAR NOT NULL,
+    PRIMARY KEY (variant_id, judge, against)
+);
+INSERT INTO variant_judges_v7 SELECT *, coalesce(baseline_variant, '') FROM variant_judges;
+DROP TABLE variant_judges;
+ALTER TABLE variant_judges_v7 RENAME TO variant_judges;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -103,7 +103,8 @@ def write_eval(con: duckdb.DuckDBPyConnection, eval_key: str, rows: EvalRows) ->
 
 def register_variant_judge(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
     con.execute("INSERT OR REPLACE INTO variant_judges VALUES ($variant_id, $judge, $judge_hash, $kind, "
-                "$baseline_variant, $baseline_eval, $config)", {**row, "config": json.dumps(row["config"])})
+                "$baseline_variant, $baseline_eval, $config, $against)",
+                {**row, "config": json.dumps(row["config"]), "against": row["baseline_variant"] or ""})
 
 
 _JUDGMENT_COLUMNS = ["judgment_key", "judge", "judge_hash", "kind", "status", "scores", "raw_scores", "verdict",
