@@ -4,15 +4,21 @@ over a loopback OpenAI-protocol endpoint); the values shown are checked against 
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from babelbench.store import Store
+from babelbench.store import board as board_queries
 from tests.conftest import ROOT, SAMPLES
 from tests.integration._harness import harness, query
 from tests.support.openai_loopback import FixedLatencyJudge
@@ -132,18 +138,41 @@ def test_pairwise_matrix_matches_the_judge_metrics(store):
     assert set(judged["tie"]) == {1.0} and set(judged["order_flip"]) == {0.0} and set(judged["win"]) == {0.0}
 
 
-def test_recipe_diff_names_the_fields_that_differ(store):
-    at = _page(_app(store), "views/recipe_diff.py")
-    names = {v: n for v, n in query(store, "SELECT variant_id, name FROM variants")}
-    by_name = {n: v for v, n in names.items()}
-    at.selectbox(key="a").set_value(by_name["board@mixed,lr=0.0001"])
-    at.selectbox(key="b").set_value(by_name["board@plug,lr=0.001"]).run()
-    diff = at.dataframe[0].value
-    assert set(diff["field"]) == {"pivot.mode", "train.lr"}
-    assert diff.set_index("field").loc["pivot.mode"].tolist() == ["'none'", "'plug'"]
-    scores = at.dataframe[1].value.set_index("score")
-    row = scores.loc["xquad_gen · f1"]
-    assert row["B − A"] == pytest.approx(row["B"] - row["A"])
+def _diff_page(store_path, a: str, b: str) -> AppTest:
+    at = _page(_app(store_path), "views/recipe_diff.py")
+    by_name = {n: v for v, n in query(store_path, "SELECT variant_id, name FROM variants")}
+    at.selectbox(key="a").set_value(by_name[a])
+    at.selectbox(key="b").set_value(by_name[b]).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_recipe_diff_names_the_fields_that_differ(store, tmp_path):
+    a, b = "board@mixed,lr=0.0001", "board@plug,lr=0.001"
+    at = _diff_page(store, a, b)
+    # the two variants' recipes differ in exactly these fields (values as the page shows them: repr)
+    assert at.dataframe[0].value.to_dict("records") == [{"field": "pivot.mode", "A": "'none'", "B": "'plug'"},
+                                                        {"field": "train.lr", "A": "0.0001", "B": "0.001"}]
+    assert {"xquad_gen · f1", "all tasks · en · primary_score", "all tasks · zh · primary_score"} <= set(
+        at.dataframe[1].value["score"])
+    # the score differences, on a copy of the store whose stored scores of A and B are set to known values
+    known = tmp_path / "known.duckdb"
+    shutil.copyfile(store, known)
+    con = duckdb.connect(str(known))
+    for name, task, metric, value in ((a, "xquad_gen (macro)", "f1", 0.25), (b, "xquad_gen (macro)", "f1", 0.75),
+                                      (a, "all tasks · en", "primary_score", 0.5),
+                                      (b, "all tasks · en", "primary_score", 0.125)):
+        changed = con.execute("""UPDATE metrics SET value = ? WHERE task = ? AND metric = ? AND is_group AND scored
+            AND eval_key = (SELECT s.key FROM variant_stages s JOIN variants v USING (variant_id)
+                            WHERE v.name = ? AND s.kind = 'eval') RETURNING eval_key""", [value, task, metric, name])
+        assert len(changed.fetchall()) == 1
+    con.close()
+    scores = _diff_page(known, a, b).dataframe[1].value.set_index("score")
+    assert scores.loc["xquad_gen · f1"].tolist() == [0.25, 0.75, 0.5]
+    assert scores.loc["all tasks · en · primary_score"].tolist() == [0.5, 0.125, -0.375]
+    # and swapped: B − A changes sign
+    scores = _diff_page(known, b, a).dataframe[1].value.set_index("score")
+    assert scores.loc["xquad_gen · f1"].tolist() == [0.75, 0.25, -0.5]
 
 
 def test_samples_page_shows_answers_with_detected_language(store):
@@ -186,37 +215,119 @@ def test_missing_empty_and_old_stores_get_a_message_not_a_traceback(tmp_path):
     assert "older babelbench" in _app(old).warning[0].value
 
 
+class GatedJudge(FixedLatencyJudge):
+    """A loopback judge that holds every chat completion until ``gate`` is set; ``arrived`` is set
+    by the first one. A run's judge stage is thereby ``running`` for as long as the test needs."""
+
+    def __init__(self, **kw):
+        super().__init__(latency=0, **kw)
+        self.gate, self.arrived = threading.Event(), threading.Event()
+
+    async def handle(self, request):
+        if request.method == "POST":
+            self.arrived.set()
+            while not self.gate.is_set():
+                await asyncio.sleep(0.02)
+        return await super().handle(request)
+
+
+def _snapshot(store_path) -> tuple[list[tuple], list[str]]:
+    """One read-only look at the store, as the board reads it: the stage runs of the `more` recipe
+    and, on the same connection (the same moment), the board's leaderboard query."""
+    with Store(store_path).read() as con:
+        runs = con.execute("""SELECT r.run_id, v.name, r.kind, r.status FROM stage_runs r JOIN variants v
+                              USING (variant_id) WHERE v.name LIKE 'more@%' ORDER BY ALL""").fetchall()
+        shown = [r["variant"] for r in board_queries.leaderboard(con)]
+    return runs, shown
+
+
 def test_board_reads_while_a_run_writes_the_same_store(store, tmp_path):
-    """A second recipe runs into the same store in another process while the board reloads."""
+    """A second recipe runs into the same store in another process while the board reads it; its judge
+    stage is held open (a gated judge endpoint), so one read certainly happens while a stage is running."""
+    import streamlit as st
+
+    board_variants = sorted(r[0] for r in query(store, "SELECT name FROM variants"))
+    assert len(board_variants) == 4
     recipe = tmp_path / "more.yaml"
-    recipe.write_text(textwrap.dedent("""
-        name: more
-        base_model: builtin:tiny
-        train: {method: none}
-        eval: {tasks: [xalpaca_en, xalpaca_zh, xquad_gen_en], limit: 2, gen_kwargs: {max_gen_toks: 4}}
-        variants: {a: {}, b: {eval.gen_kwargs.max_gen_toks: 6}, c: {eval.gen_kwargs.max_gen_toks: 8}}
-        """).lstrip())
-    proc = subprocess.Popen([sys.executable, "-c", "from babelbench.cli.app import main; main()", "run", str(recipe),
-                             "--store", str(store)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ})
-    loads = 0
-    while proc.poll() is None or loads < 3:
-        at = _app(store)
-        assert not at.warning or "evaluated differently" in at.warning[0].value, at.warning[0].value
-        loads += 1
-    assert proc.returncode == 0, proc.stdout.read().decode()[-2000:]
+    log = tmp_path / "run.log"
+    reads: list[tuple[list[tuple], list[str]]] = []
+    held = None
+    with GatedJudge() as judge:
+        recipe.write_text(textwrap.dedent(f"""
+            name: more
+            base_model: builtin:tiny
+            train: {{method: none}}
+            eval: {{tasks: [xalpaca_en, xalpaca_zh, xquad_gen_en], limit: 2, gen_kwargs: {{max_gen_toks: 4}}}}
+            judges: [rubric-6facet]
+            judge: {{backend: {{base_url: "{judge.base_url}", model: loopback}}}}
+            variants: {{a: {{}}, b: {{eval.gen_kwargs.max_gen_toks: 6}}, c: {{eval.gen_kwargs.max_gen_toks: 8}}}}
+            """).lstrip())
+        with log.open("w") as out:
+            proc = subprocess.Popen([sys.executable, "-c", "from babelbench.cli.app import main; main()", "run",
+                                     str(recipe), "--store", str(store)], stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline, last_app = time.monotonic() + 300, 0.0
+            while proc.poll() is None:
+                assert time.monotonic() < deadline, log.read_text()[-3000:]
+                if judge.arrived.is_set() and held is None:
+                    # the judge stage waits on the gate: it is `running` now, and stays so until released
+                    before = _snapshot(store)
+                    st.cache_data.clear()
+                    at = _app(store)           # the whole board renders, reading the store meanwhile
+                    after = _snapshot(store)
+                    held = before, after, at
+                    reads += [before, after]
+                    judge.gate.set()
+                    continue
+                reads.append(_snapshot(store))
+                if time.monotonic() - last_app > 2:   # the board app reloads now and then, as a user would
+                    at = _app(store)
+                    assert not at.warning or "evaluated differently" in at.warning[0].value, at.warning[0].value
+                    last_app = time.monotonic()
+                time.sleep(0.05)
+        finally:
+            judge.gate.set()
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    # a read happened while a stage was running, and the board's query succeeded on that very connection
+    assert "running" in {status for runs, _ in reads for *_, status in runs}
+    assert held is not None, "the judge endpoint was never called"
+    (runs_before, shown_before), (runs_after, shown_after), at = held
+    running = [(run_id, name, kind) for run_id, name, kind, status in runs_before if status == "running"]
+    assert [(name, kind) for _, name, kind in running] == [("more@a", "judge")]
+    assert running[0] in [(run_id, name, kind) for run_id, name, kind, status in runs_after if status == "running"]
+    assert sorted(shown_before) == sorted(shown_after) == sorted(board_variants + ["more@a", "more@b", "more@c"])
+    # ... and the app rendered in between, from the store as it was
+    assert not at.exception
+    assert sorted(v for d in at.dataframe for v in d.value["variant"]) == sorted(shown_before)
+    # at every read: the finished variants are all there, and a variant whose evaluation has not
+    # finished is not shown
+    for runs, shown in reads:
+        evaluated = {name for _, name, kind, status in runs if kind == "eval" and status == "done"}
+        assert sorted(shown) == sorted(set(board_variants) | evaluated), (runs, shown)
+    # the run finished every stage it started
+    assert [r[1:] for r in query(store, """SELECT r.run_id, v.name, r.kind, r.status FROM stage_runs r
+                                           JOIN variants v USING (variant_id) WHERE v.name LIKE 'more@%'
+                                           ORDER BY v.name, r.kind""")] == [
+        (f"more@{v}", kind, "done") for v in "abc" for kind in ("eval", "judge")]
     at = _app(store)
     groups = [set(d.value["variant"]) for d in at.dataframe]
     # evaluated on other tasks: ranked in a group of their own, and the board says why
     assert {"more@a", "more@b", "more@c"} in groups and len(groups) == 2
     assert "evaluated differently" in at.warning[0].value
-    assert loads >= 3
 
 
 # --- real headless Chromium against `harness board` -------------------------------------
 
-SHOTS = ROOT / "test-output" / "screenshots"
+SHOTS = ROOT / "test-output" / "screenshots"   # the latest run's screenshots; each run's own in a subfolder
+SHOT_NAMES = ["leaderboard.png", "leaderboard-filtered.png", "languages.png", "pairwise.png", "recipe_diff.png",
+              "samples.png", "trends.png"]
+KEEP_RUNS = 5
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
 @pytest.fixture
@@ -246,28 +357,64 @@ def board_server(store, tmp_path):
     proc.wait(10)
 
 
+def _rendered_tables(page) -> list[dict]:
+    """What each table on the page renders, read from the DOM in one go: Streamlit draws a dataframe on a
+    canvas and mirrors it as an accessible table (role=grid): its first column's header and cells, and
+    how many data rows the grid says it has (aria-rowcount counts the header row)."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid="stDataFrame"] table[role="grid"]')]
+        .map(t => ({header: t.querySelector('thead th[aria-colindex="1"]')?.textContent,
+                    rows: Number(t.getAttribute('aria-rowcount')) - 1,
+                    variants: [...t.querySelectorAll('tbody tr[role="row"] td[aria-colindex="1"]')]
+                              .map(c => c.textContent)}))""")
+
+
+def _shown_variants(page, expected: list[str], timeout_s: float = 30) -> list[str]:
+    """The variants the page's tables show, once they are ``expected`` (or the time is up)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        tables = _rendered_tables(page)
+        assert all(t["header"] == "variant" for t in tables), tables
+        shown = sorted(v for t in tables for v in t["variants"])
+        complete = all(t["rows"] == len(t["variants"]) for t in tables)   # no row left unrendered
+        if (shown == expected and complete) or time.monotonic() > deadline:
+            assert complete, tables
+            return shown
+        page.wait_for_timeout(200)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", data[:16]
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 @pytest.mark.slow
-def test_every_page_in_headless_chromium_with_a_filter_and_screenshots(board_server):
+def test_every_page_in_headless_chromium_with_a_filter_and_screenshots(board_server, store):
     from playwright.sync_api import sync_playwright
 
     chromium = "/usr/bin/chromium"
     if not os.path.exists(chromium):
         pytest.fail("Debian's chromium is not installed (`make test` installs it: apt-get install chromium)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    shots = SHOTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    shots.mkdir(parents=True)          # a fresh folder: fails if it exists
+    with Store(store).read() as con:
+        everyone = sorted(v["variant"] for v in board_queries.evaluated_variants(con))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport=VIEWPORT)
         page.goto(board_server, wait_until="domcontentloaded")
         page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
         assert page.get_by_text("babelbench leaderboard").is_visible()
-        page.screenshot(path=str(SHOTS / "leaderboard.png"), full_page=True)
-        # a filter: search the variants for "plug"
+        assert _shown_variants(page, everyone) == everyone
+        page.screenshot(path=str(shots / "leaderboard.png"), full_page=True)
+        # a filter: search the variants for "plug"; the tables then show exactly the PLUG variants
         search = page.get_by_label("Search variants")
         search.fill("plug")
         search.press("Enter")
-        page.wait_for_timeout(1500)
-        page.wait_for_selector('[data-testid="stDataFrame"]')
-        page.screenshot(path=str(SHOTS / "leaderboard-filtered.png"), full_page=True)
+        plug = ["board@plug,lr=0.0001", "board@plug,lr=0.001"]
+        assert [v for v in everyone if "plug" in v] == plug
+        assert _shown_variants(page, plug) == plug
+        page.screenshot(path=str(shots / "leaderboard-filtered.png"), full_page=True)
         for path, marker in (("languages", "Transfer gap"), ("pairwise", "Win rate matrix"),
                              ("recipe_diff", "Fields that differ"), ("samples", "Compare two variants"),
                              ("trends", "Trends")):
@@ -275,7 +422,21 @@ def test_every_page_in_headless_chromium_with_a_filter_and_screenshots(board_ser
             page.wait_for_selector(f"text={marker}", timeout=60_000)
             page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
             assert not page.locator('[data-testid="stException"]').count()
-            page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+            page.screenshot(path=str(shots / f"{path}.png"), full_page=True)
         browser.close()
-    assert {p.name for p in SHOTS.glob("*.png")} >= {"leaderboard.png", "leaderboard-filtered.png", "languages.png",
-                                                     "pairwise.png", "recipe_diff.png", "samples.png", "trends.png"}
+    # every screenshot was written by this run: new in a fresh folder, after the test started, a real PNG
+    assert sorted(p.name for p in shots.iterdir()) == sorted(SHOT_NAMES)
+    for name in SHOT_NAMES:
+        data = (shots / name).read_bytes()
+        assert (shots / name).stat().st_mtime >= started, name
+        assert len(data) > 10_000, (name, len(data))
+        width, height = _png_size(data)
+        assert width == VIEWPORT["width"] and height >= VIEWPORT["height"], (name, width, height)
+    assert (shots / "leaderboard.png").read_bytes() != (shots / "leaderboard-filtered.png").read_bytes()
+    # the latest run's screenshots also at the usual place; older runs' folders beyond the last few go
+    for name in SHOT_NAMES:
+        shutil.copy2(shots / name, SHOTS / name)
+        assert (SHOTS / name).read_bytes() == (shots / name).read_bytes()
+    runs = sorted((p for p in SHOTS.iterdir() if p.is_dir() and p.name[:8].isdigit()), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-KEEP_RUNS]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,7 +1,8 @@
 """`harness publish` with the real huggingface_hub client against a Hub-protocol server on
 loopback: files arrive in one commit, the card parses, an unchanged store makes no commit, a
 concurrent commit is detected, adapters get model cards with model-index, the Parquet reads
-back in DuckDB through HfFileSystem, and the token appears nowhere it was written or sent."""
+back in DuckDB through HfFileSystem, and the token appears nowhere it was written or sent (every
+table decoded, every file under BABELBENCH_HOME read; a control proves the scan finds a planted token)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import yaml
 from tests.conftest import SAMPLES
 from tests.integration._harness import harness, query
 from tests.support.hub_loopback import LoopbackHub
+from tests.support.secret_scan import SecretScan
 
 TOKEN = "hf_babelbenchTESTtoken0123456789abcdef"
 RECIPE = """
@@ -120,15 +122,103 @@ def test_dry_run_sends_nothing(store, hub):
     assert hub.requests == []
 
 
-def test_the_token_is_nowhere_in_what_was_written_or_sent(store, hub, tmp_path):
+TABLES = ["judgments", "leaderboard", "metrics", "recipes", "samples"]
+
+
+def _scan_everything(scan: SecretScan, outputs: list[str], hub, folders: list, store) -> dict[str, int]:
+    """Feed the scanner every place the token could have leaked to; return how many files each folder held."""
+    for i, text in enumerate(outputs):
+        scan.text(text, f"CLI output #{i}")
+    for method, path, body in hub.requests:
+        scan.text(path, f"request path {method} {path}")
+        scan.data(body, f"request body {method} {path}")
+    for (kind, name), repo in hub.repos.items():
+        for file, content in repo.files.items():
+            scan.data(content, f"hub {kind} {name}/{file}")
+    scan.file(store)
+    return {str(folder): scan.tree(folder) for folder in folders}
+
+
+def test_the_token_is_nowhere_in_what_was_written_or_sent(store, hub, tmp_path, babelbench_home):
+    export = tmp_path / "export"
     outputs = [harness("publish", "--repo", "org/results", "--store", store, "--endpoint", hub.endpoint,
-                       "--models", "--with-samples")[1],
-               harness("publish", "--repo", "org/results", "--store", store, "--dry-run")[1],
-               harness("export", tmp_path / "export", "--store", store)[1]]
-    needle = TOKEN.encode()
-    sent = [body for _, _, body in hub.requests] + [path.encode() for _, path, _ in hub.requests]
-    stored = [content for repo in hub.repos.values() for content in repo.files.values()]
-    written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()] + [store.read_bytes()]
-    assert sum(chunk.count(needle) for chunk in sent + stored + written) == 0
-    assert not any(TOKEN in text for text in outputs)
-    assert len(sent) > 10 and len(stored) > 10   # the scan covered real traffic
+                       "--models", "--with-samples"),
+               harness("publish", "--repo", "org/results", "--store", store, "--dry-run"),
+               harness("export", export / "hf", "--store", store, "--with-samples"),
+               harness("export", export / "lm-eval", "--store", store, "--format", "lm-eval"),
+               harness("export", export / "eee", "--store", store, "--format", "eee")]
+    assert [code for code, _ in outputs] == [0] * 5, [text[-1500:] for _, text in outputs]
+    scan = SecretScan(TOKEN)
+    counts = _scan_everything(scan, [text for _, text in outputs], hub, [tmp_path, babelbench_home], store)
+    assert scan.hits == []
+    # the scan covered real traffic and decoded every table that was published or exported:
+    assert len(hub.requests) > 10 and len(hub.repos[("dataset", "org/results")].files) > 5
+    for table in TABLES:
+        file = f"data/{table}.parquet"
+        assert f"hub dataset org/results/{file}" in scan.parquet_files, table             # what the Hub holds
+        assert any(w.startswith("request body POST /api/datasets/org/results/commit/") and
+                   w.endswith(f"> base64 {file}") for w in scan.parquet_files), table   # what was sent
+        assert str(export / "hf" / file) in scan.parquet_files, table                     # what was exported
+    assert scan.decoded["parquet_cells"] > 100
+    # every table of the store, every cell
+    stored_tables = {t for (t,) in query(store, "SELECT table_name FROM information_schema.tables "
+                                                "WHERE table_type = 'BASE TABLE'")}
+    assert {t.split(" :: main.")[1] for t in scan.tables if t.startswith(f"{store} ::")} == stored_tables
+    assert {"stage_runs", "variants", "samples", "judgments"} <= stored_tables
+    assert scan.decoded["duckdb_cells"] > 100
+    # BABELBENCH_HOME (models, artifacts, HF_HOME) and the export folders were walked
+    assert counts[str(babelbench_home)] > 10 and counts[str(tmp_path)] >= 10
+
+
+def test_the_token_scan_finds_a_planted_token(store, tmp_path):
+    """The control: the same scanner, given copies with the token planted where the real scan looks."""
+    import base64
+    import gzip
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    clean = SecretScan(TOKEN)
+    clean.file(store)
+    assert clean.hits == [] and clean.decoded["duckdb_tables"] > 5
+    # DuckDB: a VARCHAR cell and a JSON cell of a scratch copy of the store
+    scratch = tmp_path / "scratch.duckdb"
+    shutil.copyfile(store, scratch)
+    con = duckdb.connect(str(scratch))
+    con.execute("UPDATE stage_runs SET error = ? WHERE run_id = (SELECT min(run_id) FROM stage_runs)",
+                [f"failed with {TOKEN} in the message"])
+    con.execute("UPDATE variants SET config = json_object('leaked', ?) WHERE variant_id = "
+                "(SELECT min(variant_id) FROM variants)", [TOKEN])
+    con.close()
+    planted = SecretScan(TOKEN)
+    planted.file(scratch)
+    assert {h for h in planted.hits if "> duckdb" in h} == {f"{scratch} > duckdb main.stage_runs.error",
+                                                            f"{scratch} > duckdb main.variants.config"}
+    # Parquet: one string cell, zstd-compressed and dictionary-encoded, in a file and inside a commit body
+    table = pa.table({"variant": ["pub@a"] * 50 + [f"x{TOKEN}y"] + ["pub@b"] * 50, "value": list(range(101))})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", use_dictionary=True)
+    parquet = sink.getvalue().to_pybytes()
+    (tmp_path / "home" / "deep").mkdir(parents=True)
+    (tmp_path / "home" / "deep" / "t.parquet").write_bytes(parquet)
+    (tmp_path / "home" / "deep" / "log.txt.gz").write_bytes(gzip.compress(f"token={TOKEN}\n".encode()))
+    (tmp_path / "home" / "deep" / "plain.txt").write_text(f"Authorization: Bearer {TOKEN}\n")
+    body = "\n".join(json.dumps(line) for line in [
+        {"key": "header", "value": {"summary": "x"}},
+        {"key": "file", "value": {"path": "data/t.parquet", "encoding": "base64",
+                                  "content": base64.b64encode(parquet).decode()}}]).encode()
+    scan = SecretScan(TOKEN)
+    scan.data(body, "commit")
+    assert "commit > json > base64 data/t.parquet > parquet column 'variant' row 50" in scan.hits
+    scan = SecretScan(TOKEN)
+    assert scan.tree(tmp_path / "home") == 3
+    deep = tmp_path / "home" / "deep"
+    # (the compressed Parquet's raw bytes may or may not hold the string; the decoded cell must)
+    assert set(scan.hits) - {f"{deep / 't.parquet'} (raw bytes)"} == {
+        f"{deep / 't.parquet'} > parquet column 'variant' row 50",
+        f"{deep / 'log.txt.gz'} > gzip (raw bytes)",
+        f"{deep / 'plain.txt'} (raw bytes)"}
+    scan = SecretScan(TOKEN)
+    scan.text(f"pushed with {TOKEN}", "CLI output")
+    assert scan.hits == ["CLI output (text)"]

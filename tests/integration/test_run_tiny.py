@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import textwrap
+import time
 
 import pytest
 
@@ -25,13 +26,15 @@ def first_run(tiny_model, tmp_path_factory):
     recipe = folder / "recipe.yaml"
     recipe.write_text(textwrap.dedent(RECIPE).lstrip().replace("{samples}", str(SAMPLES)))
     store = folder / "results.duckdb"
+    started = time.perf_counter()
     code, out = harness("run", recipe, "--store", store)
+    wall = time.perf_counter() - started
     assert code == 0, out
-    return recipe, store
+    return recipe, store, wall
 
 
 def test_metrics_and_samples_land_in_the_store(first_run):
-    recipe, store = first_run
+    _, store, _ = first_run
     assert query(store, "SELECT name, method, pivot_mode FROM variants ORDER BY name") == [
         ("tiny@mixed", "lora", "none"), ("tiny@plug", "lora", "plug")]
     # 2 variants x 2 tasks x limit 2 documents, one row each
@@ -60,7 +63,7 @@ def test_metrics_and_samples_land_in_the_store(first_run):
 
 
 def test_plug_variant_records_pivot_status_and_kept_filter(first_run):
-    _, store = first_run
+    _, store, _ = first_run
     rows = query(store, """SELECT s.kept_filter, s.pivot_status FROM samples s
                            JOIN variant_stages vs ON vs.key = s.eval_key AND vs.kind = 'eval'
                            JOIN variants v USING (variant_id) WHERE v.pivot_mode = 'plug'""")
@@ -80,19 +83,27 @@ def test_plug_variant_records_pivot_status_and_kept_filter(first_run):
 
 
 def test_stage_runs_record_versions_and_timings(first_run):
-    _, store = first_run
-    rows = query(store, "SELECT kind, status, seconds, versions FROM stage_runs ORDER BY kind")
+    _, store, wall = first_run
+    rows = query(store, """SELECT kind, status, seconds, versions, epoch(finished_at - started_at)
+                           FROM stage_runs ORDER BY kind""")
     assert {r[0] for r in rows} == {"data", "train", "eval"}
     # data/train outputs live in BABELBENCH_HOME: a stage finished for another store is adopted, not redone
     assert all(r[1] == "done" or (r[1] == "adopted" and r[0] != "eval") for r in rows)
-    assert all(r[2] >= 0 for r in rows)
+    # a stage that ran took some time, within the run's own wall time (stages run one after another);
+    # its seconds are measured inside the span its start and finish records bracket
+    done = [r for r in rows if r[1] == "done"]
+    assert [r for r in done if not 0 < r[2] < wall] == []
+    assert 0 < sum(r[2] for r in done) < wall
+    assert [r for r in done if not r[2] <= r[4] + 0.01 or not r[4] < wall] == []
+    # an adopted stage did no work
+    assert [r[2] for r in rows if r[1] == "adopted"] == [0.0] * sum(r[1] == "adopted" for r in rows)
     assert all("transformers" in json.loads(r[3]) for r in rows)
     for (info,) in query(store, "SELECT info FROM stage_runs WHERE kind = 'train' AND status = 'done'"):
         assert json.loads(info)["global_step"] == 2 and json.loads(info)["kind"] == "adapter"
 
 
 def test_unchanged_rerun_does_no_stage_work(first_run):
-    recipe, store = first_run
+    recipe, store, _ = first_run
     before = query(store, "SELECT count(*) FROM stage_runs")[0][0]
     samples_before = query(store, "SELECT count(*) FROM samples")[0][0]
     code, out = harness("run", recipe, "--store", store)
@@ -103,7 +114,7 @@ def test_unchanged_rerun_does_no_stage_work(first_run):
 
 
 def test_changing_eval_limit_reevaluates_without_retraining(first_run):
-    recipe, store = first_run
+    recipe, store, _ = first_run
     code, out = harness("run", recipe, "--store", store, "--set", "eval.limit=3")
     assert code == 0, out
     assert "data skipped: 2, eval ran: 2, train skipped: 2" in out
@@ -114,7 +125,7 @@ def test_changing_eval_limit_reevaluates_without_retraining(first_run):
 
 
 def test_report_formats(first_run):
-    _, store = first_run
+    _, store, _ = first_run
     code, out = harness("report", "--store", store, "--format", "json")
     assert code == 0
     rows = json.loads(out)
@@ -140,8 +151,14 @@ def test_method_none_evaluates_the_base_model(write_recipe, tiny_model, tmp_path
     assert query(store, "SELECT count(*) FROM samples")[0][0] == 2
 
 
-def test_a_failing_variant_keeps_the_others_work(write_recipe, tiny_model, tmp_path):
+def test_a_failing_variant_keeps_the_others_work(write_recipe, tiny_model, tmp_path, monkeypatch, babelbench_home):
     # An unreachable Hub model (offline) fails in its data stage; the other variant finishes.
+    # A private BABELBENCH_HOME (sharing only the built models) so that no stage of this run can
+    # be adopted from another test's artifacts: every stage that runs here is recorded as run here.
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "models").symlink_to(babelbench_home / "models", target_is_directory=True)
+    monkeypatch.setenv("BABELBENCH_HOME", str(home))
     recipe = write_recipe(TINY_RECIPE + """
     variants:
       good: {}
@@ -151,12 +168,31 @@ def test_a_failing_variant_keeps_the_others_work(write_recipe, tiny_model, tmp_p
     code, out = harness("run", recipe, "--store", store)
     assert code == 1
     assert "failed: tiny@bad" in out
-    statuses = dict(query(store, """SELECT v.name || '/' || r.kind, r.status FROM stage_runs r
-                                    JOIN variants v USING (variant_id)"""))
-    assert statuses == {"tiny@good/data": statuses["tiny@good/data"], "tiny@good/train": statuses["tiny@good/train"],
-                        "tiny@good/eval": "done", "tiny@bad/data": "failed"}
+    runs = """SELECT v.name, r.kind, r.status FROM stage_runs r JOIN variants v USING (variant_id)
+              ORDER BY v.name, r.kind, r.started_at"""
+    expected = [("tiny@bad", "data", "failed"),
+                ("tiny@good", "data", "done"), ("tiny@good", "eval", "done"), ("tiny@good", "train", "done")]
+    assert query(store, runs) == expected
+    [(error,)] = query(store, "SELECT r.error FROM stage_runs r JOIN variants v USING (variant_id) WHERE v.name = 'tiny@bad'")
+    assert error.startswith("OSError: ")   # what transformers raises for a Hub model it cannot fetch offline
+    # the good variant's rows are all there: its data statistics, its trained adapter, its answers and metrics
+    keys = dict(query(store, """SELECT s.kind, s.key FROM variant_stages s JOIN variants v USING (variant_id)
+                                WHERE v.name = 'tiny@good'"""))
+    assert sorted(keys) == ["data", "eval", "train"]
+    assert query(store, "SELECT language FROM data_stats WHERE data_key = ? ORDER BY language", [keys["data"]]) == [
+        ("en",), ("zh",)]
+    [(info,)] = query(store, "SELECT info FROM stage_runs WHERE kind = 'train' AND key = ?", [keys["train"]])
+    assert json.loads(info)["global_step"] == 2 and json.loads(info)["kind"] == "adapter"
+    assert query(store, "SELECT task, count(*) FROM samples WHERE eval_key = ? GROUP BY task ORDER BY task",
+                 [keys["eval"]]) == [("babel_qa_en", 2), ("xalpaca_zh", 2)]
+    assert query(store, "SELECT DISTINCT task FROM metrics WHERE eval_key = ? AND NOT is_group ORDER BY task",
+                 [keys["eval"]]) == [("babel_qa_en",), ("xalpaca_zh",)]
+    # the bad variant stored nothing but its failed attempt
     assert query(store, "SELECT count(*) FROM samples")[0][0] == 4
-    # the re-run retries only what failed
-    code, _ = harness("run", recipe, "--store", store)
-    assert code == 1
-    assert query(store, "SELECT count(*) FROM stage_runs WHERE status = 'done' AND kind = 'eval'")[0][0] == 1
+    assert query(store, """SELECT count(*) FROM metrics WHERE eval_key NOT IN (
+                               SELECT key FROM variant_stages s JOIN variants v USING (variant_id)
+                               WHERE v.name = 'tiny@good')""")[0][0] == 0
+    # the re-run retries only what failed: one more failed attempt for tiny@bad, nothing for tiny@good
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 1 and "failed: tiny@bad" in out
+    assert query(store, runs) == [("tiny@bad", "data", "failed"), *expected]
