@@ -71,10 +71,6 @@ def test_a_bad_publish_repo_is_refused_and_nothing_is_sent(repo, tmp_path):
     assert hub.requests == [] and not store.exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG src/babelbench/cli/publish.py:31: the ORG/NAME check only counts slashes (repo.count('/') != 1), so "
-    "'org/', '/name' and '/' pass it: `harness publish --repo org/ --dry-run` exits 0 and lists a dataset 'org/' "
-    "(and model repos 'org/-<variant>'). Expected: exit 2, 'Invalid value for --repo: must be ORG/NAME'."))
 @pytest.mark.parametrize("repo", ["org/", "/name", "/"])
 def test_a_publish_repo_with_an_empty_org_or_name_is_refused(repo, tmp_path):
     from babelbench.store import Store

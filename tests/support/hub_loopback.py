@@ -78,7 +78,7 @@ class LoopbackHub(Server):
             repo_id = f"{spec['organization']}/{spec['name']}" if spec.get("organization") else spec["name"]
             if (repo_type, repo_id) in self.repos:
                 return 409, _json({"error": "You already created this repo", "url": self._url(repo_type, repo_id)}), {}
-            repo = Repo(repo_type, repo_id, bool(spec.get("private")))
+            repo = Repo(repo_type, repo_id, _private(spec))
             repo.commits.append(hashlib.sha1(f"init {repo_type} {repo_id}".encode()).hexdigest())
             self.repos[(repo_type, repo_id)] = repo
             return 200, _json({"url": self._url(repo_type, repo_id), "name": repo_id}), {}
@@ -201,6 +201,14 @@ class LoopbackHub(Server):
             headers["content-range"] = f"bytes {first}-{last}/{len(content)}"
             return 206, content[first:last + 1], headers
         return 200, content, headers
+
+
+def _private(spec: dict[str, Any]) -> bool:
+    """A repo-create request's visibility: huggingface_hub >= 1 sends ``"visibility": "private"``
+    (or ``"public"``), older clients ``"private": true``."""
+    if "visibility" in spec:
+        return spec["visibility"] == "private"
+    return bool(spec.get("private"))
 
 
 def _json(value: Any) -> bytes:

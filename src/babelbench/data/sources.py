@@ -45,18 +45,45 @@ def read_source(source: Source, recipe_dir: Path) -> list[Example]:
 
 
 def _read_local(path: Path) -> list[dict[str, Any]]:
-    text = path.read_text(encoding="utf-8")
+    """The rows of a ``.json`` file (a list of rows, or an object holding one under ``"data"``) or
+    of a JSON Lines file (one row a line); raise :class:`SourceError` naming the file (and line)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     if path.suffix == ".json":
-        data = json.loads(text)
-        return data if isinstance(data, list) else data.get("data", [])
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})") from None
+        rows = data.get("data") if isinstance(data, dict) else data
+        if not isinstance(rows, list):
+            got = f"an object with keys {sorted(data)}" if isinstance(data, dict) else f"a JSON {_json_kind(data)}"
+            raise SourceError(f"{path}: expected a list of rows, or an object with a list of rows under \"data\"; "
+                              f"got {got}")
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                raise SourceError(f"{path}: row {index + 1}: expected a JSON object, got a JSON {_json_kind(row)}")
+        return rows
     rows = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                rows.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise SourceError(f"{path}:{lineno}: not valid JSON: {exc.msg}") from None
+            if not isinstance(row, dict):
+                raise SourceError(f"{path}:{lineno}: expected a JSON object, got a JSON {_json_kind(row)}")
+            rows.append(row)
     return rows
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def _detect(row: dict[str, Any]) -> str:

@@ -71,8 +71,23 @@ def publish_files(api, repo: str, files: dict[str, bytes], *, private: bool, rep
     return Published(repo, local, commit=commit.oid)
 
 
+_REPO_NAME_MAX = 96   # the Hub's limit on a repo name (the part after ORG/)
+
+
 def model_repo_name(repo: str, variant: str) -> str:
-    return f"{repo}-{re.sub(r'[^A-Za-z0-9._-]+', '-', variant).strip('-').lower()}"
+    """``ORG/NAME-<slug>``: the variant name lower-cased, each run of other characters made one
+    ``-``, and each run of separators (``.``, ``-``, ``_``) collapsed to one, none at either end --
+    the Hub refuses ``--``, ``..``, a leading or trailing separator, a trailing ``.git`` and names
+    over 96 characters (a too long slug is cut and keeps a short hash of the variant name)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", variant).lower()
+    slug = re.sub(r"[._-]{2,}", "-", slug).strip("._-")
+    if slug.endswith(".git"):
+        slug = slug[:-4] + "-git"
+    digest = hashlib.sha256(variant.encode()).hexdigest()[:8]
+    room = _REPO_NAME_MAX - len(repo.rpartition("/")[2]) - 1
+    if not slug or len(slug) > room:
+        slug = "-".join(filter(None, [slug[:max(room - 9, 0)].rstrip("._-"), digest]))
+    return f"{repo}-{slug}"
 
 
 def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any]], dataset_repo: str) -> str:
@@ -116,6 +131,7 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
     with Store(store).read() as con:
         files = dataset_files(con, variants=variants, with_samples=with_samples, title=f"{repo} (babelbench results)")
         model_uploads: list[tuple[str, dict[str, bytes]]] = []
+        owners: dict[str, str] = {}   # model repo -> the variant publishing to it
         if models:
             tables = dataset_tables(con, variants)
             recipes = {r["variant"]: r["recipe"] for r in tables["recipes"]}
@@ -128,7 +144,13 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
                     continue
                 results = [r for r in rows if r["variant"] == name and not r["metric"].startswith("pivot:")]
                 adapter["README.md"] = model_card(meta[name], recipes[name], results, repo).encode()
-                model_uploads.append((model_repo_name(repo, name), adapter))
+                model_repo = model_repo_name(repo, name)
+                if model_repo in owners:
+                    raise PublishError(f"variants {owners[model_repo]} and {name} would both publish their "
+                                       f"adapter to {model_repo} (their names differ only in characters a repo name "
+                                       "cannot hold); choose one of them with --variant")
+                owners[model_repo] = name
+                model_uploads.append((model_repo, adapter))
     if dry_run:
         echo(f"dry run: nothing is sent. Dataset {repo}:")
         for path, digest in {**manifest(files), MANIFEST: "(path -> sha256 of the files above)"}.items():

@@ -145,12 +145,6 @@ def test_an_unreadable_row_is_a_config_error_naming_it(tmp_path, name, text, pro
     assert "data.sources" in result.output and problem in result.output
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG src/babelbench/data/sources.py:49-51 (_read_local): a `.json` source is parsed with a bare json.loads "
-    "and `data.get(...)`, so invalid JSON (JSONDecodeError) or a JSON value that is neither a list nor an object "
-    "(AttributeError) escapes as a traceback from `harness validate`/`harness run` instead of a SourceError; "
-    "JSONL sources get 'FILE:LINE: not valid JSON' and exit 2. Expected: exit 2 with a data.sources problem "
-    "naming the file."))
 @pytest.mark.parametrize(("name", "text"), [("truncated.json", '[{"instruction": "a", "output": "b"},'),
                                             ("scalar.json", '"just a string"')])
 def test_an_unreadable_json_file_is_a_config_error_naming_it(tmp_path, name, text):

@@ -1,8 +1,6 @@
-"""Loopback Hubs for the publishing tests, built on tests/support/hub_loopback.py (left unchanged).
+"""Loopback Hubs for the publishing tests, built on tests/support/hub_loopback.py.
 
-* :class:`Hub` records a repo's visibility the way huggingface_hub >= 1 sends it: ``create_repo``
-  posts ``"visibility": "private"`` instead of the older ``"private": true``, which the shared
-  loopback Hub alone does not read (it would record every repo as public).
+* :class:`Hub` adds :meth:`Hub.create_bodies`, the repo-create requests it was sent.
 * :class:`FaultyHub` answers the first request matching (method, path regex) with an HTTP error.
 """
 
@@ -18,15 +16,6 @@ TOKEN = "hf_babelbenchUNITtoken0123456789"
 
 
 class Hub(LoopbackHub):
-    def _route(self, method: str, path: str, query: dict, request: Request):
-        status, body, headers = super()._route(method, path, query, request)
-        if method == "POST" and path == "/api/repos/create" and status == 200:
-            spec = json.loads(request.body)
-            repo_id = f"{spec['organization']}/{spec['name']}" if spec.get("organization") else spec["name"]
-            repo = self.repos[(spec.get("type") or "model", repo_id)]
-            repo.private = bool(spec.get("private")) or spec.get("visibility") == "private"
-        return status, body, headers
-
     def create_bodies(self) -> list[dict]:
         return [json.loads(body) for method, path, body in self.requests if (method, path) == ("POST", "/api/repos/create")]
 

@@ -143,12 +143,6 @@ def test_model_repo_names_of_ordinary_variants_are_valid_hub_repo_ids(variant):
     validate_repo_id(model_repo_name("my-org/babelbench-results", variant))   # raises if the Hub would refuse it
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG src/babelbench/publish/hub.py:75 model_repo_name keeps '.' runs: a variant swept over a local "
-    "base_model folder ('demo@base_model=../m1', as the recipe loader names it) becomes "
-    "'org/results-demo-base_model-..-m1', which contains '..' and which the Hub refuses "
-    "(huggingface_hub.validate_repo_id: 'Cannot have -- or .. in repo_id'); the same holds for '--' from a "
-    "recipe name ending in '-' ('exp-@a' -> 'exp--a'). Expected: a slug without '--'/'..' that the Hub accepts."))
 @pytest.mark.parametrize("variant", ["demo@base_model=../m1", "exp-@a"])
 def test_model_repo_names_never_hold_sequences_the_hub_refuses(variant):
     from huggingface_hub.utils import validate_repo_id

@@ -50,11 +50,6 @@ def test_an_http_error_exits_1_with_an_error_naming_the_status_and_commits_nothi
     assert not [p for m, p, _ in hub.requests if m == "POST" and "/commit/" in p and p not in hub.failed]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG src/babelbench/cli/publish.py:41: a huggingface_hub HTTP error is printed as "
-    "f'error: {type(exc).__name__}: {exc}', and str(HfHubHTTPError) spans several lines (\"Client error '401 "
-    "Unauthorized' for url ...\\nFor more information check: https://developer.mozilla.org/...\\n\\n<server "
-    "message>\"). Expected: a one-line error."))
 @pytest.mark.parametrize("fail", FAULTS)
 def test_an_http_error_is_reported_on_one_line(store, online, fail):
     with FaultyHub(fail) as hub:
@@ -69,11 +64,6 @@ def _closed_port() -> int:
         return s.getsockname()[1]   # closed again when the block ends: nothing listens there
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG src/babelbench/cli/publish.py:39-43: an unreachable endpoint raises the HTTP library's own "
-    "ConnectError (module 'httpx2', not 'huggingface_hub'), which the command does not catch: the user "
-    "gets a traceback instead of a one-line 'error: ...' (exit 1 only because the exception escapes). "
-    "Expected: exit 1 with one 'error:' line naming the connection failure."))
 def test_an_unreachable_endpoint_exits_1_with_one_error_line(store, online):
     endpoint = f"http://127.0.0.1:{_closed_port()}"
     result = _publish("--repo", REPO, "--store", store, "--endpoint", endpoint, catch=True)
