@@ -23,7 +23,7 @@ if only:
     frame = frame[frame["significant"]]
 st.metric("Significant after Holm's correction", f"{int(frame['significant'].sum())} of {len(rows)}")
 chart = alt.Chart(frame.assign(label=frame["task"] + " · " + frame["metric"])).encode(
-    y=alt.Y("label:N", title=None, sort=None), color=alt.Color("significant:N"))
+    y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=400)), color=alt.Color("significant:N"))
 st.altair_chart(chart.mark_rule().encode(x=alt.X("ci_low:Q", title=f"{b} − {a}"), x2="ci_high:Q")
                 + chart.mark_point(filled=True).encode(x="diff:Q", tooltip=["task", "language", "metric", "n",
                                                                            alt.Tooltip("diff:Q", format="+.3f"),

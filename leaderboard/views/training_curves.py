@@ -22,7 +22,7 @@ for variant, part in frame.groupby("variant"):
     st.subheader(variant)
     st.caption(f"validation {meta['metric']}, {meta['aggregate']} over languages; chosen: step {meta['selected_step']}")
     line = alt.Chart(part).mark_line(point=True).encode(
-        x=alt.X("step:Q", title="training step"), y=alt.Y("value:Q", title=str(meta["metric"])),
+        x=alt.X("step:Q", title="training step", axis=alt.Axis(tickMinStep=1, format="d")), y=alt.Y("value:Q", title=str(meta["metric"])),
         color=alt.Color("language:N"), tooltip=["language", "step", alt.Tooltip("value:Q", format=".3f"), "n"])
     rule = alt.Chart(pd.DataFrame({"step": [meta["selected_step"]]})).mark_rule(strokeDash=[4, 4]).encode(x="step:Q")
     st.altair_chart(line + rule, width="stretch")

@@ -105,8 +105,11 @@ def test_rankings_are_on_the_leaderboard_rows(store):
 
     with Store(store).read() as con:
         rows = {r["variant"]: r for r in leaderboard(con)}
-    # rows against a baseline are on the Pairwise page, not in the leaderboard's judge columns
-    assert "judge:pairwise/lc_win_rate" not in rows["verbose"]["scores"]
+    # the rankings are leaderboard columns that name their baseline; raw win/tie/loss stay on the Pairwise page
+    scores = rows["verbose"]["scores"]
+    assert scores["judge:pairwise/lc_win_rate vs base"]["value"] == pytest.approx(_metric(store, "verbose", "lc_win_rate")[0])
+    assert scores["judge:pairwise/bt_win_prob vs base"]["ci_low"] is not None
+    assert not any(c.endswith(("/win", "/tie", "/loss")) for c in scores)
     assert query(store, "SELECT count(*) FROM judge_metrics WHERE metric LIKE '%/bt_win_prob'") == [(2,)]
 
 

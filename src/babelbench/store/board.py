@@ -83,9 +83,12 @@ def leaderboard(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             by_id[r["variant_id"]]["scores"][f"{r['family']} · {r['metric']}"] = _score(r)
     for r in _dicts(con.execute("""
             SELECT variant_id, metric, value, ci_low, ci_high, n, baseline FROM judge_metrics
-            WHERE task = 'all' AND baseline IS NULL AND headline""")):
+            WHERE task = 'all' AND language IS NULL AND headline
+              AND (baseline IS NULL OR regexp_matches(metric, '/(bt_win_prob|lc_win_rate)$'))""")):
         if r["variant_id"] in by_id:
-            by_id[r["variant_id"]]["scores"][r["metric"]] = _score(r)
+            # rankings against a baseline say which: "judge:pairwise/lc_win_rate vs demo@en-only"
+            column = r["metric"] + (f" vs {r['baseline']}" if r["baseline"] else "")
+            by_id[r["variant_id"]]["scores"][column] = _score(r)
     return variants
 
 
