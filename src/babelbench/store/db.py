@@ -7,6 +7,7 @@ write is in progress. Bulk rows go in through Arrow/pandas, not ``executemany``.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,10 +29,28 @@ def _connect(path: Path, read_only: bool, retry_seconds: float = _RETRY_SECONDS)
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:  # another process holds the write lock
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+        except duckdb.IOException as exc:
+            # another process holds the write lock, or is creating the file this very moment
+            # (DuckDB calls a half-written new file "not a valid DuckDB database file")
+            busy = "lock" in str(exc).lower() or "not a valid duckdb database" in str(exc).lower()
+            if not busy or time.monotonic() > deadline:
                 raise StoreError(f"cannot open {path}: {exc}") from None
             time.sleep(0.05)
+
+
+@contextmanager
+def _creation_lock(path: Path) -> Iterator[None]:
+    import fcntl
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.parent / f".{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 class Store:
@@ -44,14 +63,22 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One short write transaction (the schema is migrated first if needed)."""
-        con = _connect(self.path, read_only=False)
+        # The first write of this process may create the file: two processes starting together
+        # must not both create it, so that connection (and the migration) happens under a lock
+        # beside the file. Checking the schema costs about as much as the connection; once this
+        # Store has migrated the file, skip it -- unless the file was replaced since (new inode).
+        first = self._migrated_inode is None
+        with _creation_lock(self.path) if first else contextlib.nullcontext():
+            con = _connect(self.path, read_only=False)
+            try:
+                inode = self.path.stat().st_ino
+                if inode != self._migrated_inode:
+                    migrate(con)
+                    self._migrated_inode = inode
+            except BaseException:
+                con.close()
+                raise
         try:
-            # Checking the schema costs about as much as the connection; once this Store has
-            # migrated the file, skip it -- unless the file was replaced since (new inode).
-            inode = self.path.stat().st_ino
-            if inode != self._migrated_inode:
-                migrate(con)
-                self._migrated_inode = inode
             con.begin()
             try:
                 yield con

@@ -139,7 +139,7 @@ def test_unknown_judge_is_refused_at_its_line(write_recipe):
 def test_pairwise_judge_needs_a_baseline(write_recipe):
     path = write_recipe(TINY_RECIPE + "    judges: [pairwise]\n")
     [problem] = _problems(path)
-    assert problem.endswith(":22: judges.0: the pairwise judge needs a baseline variant: set judge.baseline (or --baseline)")
+    assert problem.endswith(":22: judges.0: the pairwise judge needs a baseline variant: set judge.baseline (or --baseline), or judge.pairs")
     assert load_recipe(path, ["judge.baseline=tiny"])[0].judge.baseline == "tiny"
 
 
