@@ -43,3 +43,19 @@ def read_rows(store, query) -> list[dict]:
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
+
+
+def print_rows(rows: list[dict], fmt: str, columns: list[str], table) -> None:
+    """``rows`` as JSON or CSV on stdout, else through ``table(rows)`` (the command's rich table)."""
+    import csv
+    import json
+
+    if fmt == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table(rows)

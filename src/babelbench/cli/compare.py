@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import fnmatch
-import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
@@ -31,7 +28,7 @@ def compare(
     documents, a paired bootstrap 95 % interval, a paired permutation p-value, Holm-corrected."""
     from ..analysis.paired import compare as run_compare
     from ..analysis.paired import stored_pairs
-    from ._common import read_rows
+    from ._common import print_rows, read_rows
 
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter("must be table, json or csv", param_hint="--format")
@@ -48,15 +45,7 @@ def compare(
         typer.echo(f"error: {a} and {b} share no task, language and metric on the same documents", err=True)
         raise typer.Exit(1)
     rows = [{**asdict(c), "significant": c.significant} for c in run_compare(chosen)]
-    if fmt == "json":
-        json.dump(rows, sys.stdout, indent=1)
-        sys.stdout.write("\n")
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    else:
-        _table(a, b, rows)
+    print_rows(rows, fmt, COLUMNS, lambda shown: _table(a, b, shown))
 
 
 def _wanted(key: tuple[str, str | None, str], tasks: list[str] | None, judges: list[str] | None) -> bool:

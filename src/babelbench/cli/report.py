@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,20 +16,11 @@ def report(
 ) -> None:
     """One row per variant, task, language and metric, with value, 95 % interval and n (judges' included)."""
     from ..store.queries import REPORT_COLUMNS, report_rows
-    from ._common import read_rows
+    from ._common import print_rows, read_rows
 
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter("must be table, json or csv", param_hint="--format")
-    rows = read_rows(store, report_rows)
-    if fmt == "json":
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1, default=str)
-        sys.stdout.write("\n")
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=REPORT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    else:
-        _table(rows)
+    print_rows(read_rows(store, report_rows), fmt, REPORT_COLUMNS, _table)
 
 
 def _table(rows: list[dict]) -> None:

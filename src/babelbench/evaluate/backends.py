@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from ..core.registry import Registry
+
 
 class EvalBackend:
     #: The lm-eval model name (``lm_eval --model``).
@@ -18,28 +20,20 @@ class EvalBackend:
         raise NotImplementedError
 
 
-_EVAL_BACKENDS: dict[str, type[EvalBackend]] = {}
+_EVAL_BACKENDS: Registry[type[EvalBackend]] = Registry("eval backend")
 
 
 def register_eval_backend(name: str):
-    def wrap(cls: type[EvalBackend]) -> type[EvalBackend]:
-        if name in _EVAL_BACKENDS and _EVAL_BACKENDS[name] is not cls:
-            raise ValueError(f"eval backend {name!r} is registered twice")
-        _EVAL_BACKENDS[name] = cls
-        return cls
-
-    return wrap
+    """Class decorator: make ``name`` an ``eval.backend``. A name registered twice is an error."""
+    return _EVAL_BACKENDS.register(name)
 
 
 def eval_backend_names() -> list[str]:
-    return sorted(_EVAL_BACKENDS)
+    return _EVAL_BACKENDS.names()
 
 
 def get_eval_backend(name: str) -> EvalBackend:
-    try:
-        return _EVAL_BACKENDS[name]()
-    except KeyError:
-        raise ValueError(f"unknown eval backend {name!r}; known: {', '.join(eval_backend_names())}") from None
+    return _EVAL_BACKENDS.get(name)()
 
 
 @register_eval_backend("hf")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..core.registry import Registry
 from .schema import BackendConfig
 
 
@@ -61,31 +62,24 @@ class JudgeBackend(Protocol):
         ...
 
 
-_BACKENDS: dict[str, type[JudgeBackend]] = {}
+_BACKENDS: Registry[type[JudgeBackend]] = Registry("judge backend")
 
 
 def register_backend(name: str):
     """Class decorator: make ``name`` a judge ``backend.type``. A name registered twice is an error."""
-
-    def wrap(cls):
-        if name in _BACKENDS and _BACKENDS[name] is not cls:
-            raise ValueError(f"judge backend {name!r} is registered twice")
-        _BACKENDS[name] = cls
-        return cls
-
-    return wrap
+    return _BACKENDS.register(name)
 
 
 def backend_names() -> list[str]:
-    return sorted(_BACKENDS)
+    return _BACKENDS.names()
 
 
 def make_backend(config: BackendConfig) -> JudgeBackend:
-    return _BACKENDS[config.type](config)
+    return _BACKENDS.get(config.type)(config)
 
 
 def environment_problem(config: BackendConfig) -> str | None:
-    return _BACKENDS[config.type].environment_problem(config)
+    return _BACKENDS.get(config.type).environment_problem(config)
 
 
 @register_backend("openai")

@@ -17,13 +17,13 @@ The built-in protocols live in :mod:`babelbench.judge.protocols` and register on
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core.hashing import digest
 from ..core.records import JudgedRow, JudgmentRecord, Observation
+from ..core.registry import Registry
 
 if TYPE_CHECKING:
     from .backends import Reply, Request
@@ -147,38 +147,22 @@ class JudgeProtocol:
     language_reference: ClassVar[bool] = False
 
 
-_PROTOCOLS: dict[str, type[JudgeProtocol]] = {}
-#: Built-in protocols, imported on first lookup (so `harness --help` imports none of them).
-_BUILTIN_MODULES = ("babelbench.judge.protocols",)
+#: Built-in protocols are imported on first lookup (so `harness --help` imports none of them).
+_PROTOCOLS: Registry[type[JudgeProtocol]] = Registry("judge protocol", ("babelbench.judge.protocols",))
+
+
+def _name_protocol(cls: type[JudgeProtocol], name: str) -> None:
+    cls.kind = name
 
 
 def register_protocol(name: str):
     """Class decorator: make ``name`` a judge ``kind``. A name registered twice is an error."""
-
-    def wrap(cls: type[JudgeProtocol]) -> type[JudgeProtocol]:
-        existing = _PROTOCOLS.get(name)
-        if existing is not None and existing is not cls:
-            raise ValueError(f"judge protocol {name!r} is registered twice ({existing.__module__}, {cls.__module__})")
-        cls.kind = name
-        _PROTOCOLS[name] = cls
-        return cls
-
-    return wrap
-
-
-def _load_builtins() -> None:
-    for module in _BUILTIN_MODULES:
-        importlib.import_module(module)
+    return _PROTOCOLS.register(name, _name_protocol)
 
 
 def protocol_names() -> list[str]:
-    _load_builtins()
-    return sorted(_PROTOCOLS)
+    return _PROTOCOLS.names()
 
 
 def get_protocol(kind: str) -> JudgeProtocol:
-    _load_builtins()
-    try:
-        return _PROTOCOLS[kind]()
-    except KeyError:
-        raise ValueError(f"unknown judge kind {kind!r}; known: {', '.join(sorted(_PROTOCOLS))}") from None
+    return _PROTOCOLS.get(kind)()

@@ -3,7 +3,7 @@ registered by name.
 
 A format is a function ``(con, variants, with_samples, folder)`` that writes its files under
 ``folder`` and returns, per file, (path relative to ``folder``, size in bytes, sha256 or ``""``).
-Adding one is one module with one decorated function, plus its module in ``_BUILTIN_MODULES``::
+Adding one is one module with one decorated function (imported before use)::
 
     @register_export_format("csv")
     def export_csv(con, variants, with_samples, folder): ...
@@ -15,11 +15,12 @@ module (as the CLI does) costs nothing.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from ..core.registry import Registry
 
 if TYPE_CHECKING:
     import duckdb
@@ -35,41 +36,22 @@ class ExportFormat(Protocol):
         ...
 
 
-_EXPORT_FORMATS: dict[str, ExportFormat] = {}
-#: Modules whose import registers the built-in formats, imported on first lookup.
-_BUILTIN_MODULES = ("babelbench.publish.files", "babelbench.publish.eee")
+#: The built-in formats register when their modules are imported, on first lookup.
+_EXPORT_FORMATS: Registry[ExportFormat] = Registry("export format", ("babelbench.publish.files",
+                                                                     "babelbench.publish.eee"))
 
 
 def register_export_format(name: str):
     """Decorator: make ``fn`` the export format ``name``. A name registered twice is an error."""
-
-    def wrap(fn: ExportFormat) -> ExportFormat:
-        existing = _EXPORT_FORMATS.get(name)
-        if existing is not None and existing is not fn:
-            raise ValueError(f"export format {name!r} is registered twice "
-                             f"({getattr(existing, '__module__', '?')}, {getattr(fn, '__module__', '?')})")
-        _EXPORT_FORMATS[name] = fn
-        return fn
-
-    return wrap
-
-
-def _load_builtins() -> None:
-    for module in _BUILTIN_MODULES:
-        importlib.import_module(module)
+    return _EXPORT_FORMATS.register(name)
 
 
 def export_format_names() -> list[str]:
-    _load_builtins()
-    return sorted(_EXPORT_FORMATS)
+    return _EXPORT_FORMATS.names()
 
 
 def get_export_format(name: str) -> ExportFormat:
-    _load_builtins()
-    try:
-        return _EXPORT_FORMATS[name]
-    except KeyError:
-        raise ValueError(f"unknown export format {name!r}; known: {', '.join(sorted(_EXPORT_FORMATS))}") from None
+    return _EXPORT_FORMATS.get(name)
 
 
 def write_json_per_variant(records: dict[str, dict[str, Any]], folder: Path, prefix: str) -> list[WrittenFile]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..core.locks import lock_beside
 from .migrations import LATEST, MIGRATIONS
 
 _RETRY_SECONDS = 30.0
@@ -38,21 +39,6 @@ def _connect(path: Path, read_only: bool, retry_seconds: float = _RETRY_SECONDS)
             time.sleep(0.05)
 
 
-@contextmanager
-def _creation_lock(path: Path) -> Iterator[None]:
-    import fcntl
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.parent / f".{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
 class Store:
     """The results store at ``path``. Cheap to construct; connects per operation."""
 
@@ -68,7 +54,7 @@ class Store:
         # beside the file. Checking the schema costs about as much as the connection; once this
         # Store has migrated the file, skip it -- unless the file was replaced since (new inode).
         first = self._migrated_inode is None
-        with _creation_lock(self.path) if first else contextlib.nullcontext():
+        with lock_beside(self.path) if first else contextlib.nullcontext():
             con = _connect(self.path, read_only=False)
             try:
                 inode = self.path.stat().st_ino

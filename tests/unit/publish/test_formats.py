@@ -15,7 +15,7 @@ from babelbench.store import Store
 def registry(monkeypatch):
     """A copy of the registry, so formats registered by a test do not outlive it."""
     formats.export_format_names()   # the built-ins, registered before the copy
-    monkeypatch.setattr(formats, "_EXPORT_FORMATS", dict(formats._EXPORT_FORMATS))
+    monkeypatch.setattr(formats, "_EXPORT_FORMATS", formats._EXPORT_FORMATS.copy())
     return formats
 
 
