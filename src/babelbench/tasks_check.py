@@ -10,18 +10,19 @@ from pathlib import Path
 
 import yaml
 
-from .core.errors import Problem
+from .core.errors import ConfigError, Problem
+from .core.yamlpos import read_text, yaml_error
 from .evaluate.task_index import TaskYamlLoader
 
 
 def is_task_folder(path: Path) -> bool:
     if not path.is_dir():
         return False
-    for file in path.rglob("*.yaml"):
+    for file in sorted(path.rglob("*.yaml")):
         try:
             doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
-        except yaml.YAMLError:
-            return True  # a broken file in a task folder is still a task folder
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError, OSError):
+            continue  # a broken file says nothing about its folder
         if isinstance(doc, dict) and ("task" in doc or "group" in doc):
             return True
     return False
@@ -32,16 +33,25 @@ def check_task_files(folder: Path) -> list[Problem]:
     for file in sorted(p for p in folder.rglob("*") if p.is_file() and (p.suffix == ".yaml" or p.name.endswith("_template"))):
         name = str(file)
         try:
-            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
+            text = read_text(file, name)
+        except ConfigError as exc:
+            problems += exc.problems
+            continue
+        try:
+            doc = yaml.load(text, Loader=TaskYamlLoader)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problems.append(Problem(name, mark.line + 1 if mark else None, "", f"invalid YAML: {getattr(exc, 'problem', exc)}"))
+            problems.append(yaml_error(exc, text, name))
+            continue
+        except RecursionError:
+            problems.append(Problem(name, None, "", "invalid YAML: nested too deeply"))
             continue
         if not isinstance(doc, dict):
             problems.append(Problem(name, 1, "", "a task file must be a mapping"))
             continue
         include = doc.get("include")
-        if include and not (file.parent / include).is_file():
+        if include is not None and not isinstance(include, str):
+            problems.append(Problem(name, _line_of(file, "include"), "include", "must be a file name"))
+        elif include and not (file.parent / include).is_file():
             problems.append(Problem(name, _line_of(file, "include"), "include", f"file not found: {include}"))
         if file.suffix == ".yaml" and not any(k in doc for k in ("task", "group")):
             problems.append(Problem(name, 1, "", "defines neither `task` nor `group` (name templates without .yaml)"))
@@ -49,7 +59,7 @@ def check_task_files(folder: Path) -> list[Problem]:
 
 
 def _line_of(file: Path, key: str) -> int | None:
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
         if line.startswith(f"{key}:"):
             return number
     return None

@@ -68,7 +68,7 @@ def _definitions(root: str, _stamp: float) -> tuple[TaskEntry, ...]:
     for file in sorted(Path(root).rglob("*.yaml")):
         try:
             doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
-        except (yaml.YAMLError, UnicodeDecodeError):
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
             continue  # reported by `harness validate tasks/`
         if not isinstance(doc, dict):
             continue
@@ -77,7 +77,7 @@ def _definitions(root: str, _stamp: float) -> tuple[TaskEntry, ...]:
         if isinstance(doc.get("group"), str):
             out.append(TaskEntry(doc["group"], "group", file))
         tags = doc.get("tag")
-        for tag in [tags] if isinstance(tags, str) else (tags or []):
+        for tag in [tags] if isinstance(tags, str) else (tags if isinstance(tags, list) else []):
             if isinstance(tag, str):
                 out.append(TaskEntry(tag, "tag", file))
     return tuple(out)

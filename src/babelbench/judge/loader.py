@@ -9,10 +9,10 @@ from pydantic import ValidationError
 
 from .. import paths
 from ..core.errors import ConfigError, Problem
-from ..core.yamlpos import display_path, load_yaml
+from ..core.yamlpos import display_path, load_yaml, read_text
 from .backends import backend_names
 from .judge import Judge
-from .protocol import get_protocol
+from .protocol import get_protocol, protocol_names
 from .schema import JudgeConfig
 
 JUDGE_FILE = "judge.yaml"
@@ -89,14 +89,36 @@ def _load_folder(folder_text: str, display: str, stamp: tuple) -> Judge:
             if not path.is_file():
                 problems.append(Problem(f, line, f"prompts.{role}", f"template file not found: {rel}"))
                 continue
-            text = path.read_text(encoding="utf-8")
-            error = _template_error(text)
-            if error:
-                problems.append(Problem(display_path(path), error[0], "", f"template: {error[1]}"))
+            try:
+                text = read_text(path, display_path(path))
+            except ConfigError as exc:
+                problems += exc.problems
+                continue
             templates[role] = text
+    if not problems:
+        problems += _template_problems(config, folder, templates)
     if problems:
         raise ConfigError(problems)
     return Judge(config, folder, templates["system"], templates["user"])
+
+
+def _template_problems(config: JudgeConfig, folder: Path, templates: dict[str, str | None]) -> list[Problem]:
+    """Each template compiled and rendered once on sample variables (strictly: an undefined variable or
+    an unknown filter is an error), as the judge stage renders it: problems name the template's line."""
+    from .prompts import template_problem
+
+    problems: list[Problem] = []
+    if config.kind not in protocol_names():
+        return problems
+    context = {**get_protocol(config.kind).sample_variables(), "facets": [f.model_dump() for f in config.facets]}
+    for role, text in templates.items():
+        rel = getattr(config.prompts, role, None)
+        if text is None or rel is None:
+            continue
+        error = template_problem(text, context)
+        if error:
+            problems.append(Problem(display_path(folder / rel), error[0], "", f"template: {error[1]}"))
+    return problems
 
 
 def _protocol_problems(config: JudgeConfig, doc, display: str) -> list[Problem]:
@@ -114,12 +136,3 @@ def _protocol_problems(config: JudgeConfig, doc, display: str) -> list[Problem]:
                                 f"known: {', '.join(backend_names())}"))
     return problems
 
-
-def _template_error(text: str) -> tuple[int | None, str] | None:
-    import jinja2
-
-    try:
-        jinja2.Environment(undefined=jinja2.StrictUndefined).parse(text)
-    except jinja2.TemplateSyntaxError as exc:
-        return exc.lineno, exc.message or "syntax error"
-    return None

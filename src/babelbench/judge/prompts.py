@@ -31,6 +31,33 @@ def _compile(source: str):
     return env.from_string(source)
 
 
+def template_problem(source: str, context: dict[str, Any]) -> tuple[int | None, str] | None:
+    """(line, message) if ``source`` does not compile, or fails to render ``context`` (an undefined
+    variable, an unknown filter, an expression that raises), as :func:`render` would; else None."""
+    import jinja2
+
+    try:
+        _compile(source).render(context)
+    except jinja2.TemplateSyntaxError as exc:  # also an unknown filter or test (TemplateAssertionError)
+        return exc.lineno, exc.message or "syntax error"
+    except jinja2.UndefinedError as exc:
+        return _template_line(exc), f"{exc.message} (variables: {', '.join(sorted(context))})"
+    except Exception as exc:  # the template's own code failed on a sample input
+        return _template_line(exc), f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an error was raised at (jinja2 puts template frames into the traceback)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 def language_name(code: str | None) -> str:
     if code is None:
         return "the language of the instruction"

@@ -88,6 +88,12 @@ class JudgeProtocol:
             raise ConfigFieldError("facets" if config.facets else "floor_rules",
                                    "only a rubric judge has facets and floor rules")
 
+    def sample_variables(self) -> dict[str, Any]:
+        """Variables like those :meth:`plan_answer` renders the templates with, with sample values:
+        loading a judge renders its templates once with them, so a misspelt variable or filter is an
+        error naming the template's line before any run."""
+        return {"instruction": "Name a colour.", "answer": "蓝色。", "language": "Chinese", "language_code": "zh"}
+
     def reply_schema(self, judge: Judge) -> dict[str, Any] | None:
         """JSON schema of a reply, sent as ``response_format`` where the endpoint takes one."""
         return None

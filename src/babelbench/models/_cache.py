@@ -11,6 +11,11 @@ from pathlib import Path
 _DONE = ".complete"
 
 
+def is_built(target: Path) -> bool:
+    """Whether :func:`build_once` has finished building ``target``."""
+    return (target / _DONE).is_file()
+
+
 def build_once(target: Path, build: Callable[[Path], object]) -> Path:
     """Return ``target``, building it with ``build(tmpdir)`` if it is not complete yet.
 

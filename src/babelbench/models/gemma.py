@@ -14,7 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from .. import paths
-from ._cache import build_once
+from ._cache import build_once, is_built
 from .chat_template import END_OF_TURN, GEMMA_CHAT_TEMPLATE
 
 FOLDER = "gemma-3-270m"
@@ -23,6 +23,21 @@ FOLDER = "gemma-3-270m"
 def ensure_gemma_checkpoint() -> Path:
     """Folder holding the converted checkpoint; converted on first call (about a minute)."""
     return build_once(paths.models_dir() / FOLDER, _convert)
+
+
+def gemma_config():
+    """Gemma 3 270M's config without converting anything: the converted checkpoint's when it exists,
+    else the same architecture written out here (what recipe checks need: module names, context)."""
+    from transformers import AutoConfig, Gemma3TextConfig
+
+    folder = paths.models_dir() / FOLDER
+    if is_built(folder):
+        return AutoConfig.from_pretrained(str(folder))
+    return Gemma3TextConfig(
+        vocab_size=262144, hidden_size=640, intermediate_size=2048, num_hidden_layers=18, num_attention_heads=4,
+        num_key_value_heads=1, head_dim=256, max_position_embeddings=32768, sliding_window=512,
+        query_pre_attn_scalar=256, tie_word_embeddings=True,
+    )
 
 
 def ensure_gemma_gguf() -> Path:

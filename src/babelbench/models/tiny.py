@@ -24,10 +24,21 @@ def ensure_tiny_checkpoint() -> Path:
     return build_once(paths.models_dir() / FOLDER, build_tiny)
 
 
+def tiny_config(vocab_size: int = VOCAB_SIZE, **token_ids: int):
+    """The tiny model's LlamaConfig (what :func:`build_tiny` builds; recipe checks read it unbuilt)."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
+        tie_word_embeddings=True, **token_ids,
+    )
+
+
 def build_tiny(out: Path) -> None:
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
 
     corpus = Path(str(files("babelbench.models").joinpath("assets/tiny_corpus.txt")))
     bpe = Tokenizer(models.BPE(unk_token="<unk>"))
@@ -45,11 +56,9 @@ def build_tiny(out: Path) -> None:
     tokenizer.chat_template = GEMMA_CHAT_TEMPLATE
 
     torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
-        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=True,
+    config = tiny_config(
+        vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
     )
     model = LlamaForCausalLM(config)
     model.generation_config.eos_token_id = [tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids(END_OF_TURN)]

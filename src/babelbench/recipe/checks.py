@@ -9,6 +9,8 @@ from ..core.errors import Problem
 from ..core.yamlpos import Located
 from ..models.registry import source_problem
 from ..paths import SearchPath
+from .generation import check_generation
+from .model_checks import check_model
 from .schema import Variant
 
 _WEIGHT_TOLERANCE = 1e-6
@@ -30,6 +32,9 @@ def check_variant(variant: Variant, recipe_dir: Path, doc: Located, file: str,
     problems += _check_tasks(variant, recipe_dir, search, report)
     problems += _check_prompt_files(variant, recipe_dir, report)
     problems += _check_judges(variant, search, report)
+    check_generation(variant, report)
+    if not any(p.field == "base_model" for p in problems):
+        check_model(variant, recipe_dir, report)
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,26 +29,73 @@ _EXPANSION_KEYS = ("variants", "sweep", "extends")
 
 def parse_override(text: str) -> tuple[str, Any]:
     """``"train.lr=1e-4"`` -> ``("train.lr", 1e-4)``; the value is read as YAML."""
+    where = "--set " + text
     if "=" not in text:
-        raise ConfigError([Problem("--set", None, text, "expected dotted.key=value")])
+        raise ConfigError([Problem(where, None, "", "expected dotted.key=value")])
     key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key or any(not part.strip() for part in key.split(".")):
+        raise ConfigError([Problem(where, None, key, "empty key (expected dotted.key=value, e.g. train.lr=1e-4)")])
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
-        raise ConfigError([Problem("--set", None, key, f"value is not valid YAML: {exc}")]) from None
-    return key.strip(), value
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError([Problem(where, None, key, f"value is not valid YAML: {reason}")]) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ConfigError([Problem(where, None, key, f"value cannot be read: {exc}")]) from None
+    if not _finite(value):
+        raise ConfigError([Problem(where, None, key, "value is not a finite number (.nan, .inf)")])
+    return key, value
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
+def below_value(tree: dict[str, Any], dotted: str) -> str | None:
+    """Why ``dotted`` cannot be set in ``tree``: a part of it names a value that is no section (a number,
+    a string), or a list index out of range; None if it can be set."""
+    node: Any = tree
+    parts = dotted.split(".")
+    for depth, part in enumerate(parts):
+        here = ".".join(parts[:depth + 1])
+        if isinstance(node, list):
+            if not (part.isdigit() and int(part) < len(node)):
+                return f"{'.'.join(parts[:depth])} is a list of {len(node)}: {part!r} is not one of its indices"
+            node = node[int(part)]
+        else:
+            node = node.get(part)
+        if node is None or depth == len(parts) - 1:
+            return None  # missing sections are made
+        if not isinstance(node, (dict, list)):
+            return f"{here} is a value ({node!r}), not a section: nothing can be set below it"
+    return None
 
 
 def set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``dotted`` in ``tree``, making missing sections; a number part indexes a list.
+    (:func:`below_value` says beforehand why a key cannot be set.)"""
     parts = dotted.split(".")
-    node = tree
+    node: Any = tree
     for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[int(part)]
+            continue
         child = node.get(part)
-        if not isinstance(child, dict):
+        if not isinstance(child, (dict, list)):
             child = {}
             node[part] = child
         node = child
-    node[parts[-1]] = copy.deepcopy(value)
+    if isinstance(node, list):
+        node[int(parts[-1])] = copy.deepcopy(value)
+    else:
+        node[parts[-1]] = copy.deepcopy(value)
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +134,8 @@ def _rebase_tree(tree: dict[str, Any], folder: Path) -> None:
             if isinstance(item, dict) and "path" in item:
                 item["path"] = _absolute(item["path"], folder)
     node = tree.get("eval")
+    if isinstance(node, dict) and node.get("language_identifier") not in (None, "lingua"):
+        node["language_identifier"] = _absolute(node["language_identifier"], folder)
     folders = node.get("include_path") if isinstance(node, dict) else None
     if isinstance(node, dict) and isinstance(folders, list):
         node["include_path"] = [_absolute(f, folder) for f in folders]
@@ -156,11 +206,14 @@ def _problems_from(exc: ValidationError, doc: Located, file: str, blame: dict[st
     problems = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"])
-        where = next((blame[k] for k in blame if field == k or field.startswith(k + ".")), None)
+        where = next((blame[k] for k in blame if field == k or field.startswith(k + ".")
+                      or (err["type"] == "extra_forbidden" and k.startswith(field + "."))), None)
         f, line = where if where else doc.where(field, file)
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown key"
+        elif err["type"] == "invalid_key" or "[key]" in err["loc"]:
+            message = f"a key must be text: quote it (\"{err['input']}\")"
         elif message.startswith("Value error, "):
             message = message[len("Value error, "):]
         problems.append(Problem(f, line, field, message))
@@ -178,6 +231,9 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None,
     blame: dict[str, tuple[str, int | None]] = {}
     for text in overrides or []:
         key, value = parse_override(text)
+        problem = below_value(data, key)
+        if problem:
+            raise ConfigError([Problem("--set " + text, None, key, problem)])
         set_dotted(data, key, value)
         blame[key] = ("--set " + text, None)
     try:
@@ -194,6 +250,11 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None,
             if dotted.split(".")[0] in _EXPANSION_KEYS + ("name",):
                 f, line = choice_blame[dotted]
                 problems.append(Problem(f, line, dotted, "cannot be varied"))
+                continue
+            problem = below_value(tree, dotted)
+            if problem:
+                f, line = choice_blame[dotted]
+                problems.append(Problem(f, line, dotted, problem))
                 continue
             set_dotted(tree, dotted, value)
         tree["name"] = recipe.name
@@ -263,6 +324,9 @@ def load_recipes(paths: Sequence[str | Path], overrides: list[str] | None = None
     search = search or SearchPath.build()
     variants: list[Variant] = []
     problems: list[Problem] = []
+    for folder in (Path(p) for p in paths):
+        if folder.is_dir() and not recipe_files([folder]):
+            problems.append(Problem(display_path(folder), None, "", "no recipe here (no *.yaml or *.yml file)"))
     for path in recipe_files(paths):
         try:
             variants += load_recipe(path, overrides, search)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from babelbench.models.tiny import tiny_config
 from babelbench.recipe import ConfigError, load_recipe
 from tests.conftest import ROOT, SAMPLES
 
@@ -59,8 +60,8 @@ def shared(tmp_path) -> Path:
     for name in ("data/en.jsonl", "data/more.jsonl"):
         _write(folder / name, '{"instruction": "Say hi.", "output": "Hi."}\n')
     _write(folder / "prompts" / "theirs.jsonl", '{"instruction": "Say hi."}\n')
-    (folder / "model").mkdir()
-    (folder / "model2").mkdir()
+    for model in ("model", "model2"):  # a model folder's config.json is read (module names, context length)
+        _write(folder / model / "config.json", tiny_config().to_json_string())
     _write(folder / "base.yaml", PARENT)
     return folder
 

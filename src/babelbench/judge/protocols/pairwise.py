@@ -53,6 +53,10 @@ class Pairwise(JudgeProtocol):
     def slots(self, ctx: PlanContext) -> list[str]:
         return [f"{ctx.baseline_eval}:ab", f"{ctx.baseline_eval}:ba"]
 
+    def sample_variables(self) -> dict[str, Any]:
+        return {"instruction": "Name a colour.", "answer_a": "蓝色。", "answer_b": "红色。", "language": "Chinese",
+                "language_code": "zh"}
+
     def applies(self, sample: dict[str, Any], ctx: PlanContext) -> bool:
         other = ctx.baseline.get((sample["task"], sample["doc_id"]))
         return other is not None and instruction_of(other) == instruction_of(sample)
