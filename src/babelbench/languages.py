@@ -1,81 +1,121 @@
-"""Language codes the harness accepts, with the section labels PLUG responses use.
+"""Language codes: any ISO 639-1/-3 code or BCP-47 tag, parsed with langcodes.
 
-A recipe's language codes are checked against this table (ISO 639-1, plus a few
-ISO 639-3 codes for languages without a two-letter code). A language may only be a
-PLUG target or pivot if it has a section label here: the label is how the model's
-answer is split into its pivot and target parts.
+A recipe may name any language (``yo``, ``kk``, ``zh-Hant``, ``sr-Latn``). Codes are written in
+their standard form (:func:`standard_code`: ``yor`` -> ``yo``, ``zh_TW`` -> ``zh-TW``), so the same
+language is the same code in the data mix, the sources, the tasks and the store. Reports show the
+English name (:func:`name`).
+
+PLUG splits an answer into its pivot and target parts by *section labels*. The labels for common
+languages ship here (:data:`SHIPPED_LABELS`, in the PLUG paper's form "<language> response:" written
+in the language itself); a recipe gives any other language's label with ``pivot.labels``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+SHIPPED_LABELS: dict[str, str] = {
+    "en": "English response:",
+    "zh": "中文回复：",
+    "ko": "한국어 응답:",
+    "it": "Risposta in italiano:",
+    "es": "Respuesta en español:",
+    "fr": "Réponse en français :",
+    "de": "Antwort auf Deutsch:",
+    "pt": "Resposta em português:",
+    "ru": "Ответ на русском:",
+    "ja": "日本語の回答：",
+    "ar": "الرد بالعربية:",
+    "el": "Απάντηση στα ελληνικά:",
+    "hi": "हिंदी में उत्तर:",
+    "tr": "Türkçe yanıt:",
+    "vi": "Câu trả lời bằng tiếng Việt:",
+}
+
+#: Languages the harness's own tables know by heart: the shipped tasks' languages and those of the
+#: studies it was built for. The language identifier considers these (plus the expected language)
+#: as candidates; any other valid code is accepted everywhere else.
+COMMON: tuple[str, ...] = (
+    "en", "zh", "ko", "it", "es", "fr", "de", "pt", "ru", "ja", "ar", "el", "hi", "tr", "vi", "th", "id",
+    "sw", "bn", "te", "ro", "nl", "pl", "uk", "fa", "he", "fi", "sv", "cs", "hu", "ca", "eu", "ur", "ta",
+    "my", "qu", "ht",
+)
 
 
 @dataclass(frozen=True)
 class Language:
     code: str
     name: str
-    #: Label opening this language's section in a PLUG response; None if not defined.
+    #: Label opening this language's section in a PLUG response; None if not shipped.
     section_label: str | None = None
 
 
-# Labels follow the PLUG paper's (Zhang et al., 2023) form: "<language> response:" in the
-# language itself. Languages without a label cannot be PLUG targets or pivots.
-_TABLE: tuple[Language, ...] = (
-    Language("en", "English", "English response:"),
-    Language("zh", "Chinese", "中文回复："),
-    Language("ko", "Korean", "한국어 응답:"),
-    Language("it", "Italian", "Risposta in italiano:"),
-    Language("es", "Spanish", "Respuesta en español:"),
-    Language("fr", "French", "Réponse en français :"),
-    Language("de", "German", "Antwort auf Deutsch:"),
-    Language("pt", "Portuguese", "Resposta em português:"),
-    Language("ru", "Russian", "Ответ на русском:"),
-    Language("ja", "Japanese", "日本語の回答："),
-    Language("ar", "Arabic", "الرد بالعربية:"),
-    Language("el", "Greek", "Απάντηση στα ελληνικά:"),
-    Language("hi", "Hindi", "हिंदी में उत्तर:"),
-    Language("tr", "Turkish", "Türkçe yanıt:"),
-    Language("vi", "Vietnamese", "Câu trả lời bằng tiếng Việt:"),
-    Language("th", "Thai", None),
-    Language("id", "Indonesian", None),
-    Language("sw", "Swahili", None),
-    Language("bn", "Bengali", None),
-    Language("te", "Telugu", None),
-    Language("ro", "Romanian", None),
-    Language("nl", "Dutch", None),
-    Language("pl", "Polish", None),
-    Language("uk", "Ukrainian", None),
-    Language("fa", "Persian", None),
-    Language("he", "Hebrew", None),
-    Language("fi", "Finnish", None),
-    Language("sv", "Swedish", None),
-    Language("cs", "Czech", None),
-    Language("hu", "Hungarian", None),
-    Language("ca", "Catalan", None),
-    Language("eu", "Basque", None),
-    Language("ur", "Urdu", None),
-    Language("ta", "Tamil", None),
-    Language("my", "Burmese", None),
-    Language("qu", "Quechua", None),
-    Language("ht", "Haitian Creole", None),
-)
+@functools.lru_cache(maxsize=1024)
+def standard_code(code: str) -> str:
+    """The standard form of a language code or tag; ``ValueError`` if it names no language.
 
-LANGUAGES: dict[str, Language] = {lang.code: lang for lang in _TABLE}
+    ``yor`` -> ``yo``, ``eng`` -> ``en``, ``zh_TW`` -> ``zh-TW``, ``iw`` -> ``he``. Tags whose
+    language subtag is unknown (``xx``), private-use or "undetermined" (``und``) are refused.
+    """
+    import langcodes
+
+    if not isinstance(code, str) or not code.strip():
+        raise ValueError(f"unknown language code {code!r}: expected an ISO 639 code or BCP-47 tag such as 'en' or 'zh-Hant'")
+    try:
+        tag = langcodes.standardize_tag(code.strip())
+        parsed = langcodes.Language.get(tag)
+    except (ValueError, LookupError) as exc:
+        raise ValueError(f"unknown language code {code!r}: {exc}") from None
+    if not parsed.language or parsed.language in ("und", "mul", "zxx") or not parsed.is_valid() or \
+            parsed.language_name().startswith("Unknown language"):
+        raise ValueError(f"unknown language code {code!r}: expected an ISO 639 code or BCP-47 tag such as 'en' or 'zh-Hant'")
+    return tag
+
+
+def is_known(code: object) -> bool:
+    """Whether ``code`` is a valid language code written in its standard form."""
+    if not isinstance(code, str):
+        return False
+    try:
+        return standard_code(code) == code
+    except ValueError:
+        return False
+
+
+def base(code: str) -> str:
+    """The language subtag: ``zh-Hant`` -> ``zh``."""
+    return code.split("-")[0]
+
+
+@functools.lru_cache(maxsize=1024)
+def name(code: str) -> str:
+    """English name of a language code (``yo`` -> ``Yoruba``, ``zh-Hant`` -> ``Chinese (Traditional)``);
+    the code itself if it is not one."""
+    import langcodes
+
+    try:
+        found = langcodes.Language.get(code).display_name()
+    except (ValueError, LookupError):
+        return code
+    return code if found.startswith("Unknown language") else found
 
 
 def get(code: str) -> Language:
-    """Return the language for ``code``; raise ``KeyError`` naming the known codes."""
-    try:
-        return LANGUAGES[code]
-    except KeyError:
-        raise KeyError(
-            f"unknown language code {code!r}; known: {', '.join(sorted(LANGUAGES))}"
-        ) from None
+    """The language for ``code``; ``KeyError`` if it is not a valid code in standard form."""
+    if not is_known(code):
+        raise KeyError(f"unknown language code {code!r}")
+    return Language(code, name(code), SHIPPED_LABELS.get(code))
 
 
-def section_label(code: str) -> str:
-    label = get(code).section_label
+def label_table(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Section labels: the shipped ones, with a recipe's ``pivot.labels`` added (they win)."""
+    return {**SHIPPED_LABELS, **(extra or {})}
+
+
+def section_label(code: str, extra: Mapping[str, str] | None = None) -> str:
+    label = label_table(extra).get(code)
     if label is None:
-        raise KeyError(f"language {code!r} has no PLUG section label")
+        raise KeyError(f"language {code!r} has no PLUG section label (give one in pivot.labels)")
     return label

@@ -7,6 +7,11 @@ Both directions live here, so the training format and the lm-eval filter (used b
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import Enum
 
 from . import languages
@@ -18,31 +23,69 @@ class PivotStatus(str, Enum):
     ONLY_PIVOT = "only_pivot"            # labels present, but not the target's: nothing kept
 
 
-def format_plug_response(pivot_language: str, pivot_answer: str,
-                         target_language: str, target_answer: str) -> str:
-    """Training response for one item; a pivot-language item gets its single section."""
-    pivot_part = f"{languages.section_label(pivot_language)}\n{pivot_answer.strip()}"
+#: A recipe's own section labels (``pivot.labels``), for the evaluation filter: lm-eval calls the
+#: filter with the answer and the document only, so the labels travel in the environment
+#: (:func:`labels_in_use`), which also reaches worker processes.
+LABELS_ENV = "BABELBENCH_PLUG_LABELS"
+
+
+@contextmanager
+def labels_in_use(labels: Mapping[str, str]) -> Iterator[None]:
+    """Make ``labels`` (a recipe's ``pivot.labels``) the extra labels :func:`extract_target` knows."""
+    before = os.environ.get(LABELS_ENV)
+    os.environ[LABELS_ENV] = json.dumps(dict(labels), ensure_ascii=False, sort_keys=True)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(LABELS_ENV, None)
+        else:
+            os.environ[LABELS_ENV] = before
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_labels(text: str) -> dict[str, str]:
+    try:
+        found = json.loads(text)
+    except json.JSONDecodeError:
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _labels(extra: Mapping[str, str] | None) -> dict[str, str]:
+    if extra is None:
+        extra = _parse_labels(os.environ.get(LABELS_ENV, "{}"))
+    return languages.label_table(extra)
+
+
+def format_plug_response(pivot_language: str, pivot_answer: str, target_language: str, target_answer: str,
+                         labels: Mapping[str, str] | None = None) -> str:
+    """Training response for one item; a pivot-language item gets its single section.
+    ``labels``: the recipe's own section labels (``pivot.labels``), added to the shipped ones."""
+    table = languages.label_table(labels)
+    pivot_part = f"{table[pivot_language]}\n{pivot_answer.strip()}"
     if target_language == pivot_language:
         return pivot_part
-    return f"{pivot_part}\n\n{languages.section_label(target_language)}\n{target_answer.strip()}"
+    return f"{pivot_part}\n\n{table[target_language]}\n{target_answer.strip()}"
 
 
-def _all_labels() -> list[str]:
-    return [lang.section_label for lang in languages.LANGUAGES.values() if lang.section_label]
-
-
-def extract_target(response: str, target_language: str) -> tuple[str, PivotStatus]:
+def extract_target(response: str, target_language: str,
+                   labels: Mapping[str, str] | None = None) -> tuple[str, PivotStatus]:
     """The target-language section of ``response`` and how it was found.
 
     Pivot-agnostic: the target section runs from its label to the next known label (or
-    the end), so the same filter serves any pivot language.
+    the end), so the same filter serves any pivot language. ``labels``: a recipe's own labels
+    (default: those in use, see :func:`labels_in_use`). A target without a label keeps the whole
+    answer, as an answer without labels does.
     """
-    label = languages.section_label(target_language)
-    start = response.find(label)
+    table = _labels(labels)
+    others = list(table.values())
+    label = table.get(target_language)
+    start = response.find(label) if label else -1
     if start < 0:
-        if any(other in response for other in _all_labels()):
+        if label and any(other in response for other in others):
             return "", PivotStatus.ONLY_PIVOT
         return response.strip(), PivotStatus.LABEL_NOT_FOUND
     body = response[start + len(label):]
-    end = min((i for i in (body.find(other) for other in _all_labels()) if i >= 0), default=len(body))
+    end = min((i for i in (body.find(other) for other in others) if i >= 0), default=len(body))
     return body[:end].strip(), PivotStatus.OK

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 from ..core.records import MetricRecord, SampleRecord
 from .bootstrap import stratified_ci
@@ -82,4 +83,26 @@ def pivot_rows(samples: list[SampleRecord]) -> list[MetricRecord]:
         for status in ("label_not_found", "only_pivot"):
             out.append(MetricRecord(task=task, language=rows[0].language, metric=f"pivot:{status}", filter="plug",
                                     value=statuses.count(status) / len(rows), n=len(rows), scored=True))
+    return out
+
+
+def unsupported_language_rows(samples: list[SampleRecord], scoring: Mapping[str, Any]) -> list[MetricRecord]:
+    """Per task with a language-fidelity metric: the share of answers expected in a language the
+    language identifier has no model of (``language_fidelity:unsupported``), when there are any.
+    Those answers are left out of ``language_fidelity`` (neither right nor wrong)."""
+    from ..langid import get_identifier
+
+    identifier = get_identifier()
+    by_task: dict[str, list[SampleRecord]] = defaultdict(list)
+    for s in samples:
+        if "language_fidelity" in s.sample_metrics:
+            by_task[s.task].append(s)
+    out = []
+    for task, rows in sorted(by_task.items()):
+        expected = [str(r.doc.get("expected_language") or r.language or "") for r in rows]
+        unsupported = sum(1 for code in expected if code and not identifier.supports(code))
+        if unsupported:
+            filt = getattr(scoring.get(task), "filter", "none")
+            out.append(MetricRecord(task=task, language=rows[0].language, metric="language_fidelity:unsupported",
+                                    filter=filt, value=unsupported / len(rows), n=len(rows), scored=True))
     return out

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..core.errors import Problem
 from ..core.hashing import file_digest
 from ..pivot import format_plug_response
 from ..recipe.schema import Variant
@@ -57,10 +58,15 @@ def select_examples(variant: Variant, recipe_dir: Path) -> tuple[list[Example], 
     rng = random.Random(data.seed)
     chosen: list[Example] = []
     for lang, n in sorted(language_counts(data.mix, data.size).items()):
+        if n > len(pools[lang]) and not data.allow_upsampling:
+            raise SourceError(Problem(variant.recipe_file, None, "data.size",
+                                      f"asks for {n} {lang!r} rows and the sources hold {len(pools[lang])} "
+                                      "(set data.allow_upsampling: true to repeat rows)"))
         chosen += draw(pools[lang], n, rng)
     missing = 0
     if variant.pivot.mode == "plug":
-        chosen, missing = _plug(chosen, pools[variant.pivot.pivot_language], variant.pivot.pivot_language)
+        chosen, missing = _plug(chosen, pools[variant.pivot.pivot_language], variant.pivot.pivot_language,
+                                variant.pivot.labels)
     chosen = [_with_system_line(ex, variant) for ex in chosen]
     rng.shuffle(chosen)
     return chosen, missing
@@ -75,7 +81,8 @@ def _with_system_line(ex: Example, variant: Variant) -> Example:
     return Example(ex.id, ex.language, [{"role": "system", "content": line}, *ex.messages])
 
 
-def _plug(examples: list[Example], pivot_pool: list[Example], pivot: str) -> tuple[list[Example], int]:
+def _plug(examples: list[Example], pivot_pool: list[Example], pivot: str,
+          labels: dict[str, str]) -> tuple[list[Example], int]:
     by_id = {ex.id: ex for ex in pivot_pool}
     out, missing = [], 0
     for ex in examples:
@@ -83,7 +90,7 @@ def _plug(examples: list[Example], pivot_pool: list[Example], pivot: str) -> tup
         if partner is None:
             missing += 1
             continue
-        response = format_plug_response(pivot, partner.response, ex.language, ex.response)
+        response = format_plug_response(pivot, partner.response, ex.language, ex.response, labels)
         out.append(Example(ex.id, ex.language, ex.messages[:-1] + [{"role": "assistant", "content": response}]))
     return out, missing
 
@@ -92,7 +99,7 @@ def build_training_set(variant: Variant, recipe_dir: Path, tokenizer, out_dir: P
     """Write ``train.jsonl`` (prompt/response text in the chat format) and ``manifest.json``."""
     examples, missing = select_examples(variant, recipe_dir)
     if not examples:
-        raise SourceError("the data section selects no examples")
+        raise SourceError(Problem(variant.recipe_file, None, "data", "the data section selects no examples"))
     stats: dict[str, LanguageStats] = {}
     counts = Counter(ex.language for ex in examples)
     uniques = {lang: len({ex.id for ex in examples if ex.language == lang}) for lang in counts}

@@ -1,20 +1,25 @@
-"""Reading instruction data in Alpaca, chat ``messages`` or ShareGPT ``conversations`` form.
+"""Reading a recipe's instruction-data sources into chat examples.
 
-Every row becomes an :class:`Example` holding chat messages whose last turn is the
-assistant's response (the part trained on).
+A source is a local file (JSON Lines, JSON, CSV, TSV, Parquet; :mod:`.files`) or a Hub dataset
+(through ``datasets``); its rows are read with a registered format and/or a column mapping
+(:mod:`.formats`). Every row becomes an :class:`Example` whose last message is the assistant's
+response (the part trained on). A row that does not fit raises :class:`SourceError` naming the
+file, the row (or line) and the field.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import Problem
+from ..core.yamlpos import display_path
 from ..recipe.schema import Source
-
-_SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-                   "model": "assistant", "system": "system"}
+from .files import FileProblem, Where, read_rows
+from .formats import FORMATS, Mapping, RowError, detect_format, row_id, to_messages
 
 
 @dataclass
@@ -29,87 +34,67 @@ class Example:
 
 
 class SourceError(ValueError):
-    """A row that cannot be read; the message names the file and row."""
+    """A source that cannot be read; :attr:`problem` names the file, the row (or line) and the field."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def data_problem(file: str, where: Where | None, field: str, message: str) -> Problem:
+    """``file:12: field: message`` for a JSON Lines line, ``file: row 12: field: message`` otherwise."""
+    if where is None or where.line is not None:
+        return Problem(file, where.line if where else None, field, message)
+    return Problem(f"{file}: row {where.row}", None, field, message)
+
+
+def source_mapping(source: Source) -> Mapping | None:
+    """The mapping a source's ``format`` and ``fields`` give; None with ``format: auto`` and no fields
+    (each row's shape is detected). ``ValueError`` for an unknown format name."""
+    fields = source.fields.model_dump(exclude_none=True) if source.fields is not None else {}
+    if source.format == "auto" and not fields:
+        return None if not source.roles else Mapping().with_fields({}, source.roles)
+    base = FORMATS.get(source.format) if source.format != "auto" else Mapping()
+    return base.with_fields(fields, source.roles) if fields or source.roles else base
 
 
 def read_source(source: Source, recipe_dir: Path) -> list[Example]:
+    """Every row of ``source`` as an :class:`Example` (``SourceError`` on the first that does not fit)."""
     if source.path is not None:
-        where = str(recipe_dir / source.path)
-        rows = _read_local(recipe_dir / source.path)
-    else:
-        import datasets  # only when a recipe names a Hub dataset
-
-        where = f"hub:{source.hub}"
-        rows = list(datasets.load_dataset(source.hub, source.hub_config, split=source.split))
-    return [_to_example(row, i, source, where) for i, row in enumerate(rows)]
+        path = (recipe_dir / source.path).resolve()
+        stat = path.stat()
+        return list(_read_local(path, stat.st_size, stat.st_mtime_ns, source.model_dump_json()))
+    return [_example(row, Where(row=i + 1), source, f"hub:{source.hub}") for i, row in enumerate(_hub_rows(source))]
 
 
-def _read_local(path: Path) -> list[dict[str, Any]]:
-    """The rows of a ``.json`` file (a list of rows, or an object holding one under ``"data"``) or
-    of a JSON Lines file (one row a line); raise :class:`SourceError` naming the file (and line)."""
+@functools.lru_cache(maxsize=32)
+def _read_local(path: Path, size: int, mtime_ns: int, source_json: str) -> tuple[Example, ...]:
+    """Cached per file state and source settings: `validate`'s checks and the data stage read once."""
+    source = Source.model_validate_json(source_json)
+    shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})") from None
-        rows = data.get("data") if isinstance(data, dict) else data
-        if not isinstance(rows, list):
-            got = f"an object with keys {sorted(data)}" if isinstance(data, dict) else f"a JSON {_json_kind(data)}"
-            raise SourceError(f"{path}: expected a list of rows, or an object with a list of rows under \"data\"; "
-                              f"got {got}")
-        for index, row in enumerate(rows):
-            if not isinstance(row, dict):
-                raise SourceError(f"{path}: row {index + 1}: expected a JSON object, got a JSON {_json_kind(row)}")
-        return rows
-    rows = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise SourceError(f"{path}:{lineno}: not valid JSON: {exc.msg}") from None
-            if not isinstance(row, dict):
-                raise SourceError(f"{path}:{lineno}: expected a JSON object, got a JSON {_json_kind(row)}")
-            rows.append(row)
-    return rows
+        return tuple(_example(row, where, source, shown) for where, row in read_rows(path, source.file_format))
+    except FileProblem as exc:
+        raise SourceError(data_problem(shown, exc.where, "", str(exc))) from None
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", list: "array", dict: "object", type(None): "null"}.get(type(value), type(value).__name__)
-
-
-def _detect(row: dict[str, Any]) -> str:
-    if "messages" in row:
-        return "messages"
-    if "conversations" in row:
-        return "conversations"
-    if "instruction" in row and "output" in row:
-        return "alpaca"
-    raise SourceError(f"row has none of instruction/output, messages, conversations: keys {sorted(row)}")
-
-
-def _to_example(row: dict[str, Any], index: int, source: Source, where: str) -> Example:
+def _example(row: dict[str, Any], where: Where, source: Source, shown: str) -> Example:
     try:
-        form = source.format if source.format != "auto" else _detect(row)
-        if form == "alpaca":
-            prompt = row["instruction"].strip()
-            if row.get("input"):
-                prompt = f"{prompt}\n\n{row['input'].strip()}"
-            messages = [{"role": "user", "content": prompt}, {"role": "assistant", "content": row["output"].strip()}]
-        elif form == "messages":
-            messages = [{"role": m["role"], "content": m["content"]} for m in row["messages"]]
-        else:
-            messages = [{"role": _SHAREGPT_ROLES[m["from"]], "content": m["value"]} for m in row["conversations"]]
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise SourceError(f"{where}: row {index + 1}: cannot read as {source.format}: missing {exc}") from None
-    if not messages or messages[-1]["role"] != "assistant":
-        raise SourceError(f"{where}: row {index + 1}: the last turn must be the assistant's response")
-    return Example(id=str(row.get("id", index)), language=source.language, messages=messages)
+        mapping = source_mapping(source) or FORMATS.get(detect_format(row))
+        messages = to_messages(row, mapping)
+        index = (where.line if where.line is not None else where.row or 1) - 1
+        return Example(id=row_id(row, mapping, str(index)), language=source.language, messages=messages)
+    except RowError as exc:
+        raise SourceError(data_problem(shown, where, exc.field, str(exc))) from None
+
+
+def _hub_rows(source: Source) -> Iterator[dict[str, Any]]:
+    """A Hub dataset's rows; a network or dataset failure is one line naming the dataset."""
+    import datasets  # only when a recipe names a Hub dataset
+
+    try:
+        rows = datasets.load_dataset(source.hub, source.hub_config, split=source.split)
+    except Exception as exc:  # datasets raises many kinds (ConnectionError, DatasetNotFoundError, ...)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SourceError(Problem(f"hub:{source.hub}", None, "", f"cannot load the dataset: {first}")) from None
+    yield from rows

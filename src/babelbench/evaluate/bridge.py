@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import languages as language_table
-from ..analysis.aggregates import aggregate_rows, pivot_rows
+from ..analysis.aggregates import aggregate_rows, pivot_rows, unsupported_language_rows
 from ..core.records import MetricRecord, SampleRecord
-from ..pivot import extract_target
+from ..langid import identifier_in_use
+from ..pivot import extract_target, labels_in_use
 from ..recipe.schema import Variant
 from ..system_prompts import description_template
 from .backends import get_eval_backend
@@ -49,31 +50,38 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     include = [str(d) for d in tasks_dirs] + ([str(generated)] if generated else [])
     # `data_source` reaches every task's loader as lm-eval task metadata (as `--metadata` would).
     pivot = variant.pivot
-    line = description_template(pivot.system_prompt, pivot.mode, pivot.pivot_language, list(language_table.LANGUAGES))
+    line = description_template(pivot.system_prompt, pivot.mode, pivot.pivot_language, _variant_languages(variant))
     manager = _task_manager(line)(include_path=include, include_defaults=needs_builtin(cfg.tasks, tasks_dirs),
                                   metadata={"data_source": cfg.data_source})
     quiet_git_lookup()
-    results = lm_eval.simple_evaluate(
-        model=backend.lm_eval_model,
-        model_args=backend.model_args(base_path, adapter_path),
-        tasks=list(cfg.tasks) + prompt_tasks,
-        limit=cfg.limit,
-        gen_kwargs=dict(cfg.gen_kwargs) or None,
-        batch_size=cfg.batch_size,
-        apply_chat_template=cfg.apply_chat_template,
-        log_samples=True,
-        task_manager=manager,
-        bootstrap_iters=1000,
-    )
-    configs = results.get("configs", {})
-    scoring = {task: task_scoring(task, config, plug) for task, config in configs.items()}
-    samples = list(_sample_rows(results.get("samples", {}), scoring, plug))
+    identifier = cfg.language_identifier
+    if identifier != "lingua":
+        identifier = str(Path(variant.recipe_file).resolve().parent / identifier)
+    # the PLUG filter splits answers by the recipe's labels too; fidelity metrics use its identifier
+    with labels_in_use(pivot.labels), identifier_in_use(identifier):
+        results = lm_eval.simple_evaluate(
+            model=backend.lm_eval_model,
+            model_args=backend.model_args(base_path, adapter_path),
+            tasks=list(cfg.tasks) + prompt_tasks,
+            limit=cfg.limit,
+            gen_kwargs=dict(cfg.gen_kwargs) or None,
+            batch_size=cfg.batch_size,
+            apply_chat_template=cfg.apply_chat_template,
+            log_samples=True,
+            task_manager=manager,
+            bootstrap_iters=1000,
+        )
+        configs = results.get("configs", {})
+        scoring = {task: task_scoring(task, config, plug) for task, config in configs.items()}
+        samples = list(_sample_rows(results.get("samples", {}), scoring, plug))
     languages = {s.task: s.language for s in samples}
     metrics = list(_metric_rows(results, languages, scoring))
     add_intervals(metrics, samples)
     scored = [m for m in metrics if m.scored]
     if plug:
         metrics += pivot_rows(samples)
+    with identifier_in_use(identifier):
+        metrics += unsupported_language_rows(samples, scoring)
     metrics += aggregate_rows(scored, samples, {t: s.scale for t, s in scoring.items()})
     info = {"lm_eval_version": results.get("lm_eval_version"), "task_hashes": results.get("task_hashes"),
             "versions": results.get("versions"), "n_samples": results.get("n-samples"),
@@ -82,6 +90,14 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
                         for t, s in scoring.items()},
             "seconds": float(results.get("total_evaluation_time_seconds") or 0)}
     return EvalOutput(metrics=metrics, samples=samples, info=info)
+
+
+def _variant_languages(variant: Variant) -> list[str]:
+    """Languages a document of this variant's evaluation may be in: the common ones, and the recipe's own."""
+    own = set(variant.data.mix) if variant.data else set()
+    for pf in variant.eval.prompt_files:
+        own |= {pf.language} | ({pf.expected_language} if pf.expected_language else set())
+    return sorted(set(language_table.COMMON) | own | set(variant.pivot.labels) | {variant.pivot.pivot_language})
 
 
 def _task_manager(system_line: str | None):

@@ -29,6 +29,11 @@ class Scoring:
 _PAIR = re.compile(r"^(?P<base>.+)_(?P<src>[a-z]{2,3})_(?P<tgt>[a-z]{2,3})$")
 
 
+def _language_suffix(text: str) -> bool:
+    """Whether a task-name suffix is a language: a common one, or any two-letter code (``_all`` is not)."""
+    return text in languages.COMMON or (len(text) == 2 and languages.is_known(text))
+
+
 def family_of(task: str) -> tuple[str, str | None]:
     """A task name's family and language when it follows the ``<family>_<lang>`` convention:
     ``xquad_gen_zh`` -> (xquad_gen, zh); ``flores_gen_en_zh`` -> (flores_gen_en_xx, zh);
@@ -36,13 +41,13 @@ def family_of(task: str) -> tuple[str, str | None]:
     if task.startswith("prompts_"):
         return "prompts", None
     pair = _PAIR.match(task)
-    if pair and pair["src"] in languages.LANGUAGES and pair["tgt"] in languages.LANGUAGES:
+    if pair and _language_suffix(pair["src"]) and _language_suffix(pair["tgt"]):
         if pair["src"] == "en":
             return f"{pair['base']}_en_xx", pair["tgt"]
         if pair["tgt"] == "en":
             return f"{pair['base']}_xx_en", pair["src"]
     base, _, lang = task.rpartition("_")
-    if base and lang in languages.LANGUAGES:
+    if base and _language_suffix(lang):
         return base, lang
     return task, None
 

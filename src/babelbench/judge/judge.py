@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.hashing import digest
+from ..core.hashing import digest, file_digest
 from .backends import backend_names
 from .schema import BackendConfig, BackendOverride, JudgeConfig
 
@@ -27,6 +27,11 @@ class Judge:
     @property
     def kind(self) -> str:
         return self.config.kind
+
+    def identifier_path(self) -> str | None:
+        """The fastText model file a language-id judge names (relative to its folder); None for lingua."""
+        spec = self.config.identifier
+        return None if spec in (None, "lingua") else str(self.folder / spec)
 
     def with_backend(self, override: BackendOverride | None) -> Judge:
         if override is None or self.config.backend is None:
@@ -56,4 +61,8 @@ class Judge:
         if cfg.get("backend"):
             cfg["backend"] = {k: cfg["backend"][k] for k in ("type", "model", "temperature", "max_tokens",
                                                             "structured_output")}
+        if cfg.get("identifier") is None:
+            cfg.pop("identifier", None)  # judges made before the setting keep their identity
+        elif (path := self.identifier_path()) is not None:
+            cfg["identifier"] = {"model_sha": file_digest(path)}
         return digest({"config": cfg, "system": self.system_template, "user": self.user_template})

@@ -74,7 +74,7 @@ def _load_folder(folder_text: str, display: str, stamp: tuple) -> Judge:
             msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             problems.append(Problem(f, line, field, msg))
         raise ConfigError(problems) from None
-    problems = _protocol_problems(config, doc, display)
+    problems = _protocol_problems(config, doc, display, folder)
     if config.name != folder.name:
         f, line = doc.where("name", display)
         problems.append(Problem(f, line, "name", f"must match the folder name {folder.name!r}"))
@@ -121,7 +121,7 @@ def _template_problems(config: JudgeConfig, folder: Path, templates: dict[str, s
     return problems
 
 
-def _protocol_problems(config: JudgeConfig, doc, display: str) -> list[Problem]:
+def _protocol_problems(config: JudgeConfig, doc, display: str, folder: Path) -> list[Problem]:
     """What the judge's protocol requires, and a known backend type (both are registries)."""
     problems = []
     try:
@@ -130,9 +130,16 @@ def _protocol_problems(config: JudgeConfig, doc, display: str) -> list[Problem]:
         field = getattr(exc, "field", "kind")
         f, line = doc.where(field, display)
         problems.append(Problem(f, line, field, str(exc)))
+    protocol = get_protocol(config.kind) if config.kind in protocol_names() else None
+    if config.identifier is not None and protocol is not None and not protocol.uses_identifier:
+        f, line = doc.where("identifier", display)
+        problems.append(Problem(f, line, "identifier", f"a {config.kind} judge takes no language identifier"))
+    elif config.identifier not in (None, "lingua") and not (folder / str(config.identifier)).is_file():
+        f, line = doc.where("identifier", display)
+        problems.append(Problem(f, line, "identifier", f"`lingua`, or a fastText model file; file not found: "
+                                                       f"{config.identifier} (relative to {folder})"))
     if config.backend is not None and config.backend.type not in backend_names():
         f, line = doc.where("backend.type", display)
         problems.append(Problem(f, line, "backend.type", f"unknown judge backend {config.backend.type!r}; "
                                 f"known: {', '.join(backend_names())}"))
     return problems
-

@@ -61,8 +61,7 @@ def _template_line(exc: BaseException) -> int | None:
 def language_name(code: str | None) -> str:
     if code is None:
         return "the language of the instruction"
-    known = languages.LANGUAGES.get(code)
-    return known.name if known else code
+    return languages.name(code)
 
 
 def render(judge: Judge, variables: dict[str, Any]) -> list[dict[str, str]]:

@@ -151,6 +151,8 @@ class JudgeProtocol:
 
     #: A protocol whose language vote is the reference others are checked against (the identifier).
     language_reference: ClassVar[bool] = False
+    #: Whether it identifies languages itself, so takes the judge's ``identifier`` setting.
+    uses_identifier: ClassVar[bool] = False
 
 
 #: Built-in protocols are imported on first lookup (so `harness --help` imports none of them).

@@ -101,6 +101,8 @@ class JudgeConfig(Strict):
     apply_floor_rules: bool = Field(False, description="Apply `floor_rules` to the grades (raw grades kept).")
     rationale_chars: int = Field(400, gt=0, description="Longest rationale the reply may carry.")
     tasks: list[str] = Field(["*"], min_length=1, description="Task-name patterns (fnmatch) this judge grades.")
+    identifier: str | None = Field(None, description="language-id: `lingua` (the default), or a fastText "
+                                   "language-ID model file (lid.176.bin, GlotLID) relative to the judge folder.")
 
 
 class RecipeJudging(Strict):

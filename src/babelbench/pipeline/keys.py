@@ -11,6 +11,7 @@ so deciding that nothing needs doing is fast.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,17 +48,31 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
     ("train", "checkpoints"): None,
     ("eval", "include_path"): [],
     ("select",): None,
+    ("data", "sources", "*", "fields"): None,
+    ("data", "sources", "*", "roles"): None,
+    ("data", "sources", "*", "file_format"): "auto",
+    ("pivot", "labels"): {},
+    ("eval", "language_identifier"): "lingua",
 }
 
 
+#: Permissions, not settings: they let a check pass and change no output (the same draw is made).
+_NOT_IDENTITY: frozenset[tuple[str, ...]] = frozenset({("data", "allow_upsampling")})
+
+
 def _canonical(tree: dict, prefix: tuple[str, ...] = ()) -> dict:
-    """``tree`` without the later fields that hold their "not used" value."""
+    """``tree`` without the later fields that hold their "not used" value, and without permissions."""
     out = {}
     for key, value in tree.items():
         path = (*prefix, key)
-        if path in _LATER_FIELDS and value == _LATER_FIELDS[path]:
+        if path in _NOT_IDENTITY or (path in _LATER_FIELDS and value == _LATER_FIELDS[path]):
             continue
-        out[key] = _canonical(value, path) if isinstance(value, dict) else value
+        if isinstance(value, dict):
+            out[key] = _canonical(value, path)
+        elif isinstance(value, list):
+            out[key] = [_canonical(item, (*path, "*")) if isinstance(item, dict) else item for item in value]
+        else:
+            out[key] = value
     return out
 
 
@@ -71,9 +86,13 @@ def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict[str, str |
     out: list[dict[str, str | None]] = []
     for s in variant.data.sources:
         if s.path is not None:
-            out.append({"sha": file_digest(str(recipe_dir / s.path)), "language": s.language, "format": s.format})
+            entry = {"sha": file_digest(str(recipe_dir / s.path)), "language": s.language, "format": s.format}
         else:
-            out.append({"hub": s.hub, "config": s.hub_config, "split": s.split, "language": s.language, "format": s.format})
+            entry = {"hub": s.hub, "config": s.hub_config, "split": s.split, "language": s.language, "format": s.format}
+        # how the rows are read, when set (left out otherwise, so keys made before these settings stay)
+        mapping = _canonical(s.model_dump(mode="json", include={"fields", "roles", "file_format"}),
+                             ("data", "sources", "*"))
+        out.append({**entry, **{k: json.dumps(v, sort_keys=True) for k, v in mapping.items()}})
     return out
 
 
@@ -92,7 +111,7 @@ def _pivot_identity(variant: Variant) -> dict[str, str]:
     """What of the pivot section decides the data (and, with a system line, the prompts).
     ``system_prompt: none`` is left out, so variants made before it existed keep their keys."""
     pivot = variant.pivot
-    out = pivot.model_dump(mode="json") if pivot.mode == "plug" else {"mode": "none"}
+    out = _canonical(pivot.model_dump(mode="json"), ("pivot",)) if pivot.mode == "plug" else {"mode": "none"}
     if pivot.system_prompt == "none":
         out.pop("system_prompt", None)
     else:
@@ -115,7 +134,7 @@ def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
         assert variant.data is not None
         data_key = digest({
             "stage": "data", "builder": DATA_BUILDER, "base": base,
-            "data": variant.data.model_dump(mode="json", exclude={"sources"}),
+            "data": _canonical(variant.data.model_dump(mode="json", exclude={"sources"}), ("data",)),
             "sources": _source_identity(variant, recipe_dir),
             "pivot": _pivot_identity(variant),
             "versions": versions("transformers", "tokenizers"),
@@ -139,8 +158,13 @@ def eval_key_for(variant: Variant, model: object, dirs: list[Path], recipe_dir: 
 
     return digest({
         "stage": "eval", "evaluator": EVALUATOR, "prompt_tasks": GENERATOR, "model": model,
-        "eval": variant.eval.model_dump(mode="json", exclude={"include_path"}), "pivot_mode": variant.pivot.mode,
+        "eval": _canonical(variant.eval.model_dump(mode="json", exclude={"include_path"}), ("eval",)),
+        "pivot_mode": variant.pivot.mode,
+        **({"identifier_sha": file_digest(str(recipe_dir / variant.eval.language_identifier))}
+           if variant.eval.language_identifier != "lingua" else {}),
         **({"system_prompt": _pivot_identity(variant)} if variant.pivot.system_prompt != "none" else {}),
+        # the section labels a PLUG answer is split by, when the recipe adds its own
+        **({"labels": variant.pivot.labels} if variant.pivot.mode == "plug" and variant.pivot.labels else {}),
         "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, dirs)},
         "prompt_files": prompt_identity(variant.eval.prompt_files, recipe_dir),
         "versions": versions("lm-eval", "transformers", "peft", "torch"),

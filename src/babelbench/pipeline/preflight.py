@@ -23,7 +23,7 @@ def preflight(variants: list[Variant]) -> None:
         try:
             examples, missing = select_examples(variant, Path(variant.recipe_file).resolve().parent)
         except SourceError as exc:
-            problems.append(Problem(variant.recipe_file, None, "data.sources", str(exc)))
+            problems.append(exc.problem)
             continue
         if not examples:
             unpaired = f" ({missing} PLUG targets have no pivot-language row with the same id)" if missing else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from .. import languages
@@ -27,8 +28,9 @@ def check_variant(variant: Variant, recipe_dir: Path, doc: Located, file: str,
 
     _check_base_model(variant, recipe_dir, report)
     if variant.data is not None and variant.train.method != "none":
-        _check_data(variant, recipe_dir, report)
+        problems += _check_data(variant, recipe_dir, report)
     _check_pivot(variant, report)
+    _check_identifier(variant, recipe_dir, report)
     problems += _check_tasks(variant, recipe_dir, search, report)
     problems += _check_prompt_files(variant, recipe_dir, report)
     problems += _check_judges(variant, search, report)
@@ -44,26 +46,62 @@ def _check_base_model(variant: Variant, recipe_dir: Path, report) -> None:
         report("base_model", problem)
 
 
-def _check_data(variant: Variant, recipe_dir: Path, report) -> None:
+def _check_data(variant: Variant, recipe_dir: Path, report) -> list[Problem]:
+    """Sources readable row by row (their problems name the data file, row and field), no empty
+    source, mix weights that are numbers summing to 1, and a size the sources can fill."""
+    from ..data.mix import language_counts
+    from ..data.sources import SourceError, read_source, source_mapping
+
     data = variant.data
     assert data is not None
-    source_langs = set()
+    problems: list[Problem] = []
+    rows: dict[str, int | None] = {}   # language -> rows its local sources hold (None: a Hub source, unknown)
     for i, source in enumerate(data.sources):
-        if source.language not in languages.LANGUAGES:
-            report(f"data.sources.{i}.language", f"unknown language code {source.language!r}")
-        source_langs.add(source.language)
-        if source.path is not None and not (recipe_dir / source.path).is_file():
+        lang = source.language
+        try:
+            mapping = source_mapping(source)
+        except ValueError as exc:
+            report(f"data.sources.{i}.format", str(exc))
+            continue
+        problem = mapping.problem() if mapping is not None else None
+        if problem:
+            report(f"data.sources.{i}.fields", problem)
+            continue
+        if source.path is None:
+            rows[lang] = None
+            continue
+        if not (recipe_dir / source.path).is_file():
             report(f"data.sources.{i}.path", f"file not found: {source.path} (relative to {recipe_dir})")
+            continue
+        try:
+            count = len(read_source(source, recipe_dir))
+        except SourceError as exc:
+            problems.append(exc.problem)
+            continue
+        if count == 0:
+            report(f"data.sources.{i}.path", f"{source.path} holds no rows")
+        if lang not in rows or rows[lang] is not None:
+            rows[lang] = (rows.get(lang) or 0) + count
+    weights_ok = True
     for lang, weight in data.mix.items():
-        if lang not in languages.LANGUAGES:
-            report(f"data.mix.{lang}", f"unknown language code {lang!r}")
-        elif weight < 0:
-            report(f"data.mix.{lang}", "weight must be >= 0")
-        elif weight > 0 and lang not in source_langs:
+        if not math.isfinite(weight) or weight < 0:
+            report(f"data.mix.{lang}", f"weight must be a number >= 0, got {weight}")
+            weights_ok = False
+        elif weight > 0 and lang not in {s.language for s in data.sources}:
             report(f"data.mix.{lang}", f"no source has language {lang!r}")
     total = sum(data.mix.values())
-    if abs(total - 1.0) > _WEIGHT_TOLERANCE:
+    if weights_ok and abs(total - 1.0) > _WEIGHT_TOLERANCE:
         report("data.mix", f"weights sum to {total:g}, not 1")
+        weights_ok = False
+    if not weights_ok or data.allow_upsampling:
+        return problems
+    for lang, wanted in sorted(language_counts(data.mix, data.size).items()):
+        held = rows.get(lang)
+        if held is not None and 0 < held < wanted:
+            report("data.size", f"{data.size} examples at weight {data.mix[lang]:g} ask for {wanted} {lang!r} rows, "
+                                f"and its sources hold {held}: lower data.size, or set data.allow_upsampling: true "
+                                "to repeat rows")
+    return problems
 
 
 def _check_pivot(variant: Variant, report) -> None:
@@ -73,22 +111,34 @@ def _check_pivot(variant: Variant, report) -> None:
             pivot.system_prompt.format(pivot="P", target="T")
         except (KeyError, IndexError, ValueError) as exc:
             report("pivot.system_prompt", f"only {{pivot}} and {{target}} may be filled in ({type(exc).__name__}: {exc})")
-    if pivot.pivot_language not in languages.LANGUAGES:
-        report("pivot.pivot_language", f"unknown language code {pivot.pivot_language!r}")
-        return
+    for code, label in pivot.labels.items():
+        if not label.strip() or "\n" in label:
+            report(f"pivot.labels.{code}", "a section label is one non-empty line")
+    labels = languages.label_table(pivot.labels)
+    clashes = sorted({c for c in labels for d in labels if c != d and labels[c] == labels[d]} & set(pivot.labels))
+    for code in clashes:
+        report(f"pivot.labels.{code}", f"label {labels[code]!r} is another language's label too")
     if pivot.mode != "plug":
         return
-    if languages.LANGUAGES[pivot.pivot_language].section_label is None:
-        report("pivot.pivot_language", f"{pivot.pivot_language!r} has no section label, so it cannot be a pivot")
+    if pivot.pivot_language not in labels:
+        report("pivot.pivot_language", f"{pivot.pivot_language!r} has no section label, so it cannot be a pivot "
+                                       "(give one in pivot.labels)")
     if variant.data is None or variant.train.method == "none":
         return
     for lang, weight in variant.data.mix.items():
-        known = languages.LANGUAGES.get(lang)
-        if known is not None and weight > 0 and known.section_label is None:
-            report(f"data.mix.{lang}", f"pivot mode plug needs a section label for {lang!r}, and it has none")
+        if weight > 0 and lang not in labels:
+            report(f"data.mix.{lang}", f"pivot mode plug needs a section label for {lang!r} "
+                                       f"({languages.name(lang)}): give one in pivot.labels")
     if pivot.pivot_language not in {s.language for s in variant.data.sources}:
         report("pivot.pivot_language",
                f"plug mode takes pivot answers from a {pivot.pivot_language!r} source, and there is none")
+
+
+def _check_identifier(variant: Variant, recipe_dir: Path, report) -> None:
+    spec = variant.eval.language_identifier
+    if spec != "lingua" and not (recipe_dir / spec).is_file():
+        report("eval.language_identifier", f"`lingua`, or a fastText model file; file not found: {spec} "
+                                           f"(relative to {recipe_dir})")
 
 
 def _check_tasks(variant: Variant, recipe_dir: Path, search: SearchPath, report) -> list[Problem]:
@@ -122,9 +172,6 @@ def _check_prompt_files(variant: Variant, recipe_dir: Path, report) -> list[Prob
     problems: list[Problem] = []
     names: set[str] = set()
     for i, pf in enumerate(variant.eval.prompt_files):
-        for field, code in (("language", pf.language), ("expected_language", pf.expected_language)):
-            if code is not None and code not in languages.LANGUAGES:
-                report(f"eval.prompt_files.{i}.{field}", f"unknown language code {code!r}")
         name = task_name(pf)
         if name in names or name in variant.eval.tasks:
             report(f"eval.prompt_files.{i}", f"task name {name!r} is used twice (set `name`)")
@@ -140,9 +187,8 @@ def _check_prompt_files(variant: Variant, recipe_dir: Path, report) -> list[Prob
         for number, row, problem in rows:
             if problem:
                 problems.append(Problem(shown, number, "", problem))
-            elif row and row.get("expected_language") not in (None, *languages.LANGUAGES):
-                problems.append(Problem(shown, number, "expected_language",
-                                        f"unknown language code {row['expected_language']!r}"))
+            elif row and row.get("expected_language") is not None and not languages.is_known(row["expected_language"]):
+                problems.append(Problem(shown, number, "expected_language", _code_problem(row["expected_language"])))
             if len(problems) >= 10:
                 break
     return problems
@@ -180,3 +226,12 @@ def _check_judges(variant: Variant, search: SearchPath, report) -> list[Problem]
             report(f"judges.{i}", f"the {judge.kind} judge needs a baseline variant: set judge.baseline "
                                   "(or --baseline), or judge.pairs")
     return problems
+
+
+def _code_problem(code: object) -> str:
+    """Why ``code`` is not usable as written (unknown, or not in its standard form)."""
+    try:
+        standard = languages.standard_code(str(code))
+    except ValueError as exc:
+        return str(exc)
+    return f"write the language code {code!r} as {standard!r} (its standard form)"

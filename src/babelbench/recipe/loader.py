@@ -202,10 +202,19 @@ def _load_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> Located:
     return Located(data=merged, lines=lines)
 
 
+def locate(recipe_file: str | Path, field: str) -> tuple[str, int | None]:
+    """(file, line) where ``field`` is written for a recipe file (following ``extends``)."""
+    file = display_path(Path(recipe_file))
+    try:
+        return _load_with_extends(Path(recipe_file)).where(field, file)
+    except ConfigError:
+        return file, None
+
+
 def _problems_from(exc: ValidationError, doc: Located, file: str, blame: dict[str, tuple[str, int | None]]) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"])
+        field = ".".join(str(p) for p in err["loc"] if p != "[key]")  # a dict key's own error: the key's path
         where = next((blame[k] for k in blame if field == k or field.startswith(k + ".")
                       or (err["type"] == "extra_forbidden" and k.startswith(field + "."))), None)
         f, line = where if where else doc.where(field, file)

@@ -7,9 +7,10 @@ more than one field or the file system (languages, weights, files, task names) l
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..judge.schema import RecipeJudging
 
@@ -18,24 +19,55 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
 
+def _language(code: str) -> str:
+    from .. import languages
+
+    return languages.standard_code(code)
+
+
+#: A language code or tag, stored in its standard form (``yor`` -> ``yo``); any ISO 639 / BCP-47 language.
+LanguageCode = Annotated[str, AfterValidator(_language)]
+
+
+class FieldMapping(Strict):
+    """Where a source's rows keep their parts: column names or dotted paths (``meta.question``, ``turns.0``)."""
+
+    prompt: str | None = Field(None, description="The instruction.")
+    input: str | None = Field(None, description="Optional input/context appended to the instruction after a blank line.")
+    response: str | None = Field(None, description="The response trained on.")
+    system: str | None = Field(None, description="Optional system line.")
+    id: str | None = Field(None, description="Row id tying parallel rows across languages (PLUG pairs them by it).")
+    messages: str | None = Field(None, description="A chat list instead of prompt/response: a list of turns "
+                                 "(objects, or strings alternating user/assistant).")
+    role: str | None = Field(None, description="Key of a turn's role in `messages` (default `role`).")
+    content: str | None = Field(None, description="Key of a turn's text in `messages` (default `content`).")
+
+
 class Source(Strict):
     """One instruction-data source and the language it is written in."""
 
     path: str | None = Field(
         None,
-        description="Local JSONL or JSON file, relative to the recipe file's folder. Rows in Alpaca "
-        "form (instruction/input/output), chat form (messages: [{role, content}]) or ShareGPT form "
-        "(conversations: [{from, value}]). An optional `id` ties parallel rows across languages.",
+        description="Local file, relative to the recipe file's folder: JSON Lines, JSON (a list, or {data: [...]}), "
+        "CSV, TSV or Parquet. An optional `id` ties parallel rows across languages.",
     )
     hub: str | None = Field(
         None, description="Hugging Face Hub dataset id, loaded with `datasets` (needs the network)."
     )
     hub_config: str | None = Field(None, description="Dataset configuration name for `hub`.")
     split: str = Field("train", description="Split to read from a Hub dataset.")
-    language: str = Field(..., description="ISO 639-1 code of the rows' language, e.g. `zh`.")
-    format: Literal["auto", "alpaca", "messages", "conversations"] = Field(
-        "auto", description="Row format; `auto` detects it from the first row's keys."
-    )
+    language: LanguageCode = Field(..., description="Language of the rows: an ISO 639 code or BCP-47 tag, e.g. `zh`, `yo`, `zh-Hant`.")
+    format: str = Field(
+        "auto", description="Row format, a registered name (babelbench.data.formats): alpaca, bactrian-x, dolly, "
+        "aya, messages, sharegpt, conversations_list (LIMA), oasst (OpenAssistant trees); `auto` detects "
+        "each row's shape.")
+    fields: FieldMapping | None = Field(
+        None, description="Column mapping; replaces the format's fields it names (`messages` for chat lists).")
+    roles: dict[str, Literal["user", "assistant", "system"]] | None = Field(
+        None, description="Chat roles as the data calls them -> user/assistant/system (added to the usual "
+        "human/gpt/prompter/model names).")
+    file_format: Literal["auto", "jsonl", "json", "csv", "tsv", "parquet"] = Field(
+        "auto", description="File format; `auto` goes by the suffix.")
 
     @model_validator(mode="after")
     def _one_location(self) -> Source:
@@ -48,10 +80,13 @@ class DataConfig(Strict):
     """How the training set is drawn from the sources."""
 
     sources: list[Source] = Field(..., min_length=1, description="Where instruction data comes from.")
-    mix: dict[str, float] = Field(
+    mix: dict[LanguageCode, float] = Field(
         ..., description="Share of the training set per language; weights sum to 1."
     )
     size: int = Field(..., gt=0, description="Total number of training examples.")
+    allow_upsampling: bool = Field(
+        False, description="Let a language's share exceed its sources' rows: rows are repeated (each pass a "
+        "new shuffle). Without it, such a size is refused.")
     seed: int = Field(0, description="Seed for sampling rows; the same seed gives the same set.")
 
 
@@ -63,7 +98,10 @@ class PivotConfig(Strict):
         description="`plug`: each training response is the pivot-language answer followed by the "
         "target-language answer, each under its section label; evaluation keeps the target part.",
     )
-    pivot_language: str = Field("en", description="Language answered first in `plug` mode.")
+    pivot_language: LanguageCode = Field("en", description="Language answered first in `plug` mode.")
+    labels: dict[LanguageCode, str] = Field(
+        default_factory=dict, description="PLUG section labels for languages the shipped table lacks (or to replace "
+        "one), e.g. {yo: 'Ìdáhùn ní èdè Yorùbá:'}: each opens that language's part of a PLUG answer.")
     system_prompt: str = Field(
         "none", description="System line in training rows and evaluation prompts: `none`; `auto` (PLUG: "
         "'Please interpret the instruction in {pivot}, and then respond both in {pivot} and in {target}.', "
@@ -113,6 +151,16 @@ class TrainConfig(Strict):
         "float32", description="Weights' dtype while training (bfloat16 on GPUs that have it)."
     )
 
+    @field_validator("checkpoints")
+    @classmethod
+    def _checkpoint_steps(cls, value: int | list[int] | None) -> int | list[int] | None:
+        steps = value if isinstance(value, list) else [] if value is None else [value]
+        if any(step <= 0 for step in steps):
+            raise ValueError("checkpoint steps must be > 0 (leave train.checkpoints out to keep none)")
+        if len(set(steps)) != len(steps):
+            raise ValueError("a checkpoint step is listed twice")
+        return value
+
     @model_validator(mode="after")
     def _length(self) -> TrainConfig:
         if self.method != "none" and self.epochs is None and self.max_steps is None:
@@ -126,8 +174,8 @@ class PromptFile(Strict):
     path: str = Field(..., description="JSONL of prompts, relative to the recipe file: Alpaca-style "
                       "`instruction` (+ optional `input`) objects, objects with chat `messages`, or bare "
                       "message lists; an optional `id` and `expected_language` per line.")
-    language: str = Field(..., description="ISO 639-1 code of the prompts' language.")
-    expected_language: str | None = Field(
+    language: LanguageCode = Field(..., description="Language of the prompts (ISO 639 code or BCP-47 tag).")
+    expected_language: LanguageCode | None = Field(
         None, description="Language the answers should be in, if not the prompts' own (a row's own "
         "`expected_language` wins).")
     name: str | None = Field(None, pattern=r"^[a-z0-9_]+$",
@@ -155,6 +203,10 @@ class EvalConfig(Strict):
         "or the full `hub` datasets (needs the network). Passed to lm-eval as task metadata.")
     prompt_files: list[PromptFile] = Field(
         default_factory=list, description="Local prompt files, each evaluated as task `prompts_<name>`.")
+    language_identifier: str = Field(
+        "lingua", description="What the language-fidelity metrics identify languages with: `lingua` (bundled), "
+        "or a fastText language-ID model file (lid.176.bin, GlotLID's model.bin), relative to the recipe file. "
+        "Answers expected in a language it has no model of count as unsupported, not as wrong.")
     include_path: list[str] = Field(
         default_factory=list, description="Folders of your own lm-eval task YAMLs, relative to the recipe file; "
         "searched before `--tasks-dir` and the shipped tasks (a task name defined twice is an error).")
@@ -170,10 +222,20 @@ class SelectConfig(Strict):
                         "(e.g. `contains`), or a judge metric `judge:<judge>/<facet>` (the judge must be in "
                         "`judges`).")
     judges: list[str] = Field(default_factory=list, description="Judges that grade the validation answers.")
-    aggregate: Literal["mean", "worst"] | dict[str, float] = Field(
+    aggregate: Literal["mean", "worst"] | dict[LanguageCode, float] = Field(
         "mean", description="Across languages: `mean`, `worst` (the lowest language), or weights per language.")
     higher_is_better: bool = Field(True, description="Whether a larger score is better.")
     limit: int | float | None = Field(None, gt=0, description="Documents per validation task (as eval.limit).")
+
+    @field_validator("aggregate")
+    @classmethod
+    def _weights(cls, value: str | dict[str, float]) -> str | dict[str, float]:
+        if isinstance(value, dict):
+            if any(not math.isfinite(w) or w < 0 for w in value.values()):
+                raise ValueError("weights must be numbers >= 0")
+            if not any(w > 0 for w in value.values()):
+                raise ValueError("at least one weight must be > 0")
+        return value
 
     @model_validator(mode="after")
     def _something_to_score(self) -> SelectConfig:

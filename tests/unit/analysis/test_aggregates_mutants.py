@@ -90,6 +90,15 @@ def test_no_english_no_transfer_gap():
 ], ids=["no-value", "group", "not-primary", "no-language", "no-family"])
 def test_rows_that_are_not_primary_per_language_values_are_left_out(skipped):
     assert aggregate_rows(QA + [skipped]) == aggregate_rows(QA)
+    assert aggregate_rows([skipped] + QA) == aggregate_rows(QA)     # and the rows after them still count
+
+
+def test_a_corpus_metric_macro_counts_its_tasks_documents():
+    # chrF has no per-document values: n is the documents each task scored (a task without n adds none)
+    rows = [primary("mt_en", "en", "mt", "chrf", 60.0, n=10), primary("mt_zh", "zh", "mt", "chrf", 40.0, n=6)]
+    assert aggregate_rows(rows)[0].n == 16
+    rows[1] = primary("mt_zh", "zh", "mt", "chrf", 40.0, n=None)
+    assert aggregate_rows(rows)[0].n == 10
 
 
 def test_nothing_in_nothing_out():

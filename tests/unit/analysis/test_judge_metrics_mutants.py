@@ -125,6 +125,19 @@ def test_a_protocol_sees_its_own_judges_settings(monkeypatch):
         ("qa", "judge:e/score", 0.75, True), ("all", "judge:e/score", 0.75, True)]
 
 
+def test_language_agreement_is_the_share_of_answers_where_the_facet_agrees_with_the_identifier():
+    lid = Judged("lid", "language-id", [row("qa", "zh", d, {"match": m, "code_switch": 0.0})
+                                         for d, m in ((0, 1), (1, 1), (2, 0))], plug=False)
+    rubric = Judged("rub", "rubric", [row("qa", "zh", 9, {"language": 3}),   # voted first, but no identifier grade
+                                      row("qa", "zh", 0, {"language": 3}), row("qa", "zh", 1, {"language": 2}),
+                                      row("qa", "zh", 2, {"language": 3})], plug=False,
+                    config={"facets": [{"name": "language", "min": 1, "max": 3}]})
+    rows = judge_metric_rows([rubric, lid])
+    [agreement] = [r for r in rows if r["metric"] == "judge:rub/language_agreement" and r["task"] == "qa"]
+    assert (agreement["language"], agreement["value"], agreement["n"]) == ("zh", pytest.approx(2 / 3), 3)
+    assert not [r for r in rows if r["metric"] == "judge:lid/language_agreement"]   # the reference is not graded
+
+
 def test_no_target_is_counted_once_per_answer_on_its_first_slot():
     rows = [row("qa", "zh", 0, slot="ab"), row("qa", "zh", 0, slot="ba", link="no_target"),
             row("qa", "zh", 1, slot="ab", link="no_target"), row("qa", "zh", 1, slot="ba"),

@@ -132,17 +132,19 @@ def _one_source(tmp_path: Path, name: str, text: str) -> Path:
 
 @pytest.mark.parametrize(("name", "text", "problem"), [
     ("human_last.json", json.dumps([{"conversations": [{"from": "human", "value": "a"}]}]),
-     "row 1: the last turn must be the assistant's response"),
-    ("unknown_role.jsonl", json.dumps({"conversations": [{"from": "bot", "value": "a"}]}) + "\n",
-     "row 1: cannot read as"),
+     "human_last.json: row 1: messages: no assistant turn to train on (the last turn must be the assistant's response)"),
+    ("unknown_role.jsonl", json.dumps({"conversations": [{"from": "narrator", "value": "a"}]}) + "\n",
+     "unknown_role.jsonl:1: roles: turn 1: role 'narrator' at 'from'; map it with `roles`"),
     ("no_form.jsonl", json.dumps({"prompt": "a", "completion": "b"}) + "\n",
-     "row has none of instruction/output, messages, conversations"),
-    ("broken.jsonl", '{"messages": []}\n{"messages": [\n', "broken.jsonl:2: not valid JSON"),
+     "no_form.jsonl:1: format: no known format fits a row with keys completion, prompt"),
+    ("broken.jsonl", '{"instruction": "a", "output": "b"}\n{"messages": [\n', "broken.jsonl:2: not valid JSON"),
+    ("empty_turns.jsonl", '{"messages": []}\n', "empty_turns.jsonl:1: messages: expected a non-empty list of turns "
+                                                   "at 'messages', got an empty list"),
 ])
 def test_an_unreadable_row_is_a_config_error_naming_it(tmp_path, name, text, problem):
     result = _validate(_one_source(tmp_path, name, text))
     assert result.exit_code == 2, result.output
-    assert "data.sources" in result.output and problem in result.output
+    assert f"error: {tmp_path}/{problem}" in result.output.replace("\n", " ")
 
 
 @pytest.mark.parametrize(("name", "text"), [("truncated.json", '[{"instruction": "a", "output": "b"},'),
@@ -151,4 +153,4 @@ def test_an_unreadable_json_file_is_a_config_error_naming_it(tmp_path, name, tex
     result = _validate(_one_source(tmp_path, name, text))
     assert not isinstance(result.exception, Exception), repr(result.exception)   # SystemExit is no Exception
     assert result.exit_code == 2
-    assert "data.sources" in result.output and name in result.output
+    assert f"error: {tmp_path / name}" in result.output

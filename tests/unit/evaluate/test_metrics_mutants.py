@@ -56,9 +56,12 @@ def test_spbleu_with_the_stand_in_model(spbleu_model):
     pairs = [("the cat sat on the mat", "the cat sat on the mat"), ("a dog barks", "a dog barks")] * 3
     assert spbleu(pairs) == (pytest.approx(100.0), None)
     assert spbleu([("the cat sat on the mat", "a dog barks loudly")])[0] < 50.0
-    score, half = spbleu(pairs, n_bootstrap=5)
-    assert score == pytest.approx(100.0) and half is not None
     assert spbleu(pairs, n_bootstrap=1)[1] is None
+    varied = [("the cat sat on the mat", "the cat sat on a mat"), ("a dog barks", "the dog barks loudly"),
+              ("I like green tea", "I like tea")] * 3
+    score, half = spbleu(varied, n_bootstrap=5)
+    assert score == pytest.approx(spbleu(varied)[0]) and 0 < half < score    # resampled: a real half-width
+    assert spbleu(varied, n_bootstrap=2)[1] is not None                       # any n_bootstrap above 1 gives one
 
 
 def _sacrebleu_dir(monkeypatch, folder: Path, download) -> None:

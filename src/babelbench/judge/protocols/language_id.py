@@ -21,7 +21,9 @@ class LanguageId(JudgeProtocol):
     uses_backend = False
     uses_prompts = False
     language_reference = True
-    reliability_metrics = frozenset({"no_target"})
+    uses_identifier = True
+    #: ``unsupported``: the share of answers expected in a language the identifier has no model of.
+    reliability_metrics = frozenset({"no_target", "unsupported"})
 
     def plan_answer(self, judge: Judge, sample: dict[str, Any], ctx: PlanContext) -> list[Ask]:
         answer, expected = sample["kept_response"], expected_language(sample)
@@ -29,13 +31,17 @@ class LanguageId(JudgeProtocol):
         return [Ask(key, payload=(answer, expected))]
 
     def grade_local(self, judge: Judge, payload: Any, key: str) -> JudgmentRecord:
-        from ...langid import detect
+        from ...langid import detect, get_identifier
 
         text, expected = payload
-        found = detect(text, expected)
+        identifier = get_identifier(judge.identifier_path() or "lingua")
+        found = detect(text, expected, identifier)
+        if not found.supported:  # the identifier has no model of the expected language: no verdict
+            return self.record(judge, key, status="ok", scores={"unsupported": 1}, detected_language=None,
+                               code_switch=None, backend=identifier.name)
         match = int(bool(found.matches)) if expected else None
         return self.record(judge, key, status="ok", scores={"match": match, "code_switch": found.code_switch},
-                           detected_language=found.language, code_switch=found.code_switch, backend="lingua")
+                           detected_language=found.language, code_switch=found.code_switch, backend=identifier.name)
 
     def observations(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> Iterable[Observation]:
         for r in rows:
