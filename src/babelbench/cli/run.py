@@ -33,8 +33,10 @@ def run(
     judges_dir: JudgesDirs = None,
 ) -> None:
     """Run every variant of the given recipes; finished stages are skipped."""
+    from ..pipeline.hub_access import hub_access_problems
     from ..pipeline.preflight import judge_credentials, preflight
     from ..recipe import ConfigError, load_recipes
+    from ..recipe.loader import locate
 
     if only not in (None, "data", "train", "eval", "judge"):
         raise typer.BadParameter("must be one of data, train, eval, judge", param_hint="--only")
@@ -52,6 +54,10 @@ def run(
     except ConfigError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
+    unreachable = hub_access_problems(variants, locate, only, list(search.tasks))
+    if unreachable:  # the network, not the recipe: exit 1, and nothing has been written
+        print_problems(ConfigError(unreachable))
+        raise typer.Exit(1)
     _quiet_libraries(verbose)
     from ..pipeline import run_variants
     from ..store import Store

@@ -28,6 +28,8 @@ MAX_DEPTH = 48
 MAX_VALUES = 100_000
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+#: Tags a mapping or list may carry (the plain ones; the rest would be built as a plain mapping or list).
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass
@@ -82,7 +84,11 @@ def yaml_error(exc: yaml.YAMLError, text: str, name: str) -> Problem:
         return Problem(name, text.count("\n", 0, exc.position) + 1, "",
                        f"invalid YAML: unacceptable character #x{char:04x} ({exc.reason})")
     mark = getattr(exc, "problem_mark", None)
-    return Problem(name, mark.line + 1 if mark else None, "", f"invalid YAML: {getattr(exc, 'problem', None) or exc}")
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if context and problem.startswith("but "):  # "expected a single document in the stream, but found another"
+        problem = f"{context}, {problem}"
+    return Problem(name, mark.line + 1 if mark else None, "", f"invalid YAML: {problem}")
 
 
 def load_yaml(path: Path, display: str | None = None) -> Located:
@@ -128,6 +134,8 @@ class _Builder:
             raise self.fail(node, prefix, f"nested more than {MAX_DEPTH} levels deep")
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             return self.scalar(node, prefix)
+        if node.tag not in _COLLECTION_TAGS:
+            raise self.fail(node, prefix, f"cannot read the value: the tag {node.tag!r} is not allowed here")
         self.open.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):

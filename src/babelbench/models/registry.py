@@ -51,6 +51,11 @@ def _source(base_model: str, recipe_dir: Path | None) -> ModelSource:
     return next(s for s in _SOURCES if s.matches(base_model, recipe_dir))
 
 
+def source_name(base_model: str, recipe_dir: Path | None = None) -> str:
+    """Which source a ``base_model`` is: ``builtin``, ``local``, ``hub`` (or a registered plugin's)."""
+    return _source(base_model, recipe_dir).name
+
+
 def source_problem(base_model: str, recipe_dir: Path | None = None) -> str | None:
     return _source(base_model, recipe_dir).problem(base_model, recipe_dir)
 
@@ -82,6 +87,14 @@ class HubSource(ModelSource):
     def problem(self, base_model: str, recipe_dir: Path | None) -> str | None:
         if base_model.startswith((".", "/", "~")):
             return f"local model folder not found: {base_model}"
+        from huggingface_hub.errors import HFValidationError
+        from huggingface_hub.utils import validate_repo_id
+
+        try:
+            validate_repo_id(base_model)
+        except HFValidationError:
+            return (f"{base_model!r} is no folder next to the recipe, no builtin: model and no Hub model id "
+                    "(org/name)")
         return None
 
     def identity(self, base_model: str, recipe_dir: Path | None) -> dict[str, str]:

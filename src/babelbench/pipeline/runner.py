@@ -70,14 +70,20 @@ def _guarded(plan: VariantPlan, summary: RunSummary, console: Console, verbose: 
         work()
         return True
     except StageInputMissing as exc:
-        summary.failures.append(f"{plan.variant.name}: {exc}")
-        console.print(f"[red]✗ {plan.variant.name}: {exc}")
+        summary.failures.append(f"{plan.variant.name}: {_one_line(exc)}")
+        console.print(f"✗ {plan.variant.name}: {_one_line(exc)}", style="red", markup=False, soft_wrap=True)
     except Exception as exc:
-        summary.failures.append(f"{plan.variant.name}: {type(exc).__name__}: {exc}")
-        console.print(f"[red]✗ {plan.variant.name}: {type(exc).__name__}: {exc}")
+        # one line each (a Hub client's error spans several: offline, no connection, HTTP status)
+        summary.failures.append(f"{plan.variant.name}: {type(exc).__name__}: {_one_line(exc)}")
+        console.print(f"✗ {plan.variant.name}: {type(exc).__name__}: {_one_line(exc)}", style="red", markup=False,
+                      soft_wrap=True)
         if verbose:
             console.print_exception()
     return False
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
