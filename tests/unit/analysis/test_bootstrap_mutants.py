@@ -74,3 +74,8 @@ def test_stratified_ci_resamples_within_each_stratum_and_weighs_strata_equally()
     assert stratified_ci(strata, seed=SEED + 1) != (low, high)
     assert stratified_ci(strata, iterations=10) != (low, high)
     assert isinstance(low, float) and isinstance(high, float)
+
+
+def test_two_different_values_get_a_real_interval_not_the_degenerate_one():
+    mean, low, high = mean_ci([0.0, 1.0])
+    assert mean == 0.5 and low == 0.0 and high == 1.0     # resamples of two values: 0, 0.5 or 1
