@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-import re
 from dataclasses import dataclass
 
 from . import languages
@@ -137,10 +137,13 @@ def identifier_in_use(spec: str) -> Iterator[None]:
             os.environ[IDENTIFIER_ENV] = before
 
 
-@functools.lru_cache(maxsize=4)
 def get_identifier(spec: str | None = None) -> Identifier:
     """``lingua``, or a fastText model file's path (default: ``$BABELBENCH_LANGID``, else lingua)."""
-    spec = spec or os.environ.get(IDENTIFIER_ENV) or "lingua"
+    return _identifier(spec or os.environ.get(IDENTIFIER_ENV) or "lingua")
+
+
+@functools.lru_cache(maxsize=4)
+def _identifier(spec: str) -> Identifier:
     return LinguaIdentifier() if spec == "lingua" else FastTextIdentifier(spec)
 
 

@@ -82,7 +82,7 @@ def extract_target(response: str, target_language: str,
     others = list(table.values())
     label = table.get(target_language)
     start = response.find(label) if label else -1
-    if start < 0:
+    if label is None or start < 0:
         if label and any(other in response for other in others):
             return "", PivotStatus.ONLY_PIVOT
         return response.strip(), PivotStatus.LABEL_NOT_FOUND

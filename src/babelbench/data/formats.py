@@ -14,7 +14,8 @@ OpenAssistant message tree, following the best-ranked reply at each turn).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping as MappingABC
+from collections.abc import Callable
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -45,7 +46,7 @@ class Mapping:
     input: str | None = None
     response: str | None = None
     system: str | None = None
-    id: str | None = None
+    id: str | None = "id"
     messages: str | None = None
     role: str = "role"
     content: str = "content"
@@ -186,7 +187,8 @@ def _kind(value: Any) -> str:
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
-    return {list: "a list", dict: "an object", str: "text"}.get(type(value), f"a {type(value).__name__}")
+    names: dict[type, str] = {list: "a list", dict: "an object", str: "text"}
+    return names.get(type(value), f"a {type(value).__name__}")
 
 
 def _chat_turns(row: dict[str, Any], mapping: Mapping) -> list[dict[str, str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..core.hashing import DigestCache, digest, file_digest
 from ..models.registry import model_identity
@@ -62,7 +63,7 @@ _NOT_IDENTITY: frozenset[tuple[str, ...]] = frozenset({("data", "allow_upsamplin
 
 def _canonical(tree: dict, prefix: tuple[str, ...] = ()) -> dict:
     """``tree`` without the later fields that hold their "not used" value, and without permissions."""
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in tree.items():
         path = (*prefix, key)
         if path in _NOT_IDENTITY or (path in _LATER_FIELDS and value == _LATER_FIELDS[path]):
@@ -85,6 +86,7 @@ def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict[str, str |
     assert variant.data is not None
     out: list[dict[str, str | None]] = []
     for s in variant.data.sources:
+        entry: dict[str, str | None]
         if s.path is not None:
             entry = {"sha": file_digest(str(recipe_dir / s.path)), "language": s.language, "format": s.format}
         else:
