@@ -217,3 +217,10 @@ def test_an_identifier_without_yoruba_says_unsupported_not_wrong(yoruba_run):
     assert judged["judge:language-id-ft/unsupported"] == 1.0
     assert "judge:language-id-ft/match" not in judged
     assert "judge:language-id/match" in judged and "judge:language-id/unsupported" not in judged
+
+
+def test_the_report_names_the_language(yoruba_run):
+    code, out = harness("report", "--store", yoruba_run)
+    assert code == 0
+    rows = [line for line in out.splitlines() if "prompts_prompts_yo" in line and "language_fidelity:unsupported" in line]
+    assert len(rows) == 1 and "yo (Yoruba)" in rows[0] and "yo@fasttext" in rows[0]

@@ -33,9 +33,19 @@ def _table(rows: list[dict]) -> None:
     for r in rows:
         metric = f"{r['metric']} [{r['filter']}]" + (f" vs {r['baseline']}" if r.get("baseline") else "")
         ci = f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r.get("ci_low") is not None else "—"
-        table.add_row(r["variant"], r["task"], r["language"] or "—", metric, _fmt(r["value"]), ci,
+        table.add_row(r["variant"], r["task"], _language(r["language"]), metric, _fmt(r["value"]), ci,
                       str(r["n"] if r["n"] is not None else "—"))
     Console(width=200).print(table if rows else "no results yet")
+
+
+def _language(code: str | None) -> str:
+    """``yo (Yoruba)``: the code as stored, and its English name."""
+    from .. import languages
+
+    if not code:
+        return "—"
+    name = languages.name(code)
+    return code if name == code else f"{code} ({name})"
 
 
 def _fmt(value) -> str:
