@@ -127,7 +127,8 @@ def _delimited(path: Path, delimiter: str) -> Iterator[tuple[Where, dict[str, An
                                   Where(row=index))
             yield Where(row=index), dict(zip(names, values))
     except csv.Error as exc:
-        raise FileProblem(f"not valid {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}",
+        shown = str(exc).replace("\t", "\\t")  # csv names the tab delimiter as a raw tab
+        raise FileProblem(f"not valid {'TSV' if delimiter == chr(9) else 'CSV'}: {shown}",
                           Where(line=reader.line_num)) from None
 
 

@@ -1,0 +1,126 @@
+"""Bad instruction data, for the bad-input corpus (:mod:`tests.integration.test_bad_input_corpus`):
+data files that do not fit their format or column mapping, broken file formats, language codes and
+PLUG labels, sizes the sources cannot fill. Messages name the data file with its line (JSON Lines)
+or row (JSON, CSV, TSV, Parquet) and the field; recipe settings are named at their recipe line."""
+
+from __future__ import annotations
+
+import json
+
+from tests.integration.test_bad_input_corpus import Case
+
+RECIPE = """\
+name: bad
+base_model: builtin:tiny
+data:
+  sources:
+    - {SOURCE}
+  mix: {MIX}
+  size: 2
+train: {method: lora, max_steps: 1, batch_size: 2, max_length: 64}
+eval:
+  prompt_files: [{path: p.jsonl, language: en}]
+"""
+PROMPTS = '{"instruction": "Say hi."}\n'
+
+
+def recipe(source: str, mix: str = "{en: 1.0}", extra: str = "") -> str:
+    return RECIPE.replace("{SOURCE}", source).replace("{MIX}", mix) + extra
+
+
+def rows(*items: object) -> str:
+    return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+
+
+GOOD = {"instruction": "Say hi.", "output": "Hi."}
+
+
+def data_case(id: str, source: str, files: dict[str, str | bytes], expected: str, mix: str = "{en: 1.0}",
+              extra: str = "") -> Case:
+    return Case(id, {"recipe.yaml": recipe(source, mix, extra), "p.jsonl": PROMPTS, **files}, ("recipe.yaml",),
+                expected)
+
+
+DATA_CASES: list[Case] = [
+    data_case("data-jsonl-not-json", "{path: d.jsonl, language: en}", {"d.jsonl": rows(GOOD) + '{"instruction": \n'},
+              "d.jsonl:2: not valid JSON: Expecting value (column 17)"),
+    data_case("data-jsonl-array-row", "{path: d.jsonl, language: en}", {"d.jsonl": rows(GOOD, ["a", "b"])},
+              "d.jsonl:2: expected a JSON object, got a JSON array"),
+    data_case("data-not-utf8", "{path: d.jsonl, language: en}", {"d.jsonl": rows(GOOD).encode() + b'{"instruction": "caf\xe9"}\n'},
+              "d.jsonl:2: not UTF-8 text (byte 64, line 2); re-save the file as UTF-8"),
+    data_case("data-json-not-a-list", "{path: d.json, language: en}", {"d.json": '{"rows": []}'},
+              'd.json: expected a list of rows, or an object with a list of rows under "data"; got an object with keys [\'rows\']'),
+    data_case("data-json-string-row", "{path: d.json, language: en}", {"d.json": json.dumps([GOOD, "oops"])},
+              "d.json: row 2: expected a JSON object, got a JSON string"),
+    data_case("data-json-too-deep", "{path: d.json, language: en}", {"d.json": "[" * 100000 + "]" * 100000},
+              "d.json: JSON nested too deeply"),
+    data_case("data-no-known-shape", "{path: d.jsonl, language: en}", {"d.jsonl": rows({"q": "a", "a": "b"})},
+              "d.jsonl:1: format: no known format fits a row with keys a, q: name one with `format`"),
+    data_case("data-alpaca-missing-output", "{path: d.jsonl, language: en, format: alpaca}",
+              {"d.jsonl": rows(GOOD, {"instruction": "x"})}, "d.jsonl:2: response: no value at 'output' (the row has keys instruction)"),
+    data_case("data-alpaca-empty-output", "{path: d.jsonl, language: en, format: alpaca}",
+              {"d.jsonl": rows({"instruction": "x", "output": "  "})}, "d.jsonl:1: response: empty text at 'output'"),
+    data_case("data-alpaca-number-output", "{path: d.jsonl, language: en, format: alpaca}",
+              {"d.jsonl": rows({"instruction": "x", "output": 42})}, "d.jsonl:1: response: expected text at 'output', got a number"),
+    data_case("data-lima-number-turn", "{path: d.jsonl, language: en}", {"d.jsonl": rows({"conversations": ["hi", 3]})},
+              "d.jsonl:1: format: no known format fits a row with keys conversations"),
+    data_case("data-lima-one-turn", "{path: d.jsonl, language: en, format: conversations_list}",
+              {"d.jsonl": rows({"conversations": ["only a question"]})},
+              "d.jsonl:1: messages: no assistant turn to train on (the last turn must be the assistant's response)"),
+    data_case("data-chat-unknown-role", "{path: d.jsonl, language: en}",
+              {"d.jsonl": rows({"messages": [{"role": "narrator", "content": "x"}, {"role": "assistant", "content": "y"}]})},
+              "d.jsonl:1: roles: turn 1: role 'narrator' at 'role'; map it with `roles`"),
+    data_case("data-chat-content-not-text", "{path: d.jsonl, language: en}",
+              {"d.jsonl": rows({"messages": [{"role": "user", "content": ["x"]}, {"role": "assistant", "content": "y"}]})},
+              "d.jsonl:1: messages: turn 1: expected text at 'content', got a list"),
+    data_case("data-oasst-no-root", "{path: d.jsonl, language: en, format: oasst}", {"d.jsonl": rows({"prompt": "x"})},
+              "d.jsonl:1: prompt: expected the tree's root message under 'prompt'"),
+    data_case("data-csv-column-count", "{path: d.csv, language: en, fields: {prompt: q, response: a}}",
+              {"d.csv": "q,a\nhi,there\nhi,there,again\n"}, "d.csv: row 2: 3 values for 2 columns (q, a)"),
+    data_case("data-csv-mapped-column-missing", "{path: d.csv, language: en, fields: {prompt: question, response: a}}",
+              {"d.csv": "q,a\nhi,there\n"}, "d.csv: row 1: prompt: no value at 'question' (the row has keys a, q)"),
+    data_case("data-csv-empty-cell", "{path: d.csv, language: en, fields: {prompt: q, response: a}}",
+              {"d.csv": "q,a\nhi,\n"}, "d.csv: row 1: response: empty text at 'a'"),
+    data_case("data-csv-duplicate-header", "{path: d.csv, language: en, fields: {prompt: q, response: a}}",
+              {"d.csv": "q,q\nhi,there\n"}, "d.csv: row 0: the header row needs distinct, non-empty column names"),
+    data_case("data-tsv-bad-quote", "{path: d.tsv, language: en, fields: {prompt: q, response: a}}",
+              {"d.tsv": 'q\ta\n"hi"x\tthere\n'}, "d.tsv:2: not valid TSV: '\\t' expected after '\"'"),
+    data_case("data-parquet-broken", "{path: d.parquet, language: en, fields: {prompt: q, response: a}}",
+              {"d.parquet": b"PAR1 not really"}, "d.parquet: not a readable Parquet file"),
+    data_case("data-unknown-suffix", "{path: d.txt, language: en}", {"d.txt": "hello\n"},
+              "d.txt: cannot tell the file format from the suffix '.txt': set `file_format`"),
+    data_case("data-empty-file", "{path: d.jsonl, language: en}", {"d.jsonl": "\n\n"},
+              "recipe.yaml:5: data.sources.0.path: d.jsonl holds no rows"),
+    data_case("data-unknown-format", "{path: d.jsonl, language: en, format: alpacca}", {"d.jsonl": rows(GOOD)},
+              "recipe.yaml:5: data.sources.0.format: unknown data format 'alpacca'; known: alpaca, aya, bactrian-x, conversations"),
+    data_case("data-fields-half-mapped", "{path: d.jsonl, language: en, fields: {prompt: instruction}}",
+              {"d.jsonl": rows(GOOD)}, "recipe.yaml:5: data.sources.0.fields: the column mapping needs response"),
+    data_case("data-fields-unknown-key", "{path: d.jsonl, language: en, fields: {question: q}}",
+              {"d.jsonl": rows(GOOD)}, "recipe.yaml:5: data.sources.0.fields.question: unknown key"),
+    data_case("data-roles-bad-target", "{path: d.jsonl, language: en, roles: {kunde: customer}}",
+              {"d.jsonl": rows(GOOD)}, "recipe.yaml:5: data.sources.0.roles.kunde: Input should be 'user', 'assistant' or 'system'"),
+    data_case("data-file-format-unknown", "{path: d.jsonl, language: en, file_format: xlsx}", {"d.jsonl": rows(GOOD)},
+              "recipe.yaml:5: data.sources.0.file_format: Input should be 'auto', 'jsonl', 'json', 'csv', 'tsv' or 'parquet'"),
+    data_case("data-size-beyond-sources", "{path: d.jsonl, language: en}", {"d.jsonl": rows(GOOD)},
+              "recipe.yaml:7: data.size: 2 examples at weight 1 ask for 2 'en' rows, and its sources hold 1: lower "
+              "data.size, or set data.allow_upsampling: true to repeat rows"),
+    data_case("data-language-unknown", "{path: d.jsonl, language: klingon}", {"d.jsonl": rows(GOOD, GOOD)},
+              "recipe.yaml:5: data.sources.0.language: unknown language code 'klingon'"),
+    data_case("data-mix-language-unknown", "{path: d.jsonl, language: en}", {"d.jsonl": rows(GOOD, GOOD)},
+              "recipe.yaml:6: data.mix.xx: unknown language code 'xx'", mix="{xx: 1.0}"),
+    data_case("data-plug-target-without-label", "{path: d.jsonl, language: yo}", {"d.jsonl": rows(GOOD, GOOD)},
+              "recipe.yaml:6: data.mix.yo: pivot mode plug needs a section label for 'yo' (Yoruba): give one in pivot.labels",
+              mix="{yo: 1.0}", extra="pivot: {mode: plug}\n"),
+    data_case("data-plug-empty-label", "{path: d.jsonl, language: en}", {"d.jsonl": rows(GOOD, GOOD)},
+              "recipe.yaml:11: pivot.labels.yo: a section label is one non-empty line",
+              extra='pivot: {labels: {yo: " "}}\n'),
+    data_case("data-plug-label-taken", "{path: d.jsonl, language: en}", {"d.jsonl": rows(GOOD, GOOD)},
+              "recipe.yaml:11: pivot.labels.yo: label 'English response:' is another language's label too",
+              extra='pivot: {labels: {yo: "English response:"}}\n'),
+    Case("data-identifier-missing", {"recipe.yaml": recipe("{path: d.jsonl, language: en}").replace(
+        "  prompt_files:", "  language_identifier: lid.bin\n  prompt_files:"), "p.jsonl": PROMPTS, "d.jsonl": rows(GOOD, GOOD)},
+         ("recipe.yaml",), "recipe.yaml:10: eval.language_identifier: `lingua`, or a fastText model file; file not found: lid.bin"),
+    data_case("data-prompt-row-language", "{path: d.jsonl, language: en}",
+              {"d.jsonl": rows(GOOD, GOOD), "p.jsonl": '{"instruction": "Hi", "expected_language": "yor"}\n'},
+              "p.jsonl:1: expected_language: write the language code 'yor' as 'yo' (its standard form)"),
+]
