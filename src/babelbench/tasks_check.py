@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .core.errors import ConfigError, Problem
-from .core.yamlpos import read_text, yaml_error
+from .core.yamlpos import check_depth, read_text, yaml_error
 from .evaluate.task_index import TaskYamlLoader
 
 
@@ -38,7 +38,11 @@ def check_task_files(folder: Path) -> list[Problem]:
             problems += exc.problems
             continue
         try:
+            check_depth(text, name)
             doc = yaml.load(text, Loader=TaskYamlLoader)
+        except ConfigError as exc:
+            problems += exc.problems
+            continue
         except yaml.YAMLError as exc:
             problems.append(yaml_error(exc, text, name))
             continue

@@ -163,9 +163,13 @@ CASES: list[Case] = [
                                                              "contains it (a recursive value)"),
     recipe("yaml-recursive-mapping", EVAL + "x: &x {a: {b: *x}}\n", "recipe.yaml:8: x.a.b: an alias refers to the "
                                                                     "anchor that contains it"),
-    recipe("yaml-alias-bomb", _bomb(), "recipe.yaml:8: a4.7.8.8.8: the file expands to more than 100000 values (aliases repeated in aliases?)"),
-    recipe("yaml-nested-too-deep", EVAL + f"x: {_nest(60)}\n", "recipe.yaml:8: x" + ".0" * 48 + ": nested more than 48 levels deep"),
-    recipe("yaml-nested-beyond-the-parser", EVAL + f"x: {_nest(3000)}\n", "recipe.yaml: invalid YAML: nested too deeply"),
+    recipe("yaml-alias-bomb", _bomb(), "recipe.yaml:8: a4.7.8.8.8: the file expands to more than 100000 values "
+                                 "(aliases repeated in aliases?)"),
+    recipe("yaml-nested-too-deep", EVAL + f"x: {_nest(60)}\n", "recipe.yaml:8: nested more than 48 levels deep"),
+    recipe("yaml-nested-through-aliases", EVAL + f"a: &a {_nest(30)}\nb: {'[' * 30}*a{']' * 30}\n",
+           "recipe.yaml:8: b" + ".0" * 48 + ": nested more than 48 levels deep"),
+    recipe("yaml-nested-beyond-the-parser", EVAL + f"x:\n  - {_nest(3000)}\n", "recipe.yaml:9: nested more than 48 "
+                                                                                "levels deep"),
     recipe("yaml-complex-key-list", EVAL + "? [a, b]\n: 1\n", "recipe.yaml:8: a key must be plain text, not a list"),
     recipe("yaml-complex-key-mapping", edit(EVAL, "train: {method: none}", "train: {method: none, {a: 1}: 2}"),
            "recipe.yaml:3: train: a key must be plain text, not a mapping"),
@@ -196,10 +200,12 @@ CASES: list[Case] = [
     recipe("yaml-control-character", edit(EVAL, "name: bad", "name: b\x00ad"),
            "recipe.yaml:1: invalid YAML: unacceptable character #x0000"),
     recipe("yaml-unsafe-tag", EVAL + "description: !!python/object/apply:os.system [ls]\n",
-           "recipe.yaml:8: description: cannot read the value: the tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed here"),
+           "recipe.yaml:8: description: cannot read the value: the tag "
+           "'tag:yaml.org,2002:python/object/apply:os.system' is not allowed here"),
     recipe("yaml-bad-int-tag", edit(EVAL, "  limit: 2", "  limit: !!int two"),
            "recipe.yaml:6: eval.limit: cannot read the value 'two': invalid literal for int()"),
-    recipe("yaml-two-documents", EVAL + "---\nname: other\n", "recipe.yaml:8: invalid YAML: expected a single document in the stream, but found another document"),
+    recipe("yaml-two-documents", EVAL + "---\nname: other\n", "recipe.yaml:8: invalid YAML: expected a "
+                                                 "single document in the stream, but found another document"),
     recipe("yaml-merge-of-a-scalar", edit(EVAL, "train: {method: none}", "train: {<<: 5, method: none}"),
            "recipe.yaml:3: train: a merge key (<<) takes a mapping or a list of mappings"),
     Case("yaml-extends-cycle", {"a.yaml": "extends: b.yaml\n" + EVAL, "b.yaml": "extends: a.yaml\n" + EVAL},
@@ -376,7 +382,7 @@ CASES: list[Case] = [
     task("task-include-missing", "task: bad\ninclude: _nowhere_template\n",
          "tasks/bad.yaml:2: include: file not found: _nowhere_template"),
     task("task-top-level-list", "- task: bad\n", "tasks/bad.yaml:1: a task file must be a mapping"),
-    task("task-nested-too-deep", f"task: bad\nx: {_nest(3000)}\n", "tasks/bad.yaml: invalid YAML: nested too deeply"),
+    task("task-nested-too-deep", f"task: bad\nx: {_nest(3000)}\n", "tasks/bad.yaml:2: nested more than 48 levels deep"),
     task("task-control-character", "task: b\x07ad\n", "tasks/bad.yaml:1: invalid YAML: unacceptable character #x0007"),
 
     # -- prompt files -----------------------------------------------------------------------------

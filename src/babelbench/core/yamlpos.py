@@ -91,11 +91,25 @@ def yaml_error(exc: yaml.YAMLError, text: str, name: str) -> Problem:
     return Problem(name, mark.line + 1 if mark else None, "", f"invalid YAML: {problem}")
 
 
+def check_depth(text: str, name: str) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` at its line, reading parser events only (pyyaml's
+    composer recurses once per level, so deep input would otherwise end in a RecursionError)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError([Problem(name, event.start_mark.line + 1, "", f"nested more than {MAX_DEPTH} levels deep")])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def load_yaml(path: Path, display: str | None = None) -> Located:
     """Load a YAML mapping from ``path`` with line numbers (1-based) per dotted key."""
     name = display or str(path)
     text = read_text(path, name)
     try:
+        check_depth(text, name)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise ConfigError([yaml_error(exc, text, name)]) from None

@@ -9,6 +9,7 @@ file are reported together, each with file, line and field.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from ..core.errors import ConfigError, Problem
 from ..core.yamlpos import Located, display_path, load_yaml
 from ..paths import SearchPath
 from . import checks
-from .schema import Recipe, Variant
+from .schema import FieldError, Recipe, Variant
 
 _EXPANSION_KEYS = ("variants", "sweep", "extends")
 
@@ -214,19 +215,32 @@ def locate(recipe_file: str | Path, field: str) -> tuple[str, int | None]:
 def _problems_from(exc: ValidationError, doc: Located, file: str, blame: dict[str, tuple[str, int | None]]) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"] if p != "[key]")  # a dict key's own error: the key's path
+        loc = [str(p) for p in err["loc"] if p != "[key]"]  # a dict key's own error: the key's path
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):  # a check across fields names the one to blame
+            loc.append(cause.field)
+        field = ".".join(loc)
         where = next((blame[k] for k in blame if field == k or field.startswith(k + ".")
                       or (err["type"] == "extra_forbidden" and k.startswith(field + "."))), None)
         f, line = where if where else doc.where(field, file)
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown key"
-        elif err["type"] == "invalid_key" or "[key]" in err["loc"]:
+        elif err["type"] == "invalid_key" or ("[key]" in err["loc"] and err["type"] == "string_type"):
             message = f"a key must be text: quote it (\"{err['input']}\")"
         elif message.startswith("Value error, "):
             message = message[len("Value error, "):]
         problems.append(Problem(f, line, field, message))
     return problems
+
+
+def _at_a_line(problem: Problem, doc: Located, file: str) -> Problem:
+    """A recipe-file problem whose field is not written in the file (a default, or a missing section)
+    is shown at the recipe's first line, so every problem in a recipe names a line."""
+    if problem.file != file or problem.line is not None:
+        return problem
+    lines = [line for f, line in doc.lines.values() if f == file]
+    return dataclasses.replace(problem, line=min(lines, default=1))
 
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None,
@@ -248,7 +262,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None,
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_problems_from(exc, doc, file, blame)) from None
+        raise ConfigError([_at_a_line(p, doc, file) for p in _problems_from(exc, doc, file, blame)]) from None
 
     base = {k: v for k, v in data.items() if k not in _EXPANSION_KEYS}
     variants: list[Variant] = []
@@ -279,6 +293,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None,
         )
         problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame}, search)
         variants.append(variant)
+    problems = [_at_a_line(p, doc, file) for p in problems]
     problems = list(dict.fromkeys(problems))  # the same mistake shows once, not once per variant
     if problems:
         raise ConfigError(problems)

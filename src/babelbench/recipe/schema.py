@@ -15,6 +15,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from ..judge.schema import RecipeJudging
 
 
+class FieldError(ValueError):
+    """A check across fields that blames one of them (``field``, dotted, below the model that raised it):
+    the recipe loader reports the problem at that field's line."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
@@ -56,7 +65,8 @@ class Source(Strict):
     )
     hub_config: str | None = Field(None, description="Dataset configuration name for `hub`.")
     split: str = Field("train", description="Split to read from a Hub dataset.")
-    language: LanguageCode = Field(..., description="Language of the rows: an ISO 639 code or BCP-47 tag, e.g. `zh`, `yo`, `zh-Hant`.")
+    language: LanguageCode = Field(
+        ..., description="Language of the rows: an ISO 639 code or BCP-47 tag, e.g. `zh`, `yo`, `zh-Hant`.")
     format: str = Field(
         "auto", description="Row format, a registered name (babelbench.data.formats): alpaca, bactrian-x, dolly, "
         "aya, messages, sharegpt, conversations_list (LIMA), oasst (OpenAssistant trees); `auto` detects "
@@ -278,19 +288,20 @@ class Recipe(Strict):
     @model_validator(mode="after")
     def _something_to_evaluate(self) -> Recipe:
         if not self.eval.tasks and not self.eval.prompt_files:
-            raise ValueError("eval needs `tasks` or `prompt_files`")
+            raise FieldError("eval", "eval needs `tasks` or `prompt_files`")
         return self
 
     @model_validator(mode="after")
     def _selection_needs_checkpoints(self) -> Recipe:
         if self.select is not None and (self.train.method == "none" or not self.train.checkpoints):
-            raise ValueError("`select` chooses among kept checkpoints: set train.checkpoints (and a training method)")
+            raise FieldError("select", "`select` chooses among kept checkpoints: set train.checkpoints (and a training "
+                                       "method)")
         return self
 
     @model_validator(mode="after")
     def _data_needed(self) -> Recipe:
         if self.train.method != "none" and self.data is None:
-            raise ValueError("`data` is required unless train.method is none")
+            raise FieldError("train.method", "`data` is required unless train.method is none")
         return self
 
 
