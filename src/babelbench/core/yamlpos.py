@@ -99,7 +99,8 @@ def check_depth(text: str, name: str) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ConfigError([Problem(name, event.start_mark.line + 1, "", f"nested more than {MAX_DEPTH} levels deep")])
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise ConfigError([Problem(name, line, "", f"nested more than {MAX_DEPTH} levels deep")])
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
