@@ -87,9 +87,11 @@ class HubSource(ModelSource):
     def problem(self, base_model: str, recipe_dir: Path | None) -> str | None:
         if base_model.startswith((".", "/", "~")):
             return f"local model folder not found: {base_model}"
-        from huggingface_hub.errors import HFValidationError
-        from huggingface_hub.utils import validate_repo_id
-
+        try:
+            from huggingface_hub.errors import HFValidationError
+            from huggingface_hub.utils import validate_repo_id
+        except ImportError:
+            return None
         try:
             validate_repo_id(base_model)
         except HFValidationError:

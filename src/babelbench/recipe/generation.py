@@ -75,9 +75,12 @@ SPECS: dict[str, Spec] = {
 
 
 @functools.lru_cache(maxsize=1)
-def known_keys() -> tuple[str, ...]:
-    """lm-eval's own keys and transformers' GenerationConfig fields."""
-    from transformers import GenerationConfig
+def known_keys() -> tuple[str, ...] | None:
+    """lm-eval's own keys and transformers' GenerationConfig fields (None without transformers)."""
+    try:
+        from transformers import GenerationConfig
+    except ImportError:
+        return None
 
     fields = [k for k in GenerationConfig().to_dict() if not k.startswith("_")]
     return tuple(dict.fromkeys([*LM_EVAL_KEYS, *fields]))

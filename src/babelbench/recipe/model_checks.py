@@ -8,7 +8,6 @@ the module names LoRA can target. Both are cached per base model per process.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,19 +88,29 @@ def _check_targets(facts: ModelFacts, name: str, targets: list[str], report: Rep
 def model_facts(base_model: str, recipe_dir: str) -> ModelFacts | None:
     """The base model's facts (None where its config needs the network); raise :class:`ModelCheckError`."""
     key = base_model if base_model.startswith("builtin:") else str((Path(recipe_dir) / base_model).resolve())
-    outcome = _facts(key, base_model, recipe_dir)
+    if key not in _CACHE:
+        _CACHE[key] = _facts(base_model, recipe_dir)
+    outcome = _CACHE[key]
     if isinstance(outcome, str):
         raise ModelCheckError(outcome)
     return outcome
 
 
-@functools.lru_cache(maxsize=32)
-def _facts(key: str, base_model: str, recipe_dir: str) -> ModelFacts | str | None:
-    """Cached per base model (``key``); a problem is cached as its message."""
+#: Base model (builtin name or resolved path) -> its facts, or its problem's message. One look per process.
+_CACHE: dict[str, ModelFacts | str | None] = {}
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def _facts(base_model: str, recipe_dir: str) -> ModelFacts | str | None:
     from ..models.registry import model_config
 
     try:
         config = model_config(base_model, Path(recipe_dir))
+    except ImportError:
+        return None  # transformers is not installed: nothing to check against
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return f"cannot read the model's config: {_first_line(exc)}"
     if config is None:
