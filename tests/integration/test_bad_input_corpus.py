@@ -369,6 +369,10 @@ CASES: list[Case] = [
                                         "equal to 0", yaml=edit(JUDGE, "temperature: 0", "temperature: -1")),
     judge("judge-template-missing", "judges/j/judge.yaml:4: prompts.user: template file not found: usr.j2",
           yaml=edit(JUDGE, "user: user.j2", "user: usr.j2")),
+    judge("judge-yaml-top-level-list", "judges/j/judge.yaml:1: top level must be a mapping (key: value lines), not a "
+                                       "list", yaml="- name: j\n- kind: rubric\n"),
+    judge("judge-yaml-boolean-key", "judges/j/judge.yaml:6: facets.0.on: key 'on' is read as a boolean by YAML",
+          yaml=edit(JUDGE, "min: 1, max: 3}", "min: 1, max: 3, on: 1}")),
     judge("judge-complex-key", "judges/j/judge.yaml:7: a key must be plain text, not a list",
           yaml=JUDGE + "? [a]\n: 1\n"),
     Case("recipe-lists-a-broken-judge", {"recipe.yaml": EVAL + "judges: [j]\n", "judges/j/judge.yaml": JUDGE,
