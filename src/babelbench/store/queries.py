@@ -62,3 +62,23 @@ def variant_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         FROM variants v ORDER BY v.name""")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def variant_weights(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any] | None:
+    """What a variant's weights are made of: its base model and recipe file, its train stage's output
+    (None when it has not trained) and the checkpoint its selection chose (None without selection)."""
+    cur = con.execute("""
+        SELECT v.name, v.base_model, v.method, v.recipe_file, v.config,
+               (SELECT r.output FROM variant_stages s JOIN stage_runs r ON r.kind = s.kind AND r.key = s.key
+                 AND r.status IN ('done', 'adopted') AND r.output IS NOT NULL
+                 WHERE s.variant_id = v.variant_id AND s.kind = 'train' ORDER BY r.started_at DESC LIMIT 1) AS trained,
+               (SELECT c.selected_step FROM variant_stages s JOIN checkpoint_selections c ON c.select_key = s.key
+                 WHERE s.variant_id = v.variant_id AND s.kind = 'select') AS selected_step
+        FROM variants v WHERE v.name = ?""", [name])
+    names = [d[0] for d in cur.description]
+    row = cur.fetchone()
+    return dict(zip(names, row)) if row else None
+
+
+def variant_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [name for (name,) in con.execute("SELECT name FROM variants ORDER BY name").fetchall()]

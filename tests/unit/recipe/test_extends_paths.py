@@ -42,6 +42,7 @@ PARENT = """
         - {path: data/en.jsonl, language: en}
       mix: {en: 1.0}
       size: 4
+      allow_upsampling: true
     train: {method: lora, max_steps: 1}
     eval:
       tasks: [xalpaca_en]
@@ -116,6 +117,7 @@ def test_a_parent_in_the_same_folder_keeps_its_paths_as_written(tmp_path):
           sources: [{{path: {SAMPLES / "instructions.en.jsonl"}, language: en}}, {{path: own.jsonl, language: zh}}]
           mix: {{en: 0.5, zh: 0.5}}
           size: 4
+          allow_upsampling: true
         train: {{max_steps: 1}}
         eval: {{tasks: [xalpaca_en]}}
         """)

@@ -1,0 +1,89 @@
+"""A stored variant's weights, as plain lm-eval names them: ``--model`` and ``--model_args``.
+
+The harness keeps trained weights in its artifact cache under content keys; a researcher who wants to
+run plain ``lm_eval`` on a variant should not have to dig for them. :func:`resolve_variant` reads the
+store for the variant's base model, its train stage's output and the checkpoint its selection chose;
+:meth:`VariantModel.lm_eval_args` turns that into an eval backend's model arguments (the same ones
+``harness run`` evaluates with).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class VariantModelError(ValueError):
+    """A variant that cannot be named to lm-eval (unknown, or not trained yet); one line."""
+
+
+@dataclass(frozen=True)
+class VariantModel:
+    name: str
+    base_path: str
+    #: A LoRA adapter folder, or None.
+    adapter: str | None = None
+    #: A fully fine-tuned model folder (replaces the base model), or None.
+    model: str | None = None
+    #: The selected checkpoint's step, when the variant selects one.
+    step: int | None = None
+
+    def lm_eval_args(self, backend: str = "hf") -> tuple[str, dict[str, Any]]:
+        """(``--model``, ``--model_args``) for ``backend`` (a registered eval backend, or ``vllm``)."""
+        if backend == "vllm":  # lm-eval's vLLM model: LoRA through its own adapter loading
+            args: dict[str, Any] = {"pretrained": self.model or self.base_path, "dtype": "auto"}
+            if self.adapter:
+                args.update(enable_lora=True, lora_local_path=self.adapter, max_lora_rank=_lora_rank(self.adapter))
+            return "vllm", args
+        from ..evaluate.backends import get_eval_backend
+
+        chosen = get_eval_backend(backend)
+        args = chosen.model_args(self.model or self.base_path, self.adapter)
+        args.pop("device", None)  # lm_eval's own --device chooses it (and clashes with a model argument)
+        return chosen.lm_eval_model, args
+
+
+def _lora_rank(adapter: str) -> int:
+    try:
+        return int(json.loads((Path(adapter) / "adapter_config.json").read_text(encoding="utf-8"))["r"])
+    except (OSError, ValueError, KeyError):
+        return 16
+
+
+def format_model_args(args: dict[str, Any]) -> str:
+    """``key=value,...`` as ``lm_eval --model_args`` reads it (values may not hold commas)."""
+    for key, value in args.items():
+        if "," in str(value):
+            raise VariantModelError(f"model argument {key}={value!r} holds a comma, which --model_args cannot carry")
+    return ",".join(f"{k}={v}" for k, v in args.items())
+
+
+def resolve_variant(store: Path, name: str) -> VariantModel:
+    """The weights of variant ``name`` in ``store``; :class:`VariantModelError` naming the known ones."""
+    from ..models.registry import resolve_base_model
+    from ..store import Store
+    from ..store.queries import variant_names, variant_weights
+    from ..train.trainer import KEPT
+
+    with Store(store).read() as con:
+        row = variant_weights(con, name)
+        known = variant_names(con)
+    if row is None:
+        raise VariantModelError(f"no variant {name!r} in {store}; known: {', '.join(known) or 'none'}")
+    recipe_dir = Path(row["recipe_file"]).resolve().parent
+    base = resolve_base_model(row["base_model"], recipe_dir)
+    if row["method"] == "none":
+        return VariantModel(name, base)
+    if not row["trained"] or not Path(row["trained"]).is_dir():
+        raise VariantModelError(f"variant {name!r} has not been trained yet (run `harness run` on "
+                                f"{row['recipe_file']} first)")
+    folder = Path(row["trained"])
+    step = row["selected_step"]
+    if step is not None:
+        folder = folder / KEPT / f"step-{step}"
+    weights = str(folder / ("adapter" if row["method"] == "lora" else "model")) if step is None else str(folder)
+    if row["method"] == "lora":
+        return VariantModel(name, base, adapter=weights, step=step)
+    return VariantModel(name, base, model=weights, step=step)
