@@ -71,18 +71,7 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
             task_manager=manager,
             bootstrap_iters=1000,
         )
-        configs = results.get("configs", {})
-        scoring = {task: task_scoring(task, config, plug) for task, config in configs.items()}
-        samples = list(_sample_rows(results.get("samples", {}), scoring, plug))
-    languages = {s.task: s.language for s in samples}
-    metrics = list(_metric_rows(results, languages, scoring))
-    add_intervals(metrics, samples)
-    scored = [m for m in metrics if m.scored]
-    if plug:
-        metrics += pivot_rows(samples)
-    with identifier_in_use(identifier):
-        metrics += unsupported_language_rows(samples, scoring)
-    metrics += aggregate_rows(scored, samples, {t: s.scale for t, s in scoring.items()})
+        metrics, samples, scoring = records_from_results(results, results.get("samples", {}), plug)
     info = {"lm_eval_version": results.get("lm_eval_version"), "task_hashes": results.get("task_hashes"),
             "versions": results.get("versions"), "n_samples": results.get("n-samples"),
             "chat_template_sha": results.get("chat_template_sha"),
@@ -90,6 +79,26 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
                         for t, s in scoring.items()},
             "seconds": float(results.get("total_evaluation_time_seconds") or 0)}
     return EvalOutput(metrics=metrics, samples=samples, info=info)
+
+
+def records_from_results(results: dict[str, Any], samples_by_task: dict[str, list[dict[str, Any]]],
+                         plug: bool) -> tuple[list[MetricRecord], list[SampleRecord], dict[str, Scoring]]:
+    """lm-eval's results (``simple_evaluate``'s return, or a saved results JSON) and its logged samples
+    -> the rows the store keeps: metrics split into columns with what each task says counts, intervals,
+    PLUG and unsupported-language rates, family and language aggregates; and one sample row per document.
+    Call it with the labels and the language identifier of the evaluation in use."""
+    configs = results.get("configs", {})
+    scoring = {task: task_scoring(task, config, plug) for task, config in configs.items()}
+    samples = list(_sample_rows(samples_by_task, scoring, plug))
+    languages = {s.task: s.language for s in samples}
+    metrics = list(_metric_rows(results, languages, scoring))
+    add_intervals(metrics, samples)
+    scored = [m for m in metrics if m.scored]
+    if plug:
+        metrics += pivot_rows(samples)
+    metrics += unsupported_language_rows(samples, scoring)
+    metrics += aggregate_rows(scored, samples, {t: s.scale for t, s in scoring.items()})
+    return metrics, samples, scoring
 
 
 def _variant_languages(variant: Variant) -> list[str]:

@@ -105,7 +105,7 @@ def write(files: dict[str, bytes], folder: Path) -> list[WrittenFile]:
 def lm_eval_results(con, variants: list[str] | None = None) -> dict[str, dict[str, Any]]:
     """Per variant, a results JSON shaped like lm-eval's (``results`` with ``"metric,filter"`` keys,
     ``versions``, ``n-samples``, ``config``), from the stored metrics."""
-    from ..store.queries import report_rows
+    from ..store.queries import eval_metric_records, report_rows
 
     tables = dataset_tables(con, variants)
     chosen = {r["variant"]: r for r in tables["recipes"]}
@@ -130,7 +130,10 @@ def lm_eval_results(con, variants: list[str] | None = None) -> dict[str, dict[st
                                 "limit": config["eval"]["limit"], "gen_kwargs": config["eval"]["gen_kwargs"],
                                 "batch_size": config["eval"]["batch_size"]},
                      "lm_eval_version": made["versions"].get("lm-eval"), "date": made["date"],
-                     "babelbench": {"variant": name, "recipe_file": recipe["recipe_file"], "choices": recipe["choices"]}}
+                     # the harness's own rows, as stored: `harness import lm-eval` reads them back losslessly
+                     "babelbench": {"variant": name, "recipe_file": recipe["recipe_file"], "choices": recipe["choices"],
+                                    "base_model": config["base_model"], "pivot_mode": config["pivot"]["mode"],
+                                    "rows": eval_metric_records(con, name)}}
     return out
 
 

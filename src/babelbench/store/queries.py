@@ -82,3 +82,17 @@ def variant_weights(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any]
 
 def variant_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in con.execute("SELECT name FROM variants ORDER BY name").fetchall()]
+
+
+#: A stored metric row's fields, as :class:`babelbench.core.records.MetricRecord` names them.
+METRIC_RECORD_COLUMNS = ["task", "metric", "filter", "value", "language", "task_version", "stderr", "n", "is_group",
+                         "ci_low", "ci_high", "scored", "is_primary", "family"]
+
+
+def eval_metric_records(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
+    """Every metric row of a variant's evaluation, with all its columns (for a lossless export)."""
+    cur = con.execute(f"""
+        SELECT {", ".join("m." + c for c in METRIC_RECORD_COLUMNS)}
+        FROM variants v JOIN variant_stages s ON s.variant_id = v.variant_id AND s.kind = 'eval'
+        JOIN metrics m ON m.eval_key = s.key WHERE v.name = ? ORDER BY m.task, m.metric, m.filter""", [name])
+    return [dict(zip(METRIC_RECORD_COLUMNS, row)) for row in cur.fetchall()]
