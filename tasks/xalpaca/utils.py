@@ -3,6 +3,8 @@
 No reference metric grades these answers (that is the judges' job); the metrics here only
 describe them: whether an answer was given, its length, and whether it is in the expected
 language (the item's `expected_language` when it asks for another language, else its own).
+With `lm_eval --metadata '{"judges": ["rubric-6facet"], "judge_base_url": ...}'` the judges' facets
+are reported too (babelbench.judge.lm_eval_metric), graded through the harness's judgment cache.
 
 Documents come from one setting, `data_source` (task metadata; a recipe's `eval.data_source`,
 or `lm_eval --metadata '{"data_source": "hub"}'`): `shipped` (default) reads the parallel
@@ -19,13 +21,16 @@ from pathlib import Path
 import datasets
 from babelbench.evaluate.lm_filters import PlugTargetFilter  # noqa: F401  (used by the YAML)
 from babelbench.evaluate.metrics import language_fidelity
+from babelbench.judge.lm_eval_metric import configure as configure_judges
+from babelbench.judge.lm_eval_metric import judge_metrics
 
 _DATA = Path(__file__).parent / "data"
 HUB_DATASET = "zhihz0535/X-AlpacaEval"
 _HUB_SPLITS = {"en": "english", "zh": "chinese", "ko": "korean", "it": "italian", "es": "spanish"}
 
 
-def load_shipped(language: str, data_source: str = "shipped", **_: object) -> dict[str, datasets.Dataset]:
+def load_shipped(language: str, data_source: str = "shipped", **metadata: object) -> dict[str, datasets.Dataset]:
+    configure_judges(metadata)  # `--metadata '{"judges": [...]}'`: judge facets as metrics (see process_results)
     if data_source == "hub":
         return _load_hub(language)
     if data_source != "shipped":
@@ -46,4 +51,6 @@ def _load_hub(language: str) -> dict[str, datasets.Dataset]:
 def process_results(doc: dict, results: list[str]) -> dict[str, float]:
     answer = results[0].strip()
     return {"answered": float(bool(answer)), "answer_chars": float(len(answer)),
-            "language_fidelity": language_fidelity(answer, doc.get("expected_language") or doc["language"])}
+            "language_fidelity": language_fidelity(answer, doc.get("expected_language") or doc["language"]),
+            # only with judges in the task metadata: judge:<judge>/<facet> of this answer
+            **judge_metrics(doc, results[0], task=f"xalpaca_{doc['language']}")}

@@ -102,9 +102,14 @@ def _instruction(row: dict[str, Any]) -> str | None:
     return None
 
 
-def load(path: str, language: str, expected_language: str | None = None, **_: Any):
-    """lm-eval ``custom_dataset``: the prompt file as a ``test`` split."""
+def load(path: str, language: str, expected_language: str | None = None, **metadata: Any):
+    """lm-eval ``custom_dataset``: the prompt file as a ``test`` split (judges in the metadata: see
+    :mod:`babelbench.judge.lm_eval_metric`)."""
     import datasets
+
+    from ..judge.lm_eval_metric import configure
+
+    configure(metadata)
 
     rows = []
     for number, row, problem in prompt_rows(Path(path)):
@@ -117,11 +122,13 @@ def load(path: str, language: str, expected_language: str | None = None, **_: An
 
 
 def process_results(doc: dict, results: list[str]) -> dict[str, float]:
+    from ..judge.lm_eval_metric import judge_metrics
     from .metrics import language_fidelity
 
     answer = results[0].strip()
     return {"answered": float(bool(answer)), "answer_chars": float(len(answer)),
-            "language_fidelity": language_fidelity(answer, doc.get("expected_language") or doc["language"])}
+            "language_fidelity": language_fidelity(answer, doc.get("expected_language") or doc["language"]),
+            **judge_metrics(doc, results[0], task="prompts")}
 
 
 def identity(prompt_files: list[PromptFile], recipe_dir: Path) -> list[dict[str, Any]]:

@@ -142,3 +142,15 @@ def language_means(con: duckdb.DuckDBPyConnection, eval_key: str, metric: str) -
 def selected_step(con: duckdb.DuckDBPyConnection, select_key: str) -> int | None:
     row = con.execute("SELECT selected_step FROM checkpoint_selections WHERE select_key = ?", [select_key]).fetchone()
     return int(row[0]) if row else None
+
+
+def judgments_by_key(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str, tuple[str | None, dict[str, Any], str | None]]:
+    """judgment key -> (status, scores, verdict) for the stored ones among ``keys``."""
+    if not keys:
+        return {}
+    out = {}
+    for key, status, scores, verdict in con.execute(
+            "SELECT judgment_key, status, scores, verdict FROM judgments WHERE judgment_key IN (SELECT unnest(?))",
+            [list(keys)]).fetchall():
+        out[key] = (status, json.loads(scores) if isinstance(scores, str) else (scores or {}), verdict)
+    return out
