@@ -21,7 +21,7 @@ from tests.integration._harness import harness, query
 RECIPE = """
     name: tp
     base_model: builtin:tiny
-    data: {sources: [{path: %(source)s, language: en}], mix: {en: 1.0}, size: 6, seed: 5}
+    data: {sources: [{path: %(source)s, language: en}], mix: {en: 1.0}, size: 6, seed: 5, allow_upsampling: true}
     train: {method: full, lr: 1.0e-2, max_steps: 2, batch_size: 3, max_length: 64, warmup_ratio: 0.0, seed: 5}
     eval: {tasks: [babel_qa_en], limit: 1, gen_kwargs: {max_gen_toks: 4}}
     variants:
