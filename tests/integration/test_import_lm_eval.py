@@ -101,3 +101,20 @@ def test_a_folder_without_results_is_one_line(tmp_path):
     code, out = harness("import", "lm-eval", tmp_path, "--store", tmp_path / "s.duckdb")
     assert code == 2 and out.strip() == f"error: {tmp_path}: no lm-eval results file (results_*.json) in this folder"
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_the_judges_grade_an_imported_runs_answers(lm_eval_folder, tmp_path, tiny_model):
+    from babelbench.langid import detect
+
+    store = tmp_path / "judged.duckdb"
+    code, out = harness("import", "lm-eval", lm_eval_folder, "--store", store, "--judge", "nope")
+    assert code == 2 and "no judge 'nope'" in out and not store.exists()
+    code, out = harness("import", "lm-eval", lm_eval_folder, "--store", store, "--judge", "language-id")
+    assert code == 0, out
+    name = f"hf:{tiny_model.name}"
+    answers = query(store, "SELECT kept_response, doc FROM samples WHERE task = 'xalpaca_en' ORDER BY doc_id")
+    expected = [detect(a, json.loads(d).get("expected_language") or "en").matches for a, d in answers]
+    [(value, n)] = query(store, """SELECT j.value, j.n FROM judge_metrics j JOIN variants v USING (variant_id)
+                                   WHERE v.name = ? AND j.task = 'xalpaca_en' AND j.metric = 'judge:language-id/match'""",
+                         [name])
+    assert n == 2 and value == pytest.approx(sum(bool(m) for m in expected) / 2)
