@@ -220,7 +220,7 @@ def test_an_identifier_without_yoruba_says_unsupported_not_wrong(yoruba_run):
 
 
 def test_the_report_names_the_language(yoruba_run):
-    code, out = harness("report", "--store", yoruba_run)
+    code, out = harness("report", "--store", yoruba_run, "--long")
     assert code == 0
     rows = [line for line in out.splitlines() if "prompts_prompts_yo" in line and "language_fidelity:unsupported" in line]
     assert len(rows) == 1 and "yo (Yoruba)" in rows[0] and "yo@fasttext" in rows[0]

@@ -208,6 +208,19 @@ def test_reference_metrics_family_language_and_gap_aggregates_equal_hand_compute
     assert report[("xquad_gen (macro)", "f1")]["n"] == 8
     assert report[("xalpaca_en", "answered")]["ci_low"] == report[("xalpaca_en", "answered")]["ci_high"] == 1.0
 
+    # the default `harness report` is the leaderboard: one row for the variant, each family's macro of its
+    # primary metric as value ± half the interval, on one screen at 120 columns
+    monkeypatch.setenv("COLUMNS", "120")
+    code, out = harness("report", "--store", store)
+    assert code == 0 and len(out.splitlines()) <= 40, out
+    [row] = [line for line in out.splitlines() if line.startswith("│scripted")]
+    cells = [c.strip() for c in row.strip("│").split("│")]
+    macros = {(t.removesuffix(" (macro)"), m): r for (t, m), r in report.items() if t.endswith(" (macro)")}
+    shown = [f"{r['value']:.3g}" + (f" ± {(r['ci_high'] - r['ci_low']) / 2:.2g}" if r["ci_low"] is not None else "")
+             for _, r in sorted(macros.items())]
+    assert cells == ["scripted", *shown], out
+    assert "best (bold): no column has a single best variant" in out     # one variant: nothing to beat
+
 
 # --- PLUG: scored on the target-language section --------------------------------------------
 

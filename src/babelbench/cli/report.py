@@ -1,26 +1,114 @@
-"""`harness report`: the leaderboard rows in the terminal, as JSON or as CSV."""
+"""`harness report`: the leaderboard in the terminal (default), every row (`--long`), JSON or CSV."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from .. import paths
 
+Filter = Annotated[Optional[list[str]], typer.Option(help="Keep rows whose value contains this (repeatable).")]
+
 
 def report(
     store: Annotated[Path, typer.Option("--store", help="Results store.")] = paths.DEFAULT_STORE,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    long: Annotated[bool, typer.Option("--long", help="Every task, language and metric (one row each).")] = False,
+    variant: Filter = None,
+    task: Filter = None,
+    language: Filter = None,
+    metric: Filter = None,
 ) -> None:
-    """One row per variant, task, language and metric, with value, 95 % interval and n (judges' included)."""
+    """The leaderboard: per group of comparable variants, one row per variant with each task family's primary
+    score and each judge's headline facet (value ± half the 95 % interval), the best of each named.
+    `--long`, `--format json|csv`: one row per variant, task, language and metric; the filters apply."""
     from ..store.queries import REPORT_COLUMNS, report_rows
     from ._common import print_rows, read_rows
 
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter("must be table, json or csv", param_hint="--format")
-    print_rows(read_rows(store, report_rows), fmt, REPORT_COLUMNS, _table)
+    if fmt == "table" and not long:
+        from ..store.board import leaderboard
+
+        _standings(read_rows(store, leaderboard), variant, [*(task or []), *(metric or [])], language)
+        return
+    wanted = {"variant": variant, "task": task, "language": language, "metric": metric}
+    rows = [r for r in read_rows(store, report_rows)
+            if all(not values or any(v in str(r[k] or "") for v in values) for k, values in wanted.items())]
+    print_rows(rows, fmt, REPORT_COLUMNS, _table)
+
+
+def _standings(rows: list[dict], variants: list[str] | None, columns: list[str], languages: list[str] | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..analysis.standings import format_cell, standings
+
+    console = Console()
+    if languages:  # per-language summaries instead of the family macros
+        rows = [{**r, "scores": {c.replace("all tasks · ", "", 1): s for c, s in r["scores"].items()
+                                 if c.startswith("all tasks · ") and any(f"· {lang} ·" in c for lang in languages)}}
+                for r in rows]
+    groups = standings(rows, variants=variants, columns_like=columns or None)
+    if not groups:
+        console.print("no results yet" if not rows else "no variant matches")
+        return
+    if len(groups) > 1:
+        console.print(f"[yellow]{len(groups)} groups of variants were evaluated differently; each is ranked on its own.")
+    width = console.width
+    for group in groups:
+        if not group.columns:
+            continue
+        name_width = max(len("variant"), *(len(v) for v in group.variants))
+        shown = {c: [format_cell(group.cells.get((v, c)), group.common_n[c] is None) for v in group.variants]
+                 for c in group.columns}
+        col_width = {c: max(len(_header(c)[0]), len(_header(c)[1]), *(len(t) for t in shown[c])) for c in group.columns}
+        chunks: list[list[str]] = [[]]
+        used = name_width + 4
+        for c in group.columns:   # columns that do not fit the terminal continue in another table
+            if chunks[-1] and used + col_width[c] + 3 > width:
+                chunks.append([])
+                used = name_width + 4
+            chunks[-1].append(c)
+            used += col_width[c] + 3
+        for i, chunk in enumerate(chunks):
+            table = Table(title=None if i else f"leaderboard · {group.comparable}", title_justify="left",
+                          show_lines=False, pad_edge=False)
+            table.add_column("variant", no_wrap=True)
+            for c in chunk:
+                family, sub = _header(c)
+                table.add_column(f"{family}\n{sub}", justify="right", no_wrap=True)
+            for j, v in enumerate(group.variants):
+                cells = [Text(shown[c][j], style="bold green" if group.best[c] == v else "") for c in chunk]
+                table.add_row(v, *cells)
+            console.print(table)
+        best = [f"{' '.join(_header(c))} → {group.best[c]}" for c in group.columns if group.best[c]]
+        console.print("[dim]best (bold): " + ("; ".join(best) if best else "no column has a single best variant"))
+        against = sorted({c.split(" vs ", 1)[1] for c in group.columns if " vs " in c})
+        if against:
+            console.print(f"[dim]* against {', '.join(against)}")
+        by_n: dict[int, list[str]] = {}
+        for c, n in group.common_n.items():
+            if n is not None:
+                by_n.setdefault(n, []).append(_header(c)[0])
+        if by_n:
+            counts = "; ".join(f"{n} for {', '.join(dict.fromkeys(names))}" for n, names in sorted(by_n.items()))
+            console.print(f"[dim]n (documents or answers per score): {counts}. ± is half the 95 % interval.")
+    console.print("[dim]every task, language and metric: harness report --long · the board: harness board")
+
+
+def _header(column: str) -> tuple[str, str]:
+    """Two header lines: ``xquad_gen`` / ``f1``; ``rubric-6facet`` / ``helpfulness``; a ranking against a
+    baseline gets a ``*`` (the baseline is named under the table)."""
+    if column.startswith("judge:"):
+        head, _, rest = column.removeprefix("judge:").partition("/")
+        facet, _, against = rest.partition(" vs ")
+        return head, facet + ("*" if against else "")
+    family, _, metric = column.partition(" · ")
+    return family, metric
 
 
 def _table(rows: list[dict]) -> None:
