@@ -67,9 +67,12 @@ def standings(rows: Iterable[dict[str, Any]], *, variants: list[str] | None = No
                 half = (high - low) / 2 if low is not None and high is not None else None
                 group.cells[(r["variant"], c)] = Cell(s.get("value"), half, s.get("n"))
         for c in columns:
-            valued = [(group.cells[(r["variant"], c)].value, r["variant"]) for r in members
-                      if group.cells[(r["variant"], c)].value is not None]
             sign = -1 if lower_is_better(c) else 1
+            valued: list[tuple[float, str]] = []
+            for r in members:
+                value = group.cells[(r["variant"], c)].value
+                if value is not None:
+                    valued.append((value, r["variant"]))
             top = max((sign * value for value, _ in valued), default=None)
             leaders = [name for value, name in valued if sign * value == top]
             # a tie names nobody, nor does a column with one value (nothing to beat)
