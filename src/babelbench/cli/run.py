@@ -58,14 +58,29 @@ def run(
     if unreachable:  # the network, not the recipe: exit 1, and nothing has been written
         print_problems(ConfigError(unreachable))
         raise typer.Exit(1)
-    _quiet_libraries(verbose)
+    from rich.console import Console
+
     from ..pipeline import run_variants
+    from ..pipeline.display import LiveDisplay, PlainDisplay
+    from ..pipeline.run_log import library_output_to, new_log_path
     from ..store import Store
 
-    summary = run_variants(variants, Store(store), only=only, force=force, verbose=verbose,  # type: ignore[arg-type]
-                           tasks_dirs=list(search.tasks), judges_dirs=list(search.judges))
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    log_path = new_log_path()
+    with library_output_to(log_path, stream_too=verbose) as terminal:
+        if terminal is None:   # the streams are not ours to redirect (a test runner): quiet the libraries
+            _quiet_libraries(verbose)
+            display = PlainDisplay(Console(stderr=True))
+        else:   # a live grid on a terminal; plain lines in a pipe or CI, or with -v amid the libraries' output
+            console = Console(file=terminal)
+            display = LiveDisplay(console) if terminal.isatty() and not verbose else PlainDisplay(console)
+        with display:
+            summary = run_variants(variants, Store(store), only=only, force=force,  # type: ignore[arg-type]
+                                   verbose=verbose, tasks_dirs=list(search.tasks), judges_dirs=list(search.judges),
+                                   console=display)
     ran = ", ".join(f"{kind} {outcome}: {n}" for (kind, outcome), n in sorted(summary.counts.items()))
-    typer.echo(f"{len(variants)} variant(s); {ran or 'nothing to do'}; store: {store}")
+    typer.echo(f"{len(variants)} variant(s); {ran or 'nothing to do'}; store: {store}"
+               + (f"; log: {log_path}" if terminal is not None else ""))
     if summary.failures:
         for failure in summary.failures:
             typer.echo(f"failed: {failure}", err=True)

@@ -23,6 +23,7 @@ from ..recipe.schema import Variant
 from ..system_prompts import description_template
 from .backends import get_eval_backend
 from .lm_eval_env import quiet_git_lookup
+from .lm_eval_progress import generation_progress
 from .scoring import Scoring, task_scoring
 from .task_index import needs_builtin
 
@@ -58,7 +59,7 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     if identifier != "lingua":
         identifier = str(Path(variant.recipe_file).resolve().parent / identifier)
     # the PLUG filter splits answers by the recipe's labels too; fidelity metrics use its identifier
-    with labels_in_use(pivot.labels), identifier_in_use(identifier):
+    with labels_in_use(pivot.labels), identifier_in_use(identifier), generation_progress():
         results = lm_eval.simple_evaluate(
             model=backend.lm_eval_model,
             model_args=backend.model_args(base_path, adapter_path),

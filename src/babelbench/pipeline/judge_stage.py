@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core import progress
 from ..core.records import StageResult
 from ..store import Store, judge_queries, writes
 from .keys import VariantPlan
@@ -27,7 +28,7 @@ def judge_variant(plan: VariantPlan, store: Store, by_name: dict[str, VariantPla
     with store.write() as con:
         if not writes.is_done(con, "eval", plan.eval_key):
             raise StageInputMissing("its eval stage has not run (run without --only, or --only eval first)")
-    lifecycle.console.rule(f"[bold]{v.name} · judges")
+    lifecycle.console.variant(v.name, "judges")
     try:
         for name in v.judges:
             _one_judge(plan, name, store, by_name, lifecycle, judges_dirs)
@@ -101,13 +102,19 @@ def _judge_planned(store: Store, judge: Judge, target: Target, task_patterns: li
     if not jplan.missing:
         lifecycle.skip("judge", judge.name, f"{jplan.outcome.summary()}, skipped")
         return jplan.outcome
-    sink = GroupWriter(store)
+    writer = GroupWriter(store)
+    total, graded = len(jplan.missing), [0]
+
+    def sink(record, links) -> None:   # each grade stored as it arrives, and counted on the display
+        writer(record, links)
+        graded[0] += 1
+        progress.report(graded[0], total, f"{jplan.outcome.cached} cached")
 
     def work() -> StageResult:
         try:
             result = grading.run_judgments(judge, jplan, sink)
         finally:
-            sink.close()
+            writer.close()
         return result
 
     result = lifecycle.run("judge", grading.stage_key(judge, target), target.variant_id, work,

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 
 from rich.console import Console
 
+from ..core import progress
 from ..core.records import StageResult
 from ..store import Store, writes
+from .display import PlainDisplay
 from .env import git_commit, versions
 
 #: Libraries whose versions are recorded with each kind of stage run.
@@ -46,8 +48,10 @@ class RunSummary:
 
 
 class Lifecycle:
-    def __init__(self, store: Store, summary: RunSummary, console: Console):
-        self.store, self.summary, self.console = store, summary, console
+    def __init__(self, store: Store, summary: RunSummary, console: Console | PlainDisplay):
+        #: where the run is shown (a bare rich Console is shown line by line)
+        self.console: PlainDisplay = console if isinstance(console, PlainDisplay) else PlainDisplay(console)
+        self.store, self.summary = store, summary
 
     def is_done(self, kind: str, key: str) -> bool:
         with self.store.write() as con:
@@ -55,7 +59,7 @@ class Lifecycle:
 
     def skip(self, kind: str, key: str, why: str = "done already, skipped") -> None:
         self.summary.counts[(kind, "skipped")] += 1
-        self.console.print(f"  {kind:<5} [dim]{key}  {why}")
+        self.console.stage(kind, "skipped", key, why)
 
     def adopt(self, kind: str, key: str, variant_id: str, output: str | None) -> None:
         """A finished artifact found on disk (built by another process or store): take it over without work."""
@@ -63,7 +67,7 @@ class Lifecycle:
             run_id = self._start(con, kind, key, variant_id)
             writes.finish_run(con, run_id, "adopted", 0.0, output=output)
         self.summary.counts[(kind, "adopted")] += 1
-        self.console.print(f"  {kind:<5} [dim]{key}  found on disk, adopted")
+        self.console.stage(kind, "adopted", key, "found on disk, adopted")
 
     def run(self, kind: str, key: str, variant_id: str, work: Callable[[], StageResult],
             label: str | None = None) -> StageResult:
@@ -72,15 +76,17 @@ class Lifecycle:
         with self.store.write() as con:
             writes.interrupt_stale(con, kind, key)
             run_id = self._start(con, kind, key, variant_id)
-        self.console.print(f"  {kind:<5} {label}  running…")
+        self.console.stage(kind, "running", label)
         started = time.perf_counter()
         try:
-            result = work()
+            with progress.reporting(self.console.progress):
+                result = work()
         except BaseException as exc:
             with self.store.write() as con:
                 writes.finish_run(con, run_id, "failed", time.perf_counter() - started,
                                   error=f"{type(exc).__name__}: {exc}")
             self.summary.counts[(kind, "failed")] += 1
+            self.console.stage(kind, "failed", label, f"{type(exc).__name__}: {' '.join(str(exc).split())}")
             raise
         seconds = time.perf_counter() - started
         status = "failed" if result.error else "done"
@@ -90,9 +96,9 @@ class Lifecycle:
                               error=result.error)
         self.summary.counts[(kind, "failed" if result.error else "ran")] += 1
         if result.error:
-            self.console.print(f"  {kind:<5} {label}  [red]{result.error}")
+            self.console.stage(kind, "failed", label, result.error)
         else:
-            self.console.print(f"  {kind:<5} {label}  [green]done[/] in {seconds:.1f}s")
+            self.console.stage(kind, "done", label, f"in {seconds:.1f}s")
         return result
 
     def _start(self, con, kind: str, key: str, variant_id: str) -> str:

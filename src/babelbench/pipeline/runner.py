@@ -22,6 +22,7 @@ from ..core.records import StageResult
 from ..models.registry import resolve_base_model
 from ..recipe.schema import Variant
 from ..store import Store, writes
+from .display import PlainDisplay
 from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant
 from .lifecycle import Lifecycle, RunSummary, StageInputMissing
@@ -36,18 +37,21 @@ __all__ = ["STAGES", "RunSummary", "Stage", "StageInputMissing", "run_variants"]
 
 def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = None, force: bool = False,
                  tasks_dirs: list[Path] | None = None, judges_dirs: list[Path] | None = None,
-                 console: Console | None = None, verbose: bool = False) -> RunSummary:
-    console = console or Console(stderr=True)
+                 console: Console | PlainDisplay | None = None, verbose: bool = False) -> RunSummary:
+    """Run every variant's stages (judges last); ``console``: where the run is shown (a display, or a
+    rich Console shown line by line)."""
     tasks_dirs = tasks_dirs or paths.tasks_dirs()
     plans = [plan_variant(v, tasks_dirs) for v in variants]
     summary = RunSummary()
-    lifecycle = Lifecycle(store, summary, console)
+    lifecycle = Lifecycle(store, summary, console or Console(stderr=True))
+    display = lifecycle.console
+    display.plan([(p.variant.name, _stages_of(p, only)) for p in plans])
     failed: set[str] = set()
     for i, plan in enumerate(plans):
         done = _register(store, plan)
         resolved: list[VariantPlan] = []
         work = functools.partial(_run_plan, plan, lifecycle, done, only, force, judges_dirs, resolved)
-        if not _guarded(plan, summary, console, verbose, work):
+        if not _guarded(plan, summary, display, verbose, work):
             failed.add(plan.variant_id)
         if resolved:
             plans[i] = resolved[0]   # a variant that selected a checkpoint now knows its eval key
@@ -56,14 +60,22 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
         by_name = {p.variant.name: p for p in plans}
         for plan in plans:
             if plan.variant.judges and plan.variant_id not in failed:
-                _guarded(plan, summary, console, verbose,
+                _guarded(plan, summary, display, verbose,
                          functools.partial(judge_variant, plan, store, by_name, lifecycle, judges_dirs))
         if any(p.variant.judges for p in plans):
             refresh_rankings(store)
     return summary
 
 
-def _guarded(plan: VariantPlan, summary: RunSummary, console: Console, verbose: bool,
+def _stages_of(plan: VariantPlan, only: Stage | None) -> list[str]:
+    """The stages a variant goes through in this run (for the display's grid)."""
+    v = plan.variant
+    kinds = (["data", "train"] if plan.trains else []) + (["select"] if v.select is not None else []) + ["eval"] \
+        + (["judge"] if v.judges else [])
+    return [k for k in kinds if only is None or k == only or (only == "eval" and k == "select")]
+
+
+def _guarded(plan: VariantPlan, summary: RunSummary, console: PlainDisplay, verbose: bool,
              work: Callable[[], None]) -> bool:
     """Run ``work``; on failure record it and go on (other variants' finished work is kept either way)."""
     try:
@@ -114,7 +126,7 @@ def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
 def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]], only: Stage | None,
               force: bool, judges_dirs: list[Path] | None, resolved: list[VariantPlan]) -> None:
     v = plan.variant
-    lifecycle.console.rule(f"[bold]{v.name}")
+    lifecycle.console.variant(v.name)
     base_path: str | None = None
 
     def base() -> str:

@@ -98,7 +98,7 @@ def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Pat
         remove_unused_columns=False,
     )
     collator = DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE_INDEX, padding=True)
-    callbacks = list(EXTRA_CALLBACKS)
+    callbacks = [*EXTRA_CALLBACKS, _progress_callback()]
     if cfg.checkpoints:
         callbacks.append(_keep_checkpoints(out_dir / KEPT, cfg.checkpoints, tokenizer))
     trainer = Trainer(model=model, args=args, train_dataset=train_set, data_collator=collator,
@@ -139,6 +139,25 @@ def _save_kept(target: Path, model, tokenizer) -> None:
     model.save_pretrained(target)
     tokenizer.save_pretrained(target)
     (target / ".complete").write_text("ok\n")
+
+
+def _progress_callback():
+    """Steps done of the run's total, with the last logged loss, for the run's display."""
+    from transformers import TrainerCallback
+
+    from ..core import progress
+
+    class Progress(TrainerCallback):
+        loss = ""
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and "loss" in logs:
+                self.loss = f"loss {logs['loss']:.3f}"
+
+        def on_step_end(self, args, state, control, **kwargs):
+            progress.report(state.global_step, state.max_steps or None, self.loss)
+
+    return Progress()
 
 
 def _wanted(step: int, every: int | list[int]) -> bool:
