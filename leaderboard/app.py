@@ -9,6 +9,7 @@ import streamlit as st
 st.set_page_config(page_title="babelbench", layout="wide")
 pages = [
     st.Page("views/leaderboard.py", title="Leaderboard", default=True),
+    st.Page("views/overview.py", title="Overview"),
     st.Page("views/languages.py", title="Languages"),
     st.Page("views/pairwise.py", title="Pairwise"),
     st.Page("views/compare.py", title="Compare two"),

@@ -1,4 +1,4 @@
-"""Languages: a language x (task or judge facet) heatmap per variant, and transfer gaps side by side."""
+"""Languages: one heatmap, variants down and (task family or judge facet · language) across, and the transfer gaps."""
 
 import altair as alt
 import pandas as pd
@@ -12,6 +12,33 @@ chosen = pick_variants(variants, "Variants", key="variants")
 view = st.radio("Columns", ["task families (primary metric)", "all task metrics", "judge facets"], horizontal=True,
                 key="columns")
 rows = load("language_scores", tuple(chosen))
+
+#: Pixels per heatmap cell: wide enough for a value, and for the rotated column labels not to overlap.
+CELL_WIDTH, CELL_HEIGHT, LABEL_ANGLE = 46, 26, -40
+
+
+def heatmap(frame: pd.DataFrame, diverging: bool = False) -> alt.LayerChart:
+    """Variants down, (column · language) across, the value written in each cell."""
+    data = frame.assign(cell=frame["column"] + " · " + frame["language"])
+    order = sorted(data["cell"].unique())
+    values = data["value"].dropna()
+    if diverging:   # symmetric around 0: as much red below English as blue above
+        reach = float(values.abs().max() or 1.0)
+        scale = alt.Scale(scheme="redblue", domain=[-reach, reach])
+    else:           # shares on 0-1 keep one color per value across pages
+        unit = bool(values.between(0, 1).all())
+        scale = alt.Scale(scheme="viridis", domain=[0, 1]) if unit else alt.Scale(scheme="viridis")
+    base = alt.Chart(data).encode(
+        x=alt.X("cell:N", sort=order, title=None, axis=alt.Axis(labelAngle=LABEL_ANGLE, labelLimit=220)),
+        y=alt.Y("variant:N", title=None, axis=alt.Axis(labelLimit=320)))
+    rects = base.mark_rect().encode(color=alt.Color("value:Q", scale=scale, legend=alt.Legend(title=None, format=".2~f")),
+                                    tooltip=["variant", "language", "column", alt.Tooltip("value:Q", format=".3f")])
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("value:Q", format=".2f"),
+        color=alt.value("black") if diverging else alt.condition("datum.value > 0.5", alt.value("black"),
+                                                                 alt.value("white")))
+    return (rects + text).properties(width=alt.Step(CELL_WIDTH), height=alt.Step(CELL_HEIGHT))
+
 
 records = []
 for r in rows:
@@ -32,13 +59,7 @@ frame = frame.groupby(["variant", "language", "column"], as_index=False)["value"
 if frame.empty:
     st.info("Nothing to show for these variants and columns.")
 else:
-    chart = alt.Chart(frame).mark_rect().encode(
-        x=alt.X("column:N", title=None), y=alt.Y("language:N"),
-        color=alt.Color("value:Q", scale=alt.Scale(scheme="viridis")),
-        tooltip=["variant", "language", "column", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(width=max(200, 60 * frame["column"].nunique()), height=30 * frame["language"].nunique())
-    text = chart.mark_text(fontSize=10).encode(text=alt.Text("value:Q", format=".2f"), color=alt.value("white"))
-    st.altair_chart((chart + text).facet(row=alt.Row("variant:N", title=None)), width="content")
+    st.altair_chart(heatmap(frame), width="content")
     st.dataframe(frame.pivot_table(index=["variant", "language"], columns="column", values="value").reset_index(),
                  hide_index=True, key="heat-table")
 
@@ -48,5 +69,10 @@ gaps = pd.DataFrame.from_records([g for g in load("transfer_gaps") if g["variant
 if gaps.empty:
     st.info("No transfer gaps: the chosen variants have no task family evaluated in English and another language.")
 else:
+    shown = gaps[["variant", "language", "value"]].assign(column=gaps["task"].str.rsplit("_", n=1).str[0] + " · "
+                                                          + gaps["metric"].str.removeprefix("transfer_gap:"))
+    st.altair_chart(heatmap(shown, diverging=True), width="content")
     st.dataframe(gaps.pivot_table(index=["task", "metric"], columns="variant", values="value").reset_index(),
                  hide_index=True, key="gap-table")
+    st.caption("Red: the language scores below English; blue: above. Values are differences of the primary "
+               "metric, on its own scale.")

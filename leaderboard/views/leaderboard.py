@@ -5,6 +5,8 @@ import streamlit as st
 
 from _common import evaluated_or_stop, load
 
+from babelbench.analysis.standings import Cell, format_cell, lower_is_better
+
 st.title("babelbench leaderboard")
 evaluated_or_stop()
 rows = load("leaderboard")
@@ -20,9 +22,11 @@ with st.sidebar:
     base = st.multiselect("Base model", sorted({r["base_model"] for r in rows}), key="base")
     method = st.multiselect("Method", sorted({r["method"] for r in rows}), key="method")
     recipe = st.multiselect("Recipe", sorted({r["recipe_file"] for r in rows}), key="recipe")
-    show_languages = st.multiselect("Language", languages, default=languages, key="language")
-    show_families = st.multiselect("Task", families, default=families, key="task")
-    show_judges = st.multiselect("Judge", judges, default=judges, key="judge")
+    st.header("Columns")
+    show_families = st.multiselect("Task families", families, default=families, key="task")
+    show_judges = st.multiselect("Judge facets", judges, default=judges, key="judge")
+    show_languages = st.multiselect("Per-language scores", languages, default=[], key="language",
+                                    help="Each language's mean primary score over the task families it has.")
 
 shown = [r for r in rows if search.lower() in r["variant"].lower()
          and (not base or r["base_model"] in base) and (not method or r["method"] in method)
@@ -30,7 +34,20 @@ shown = [r for r in rows if search.lower() in r["variant"].lower()
 score_columns = show_families + [f"all tasks · {lang} · primary_score" for lang in show_languages] + show_judges
 
 
-def table(group: list[dict]) -> pd.DataFrame:
+def label(column: str) -> str:
+    """A short header: ``xquad_gen f1``, ``zh primary``, ``rubric-6facet helpfulness``."""
+    if column.startswith("all tasks · "):
+        return column.split(" · ")[1] + " primary"
+    if column.startswith("judge:"):   # a ranking against a baseline: *, the baseline named in the header's help
+        name, _, against = column.removeprefix("judge:").replace("/", " ", 1).partition(" vs ")
+        return name + ("*" if against else "")
+    return column.replace(" · ", " ")
+
+
+def table(group: list[dict], rank_by: str | None) -> tuple[pd.DataFrame, dict]:
+    """The group's rows, each score as 'value ± half the 95 % interval', ranked by ``rank_by``; only the score
+    columns some variant of the group has a value in (groups evaluated differently have different ones)."""
+    columns = [c for c in score_columns if any((r["scores"].get(c) or {}).get("value") is not None for r in group)]
     records = []
     for r in group:
         record = {"variant": r["variant"], "base model": r["base_model"], "method": r["method"],
@@ -38,18 +55,27 @@ def table(group: list[dict]) -> pd.DataFrame:
                   "data size": r["data_size"]}
         if any(g.get("selected_step") is not None for g in group):
             record["checkpoint"] = r.get("selected_step")   # chosen on validation (Training curves page)
-        for c in score_columns:
-            score = r["scores"].get(c) or {}
-            record[c] = score.get("value")
-            if score.get("ci_low") is not None:
-                record[f"{c} 95% CI"] = f"[{score['ci_low']:.3g}, {score['ci_high']:.3g}]"
-            record[f"{c} n"] = score.get("n")
+        for c in columns:
+            s = r["scores"].get(c) or {}
+            half = (s["ci_high"] - s["ci_low"]) / 2 if s.get("ci_low") is not None else None
+            record[label(c)] = format_cell(Cell(s.get("value"), half, s.get("n")), show_n=False)
+        record["_rank"] = (r["scores"].get(rank_by) or {}).get("value") if rank_by else None
         records.append(record)
     frame = pd.DataFrame.from_records(records)
-    sort_by = [c for c in score_columns if c in frame and frame[c].notna().any()]
-    return frame.sort_values(sort_by[0], ascending=False) if sort_by else frame
+    if rank_by is not None:
+        frame = frame.sort_values("_rank", ascending=lower_is_better(rank_by), na_position="last")
+    config: dict = {"variant": st.column_config.TextColumn("variant", pinned=True)}
+    for c in columns:
+        ns = sorted({(r["scores"].get(c) or {}).get("n") for r in group} - {None})
+        n = f"n = {ns[0]}" if len(ns) == 1 else (f"n = {ns[0]}–{ns[-1]}" if ns else "no value")
+        against = f" (* against {c.split(' vs ', 1)[1]})" if " vs " in c else ""
+        config[label(c)] = st.column_config.TextColumn(
+            label(c), help=f"{c.split(' vs ')[0]}{against}: value ± half its 95 % interval; {n} "
+                           f"({'documents' if not c.startswith('judge:') else 'judged answers'})")
+    return frame.drop(columns="_rank"), config
 
 
+rank_by = st.selectbox("Rank by", score_columns, format_func=label, key="rank") if score_columns else None
 groups: dict[str, list[dict]] = {}
 for r in shown:
     groups.setdefault(r["comparable"], []).append(r)
@@ -60,9 +86,11 @@ for i, (key, group) in enumerate(sorted(groups.items(), key=lambda kv: -len(kv[1
     if len(groups) > 1:
         st.subheader(f"Group {i + 1}")
         st.caption(key)
-    st.dataframe(table(group), hide_index=True, width="stretch", key=f"board-{i}")
+    frame, config = table(group, rank_by)
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"board-{i}", column_config=config)
 if not shown:
     st.info("No variant matches the filters.")
-st.caption("Scores: task families are macro averages over languages of each family's primary metric "
-           "(intervals: stratified bootstrap over documents); judge facets are means over all judged answers "
-           "(bootstrap intervals). Variants are sorted by the first score column; click a header to re-sort.")
+st.caption("Each score is its value ± half its 95 % interval (hover a header for n). Task families are macro "
+           "averages over languages of each family's primary metric (intervals: stratified bootstrap over "
+           "documents); judge facets are means over all judged answers (bootstrap intervals). Rows are ranked by "
+           "the chosen score (lower first where lower is better).")

@@ -232,3 +232,14 @@ def rankings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         WHERE j.baseline IS NOT NULL AND regexp_matches(j.metric, '/(bt_win_prob|lc_win_rate|win_rate)$')
               AND (j.task = 'all' OR j.task = 'all tasks')
         ORDER BY v.name, measure, j.language NULLS FIRST"""))
+
+
+def win_rates_by_language(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Pairwise win rates (ties half) of each variant against its baseline, per task and language, with
+    their bootstrap 95 % intervals."""
+    return _dicts(con.execute("""
+        SELECT v.name AS variant, j.baseline, regexp_extract(j.metric, '^judge:([^/]+)/', 1) AS judge, j.task,
+               j.language, j.value, j.ci_low, j.ci_high, j.n
+        FROM judge_metrics j JOIN variants v USING (variant_id)
+        WHERE j.baseline IS NOT NULL AND j.language IS NOT NULL AND regexp_matches(j.metric, '/win_rate$')
+        ORDER BY v.name, j.baseline, j.task"""))
