@@ -1,4 +1,5 @@
-"""Trends: a score against any swept recipe field, one line per language."""
+"""Trends: a score against any swept recipe field -- a task family's or judge facet's score with its 95 %
+interval (error bars), or each language's primary score (one line per language)."""
 
 import altair as alt
 import pandas as pd
@@ -9,7 +10,8 @@ from _common import evaluated_or_stop, load
 st.title("Trends")
 evaluated_or_stop()
 points = pd.DataFrame.from_records(load("trend_points"))
-if points.empty:
+board = load("leaderboard")
+if points.empty and not board:
     st.info("No per-language scores stored yet.")
     st.stop()
 fixed = {"variant", "language", "value"}
@@ -20,15 +22,45 @@ if not varying:
             "to see a trend.")
     st.stop()
 field = st.selectbox("Recipe field", varying, key="field")
-data = points[["variant", "language", "value", field]].rename(columns={field: "x"})
-numeric = pd.to_numeric(data["x"], errors="coerce")
-x_type = "Q" if numeric.notna().all() else "N"
-if x_type == "Q":
-    data["x"] = numeric
+LANGUAGES = "primary score per language"
+scores = sorted({c for r in board for c in r["scores"] if not c.startswith("all tasks · ")},
+                key=lambda c: (c.startswith("judge:"), c))
+score = st.selectbox("Score", [LANGUAGES, *scores], key="score")
+
+
+def x_of(values: pd.Series) -> tuple[pd.Series, str]:
+    numeric = pd.to_numeric(values, errors="coerce")
+    return (numeric, "Q") if numeric.notna().all() else (values.astype(str), "N")
+
+
+if score == LANGUAGES:
+    data = points[["variant", "language", "value", field]].rename(columns={field: "x"})
+    data["x"], x_type = x_of(data["x"])
+    mark = alt.Chart(data).mark_line(point=True) if x_type == "Q" else alt.Chart(data).mark_point(filled=True)
+    chart = mark.encode(
+        x=alt.X(f"x:{x_type}", title=field, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title="primary score (0-1)", scale=alt.Scale(domain=[0, 1])), color="language:N",
+        tooltip=["variant", "language", alt.Tooltip("value:Q", format=".3f")])
+    st.altair_chart(chart, width="stretch")
+    st.caption("Each language's primary score is a mean over task families: it has no interval of its own; "
+               "choose a task family or judge facet for error bars.")
 else:
-    data["x"] = data["x"].astype(str)
-chart = alt.Chart(data).mark_line(point=True).encode(
-    x=alt.X(f"x:{x_type}", title=field), y=alt.Y("value:Q", title="primary score (0-1)"), color="language:N",
-    tooltip=["variant", "language", alt.Tooltip("value:Q", format=".3f")])
-st.altair_chart(chart, width="stretch")
-st.dataframe(data.rename(columns={"x": field}), hide_index=True, key="trend-table")
+    data = pd.DataFrame.from_records([
+        {"variant": r["variant"], "x": r["config"].get(field), "value": s.get("value"), "low": s.get("ci_low"),
+         "high": s.get("ci_high"), "n": s.get("n")}
+        for r in board if (s := r["scores"].get(score)) and s.get("value") is not None],
+        columns=["variant", "x", "value", "low", "high", "n"])
+    data["x"], x_type = x_of(data["x"]) if not data.empty else (data["x"], "N")
+    encoding = {"x": alt.X(f"x:{x_type}", title=field, axis=alt.Axis(labelAngle=0)),
+                "color": alt.Color("variant:N", legend=alt.Legend(labelLimit=400))}
+    if x_type == "N":   # variants with the same value side by side
+        encoding["xOffset"] = alt.XOffset("variant:N")
+    base = alt.Chart(data).encode(**encoding)
+    chart = (base.mark_rule(strokeWidth=2).encode(y=alt.Y("low:Q", title=score), y2="high:Q")
+             + base.mark_point(filled=True, size=70).encode(
+                 y="value:Q", tooltip=["variant", "x", alt.Tooltip("value:Q", format=".3f"), "n"]))
+    st.altair_chart(chart, width="stretch")
+    st.caption("Points: the score; bars: its 95 % interval (stratified bootstrap over documents for task families, "
+               "bootstrap over judged answers for judge facets).")
+    points = data.rename(columns={"x": field})
+st.dataframe(points if score != LANGUAGES else data.rename(columns={"x": field}), hide_index=True, key="trend-table")

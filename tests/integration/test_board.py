@@ -205,6 +205,18 @@ def test_trends_plot_a_swept_field(store):
     at.selectbox(key="field").set_value("train.lr").run()
     table = at.dataframe[0].value
     assert sorted(set(table["train.lr"])) == [1e-4, 1e-3] and set(table["language"]) == {"en", "zh"}
+    # a task family's score against the field: a point and its 95 % interval per variant
+    at.selectbox(key="score").set_value("xquad_gen · f1").run()
+    [(spec, data)] = _charts(at)
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "point"]
+    assert spec["layer"][0]["encoding"]["y2"]["field"] == "high"
+    stored = {n: (v, lo, hi) for n, v, lo, hi in query(store, """
+        SELECT v.name, m.value, m.ci_low, m.ci_high FROM metrics m JOIN variant_stages s ON s.key = m.eval_key
+        AND s.kind = 'eval' JOIN variants v USING (variant_id) WHERE m.task = 'xquad_gen (macro)' AND m.scored""")}
+    shown = {d["variant"]: (d["value"], d["low"], d["high"]) for d in data}
+    assert shown.keys() == stored.keys()
+    for name, values in stored.items():
+        assert shown[name] == pytest.approx(values), name
 
 
 def test_missing_empty_and_old_stores_get_a_message_not_a_traceback(tmp_path):
