@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from . import languages
+from .core.environment import environment_set
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -122,19 +122,10 @@ class FastTextIdentifier(Identifier):
 IDENTIFIER_ENV = "BABELBENCH_LANGID"
 
 
-@contextmanager
-def identifier_in_use(spec: str) -> Iterator[None]:
+def identifier_in_use(spec: str) -> AbstractContextManager[None]:
     """Make ``spec`` (``lingua`` or a model file's path) the identifier of this process (and of the
     worker processes it starts) while the block runs."""
-    before = os.environ.get(IDENTIFIER_ENV)
-    os.environ[IDENTIFIER_ENV] = spec
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(IDENTIFIER_ENV, None)
-        else:
-            os.environ[IDENTIFIER_ENV] = before
+    return environment_set(IDENTIFIER_ENV, spec)
 
 
 def get_identifier(spec: str | None = None) -> Identifier:

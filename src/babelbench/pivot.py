@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from enum import Enum
 
 from . import languages
+from .core.environment import environment_set
 
 
 class PivotStatus(str, Enum):
@@ -29,18 +30,9 @@ class PivotStatus(str, Enum):
 LABELS_ENV = "BABELBENCH_PLUG_LABELS"
 
 
-@contextmanager
-def labels_in_use(labels: Mapping[str, str]) -> Iterator[None]:
+def labels_in_use(labels: Mapping[str, str]) -> AbstractContextManager[None]:
     """Make ``labels`` (a recipe's ``pivot.labels``) the extra labels :func:`extract_target` knows."""
-    before = os.environ.get(LABELS_ENV)
-    os.environ[LABELS_ENV] = json.dumps(dict(labels), ensure_ascii=False, sort_keys=True)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(LABELS_ENV, None)
-        else:
-            os.environ[LABELS_ENV] = before
+    return environment_set(LABELS_ENV, json.dumps(dict(labels), ensure_ascii=False, sort_keys=True))
 
 
 @functools.lru_cache(maxsize=8)
