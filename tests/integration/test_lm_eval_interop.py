@@ -86,8 +86,9 @@ def test_model_args_names_the_base_model_and_the_trained_adapter(trained, tiny_m
     assert out.strip() == (f"--model hf --model_args pretrained={tiny_model},dtype=float32,"
                            f"peft={Path(output) / 'adapter'}")
     code, out = harness("model-args", "interop", "--store", store, "--backend", "vllm")
-    assert out.strip() == (f"--model vllm --model_args pretrained={tiny_model},dtype=auto,enable_lora=True,"
-                           f"lora_local_path={Path(output) / 'adapter'},max_lora_rank=4")
+    assert out.strip() == (f"--model vllm --model_args pretrained={tiny_model},dtype=float32,tensor_parallel_size=1,"
+                           "data_parallel_size=1,gpu_memory_utilization=0.9,enable_lora=True,"
+                           f"lora_local_path={Path(output) / 'adapter'},max_lora_rank=4")   # the recipe's LoRA rank
 
 
 def test_an_unknown_variant_is_one_line_naming_the_known_ones(trained):

@@ -47,8 +47,8 @@ def run(tiny_model, tmp_path_factory):
     calls: list[dict] = []
     original = eval_backends.HFBackend.model_args
 
-    def recording(self, base_path, adapter_path):
-        args = original(self, base_path, adapter_path)
+    def recording(self, base_path, adapter_path, variant=None):
+        args = original(self, base_path, adapter_path, variant)
         calls.append(dict(args))
         return args
 

@@ -101,7 +101,7 @@ class ScriptedBackend(EvalBackend):
 
     lm_eval_model = "scripted"
 
-    def model_args(self, base_path: str, adapter_path: str | None) -> dict[str, Any]:
+    def model_args(self, base_path: str, adapter_path: str | None, variant: Any = None) -> dict[str, Any]:
         path = os.environ.get(SCRIPT_ENV) or script_path
         if not path:
             raise RuntimeError(f"the scripted eval backend needs a script: set ${SCRIPT_ENV} "

@@ -7,17 +7,28 @@ another module, registered with :func:`register_eval_backend`; ``eval.backend`` 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import importlib.util
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core.registry import Registry
+
+if TYPE_CHECKING:
+    from ..recipe.schema import Variant
 
 
 class EvalBackend:
     #: The lm-eval model name (``lm_eval --model``).
     lm_eval_model: ClassVar[str]
+    #: Python packages the backend needs beyond the harness's own (checked before any work).
+    requires: ClassVar[tuple[str, ...]] = ()
 
-    def model_args(self, base_path: str, adapter_path: str | None) -> dict[str, Any]:
+    def model_args(self, base_path: str, adapter_path: str | None, variant: Variant | None = None) -> dict[str, Any]:
+        """lm-eval's ``--model_args`` for the weights; ``variant`` gives its eval settings (None: defaults)."""
         raise NotImplementedError
+
+    def environment_problem(self) -> str | None:
+        missing = [name for name in self.requires if importlib.util.find_spec(name) is None]
+        return f"needs {', '.join(missing)} (pip install {' '.join(missing)})" if missing else None
 
 
 _EVAL_BACKENDS: Registry[type[EvalBackend]] = Registry("eval backend")
@@ -42,11 +53,49 @@ class HFBackend(EvalBackend):
 
     lm_eval_model = "hf"
 
-    def model_args(self, base_path: str, adapter_path: str | None) -> dict[str, Any]:
+    def model_args(self, base_path: str, adapter_path: str | None, variant: Variant | None = None) -> dict[str, Any]:
         import torch
 
-        args: dict[str, Any] = {"pretrained": base_path, "dtype": "float32",
+        from ..models.dtype import resolve_dtype
+
+        dtype = resolve_dtype(variant.eval.dtype if variant is not None else "float32")
+        args: dict[str, Any] = {"pretrained": base_path, "dtype": dtype,
                                 "device": "cuda" if torch.cuda.is_available() else "cpu"}
         if adapter_path:
             args["peft"] = adapter_path
         return args
+
+
+@register_eval_backend("vllm")
+class VLLMBackend(EvalBackend):
+    """lm-eval's vLLM model: a LoRA adapter through ``lora_local_path`` with ``max_lora_rank`` from the recipe's
+    rank (or the adapter's config), and ``eval.vllm``'s parallelism, memory and context settings."""
+
+    lm_eval_model = "vllm"
+    requires = ("vllm",)
+
+    def model_args(self, base_path: str, adapter_path: str | None, variant: Variant | None = None) -> dict[str, Any]:
+        from ..recipe.schema import EvalConfig
+
+        cfg = variant.eval if variant is not None else EvalConfig()
+        args: dict[str, Any] = {"pretrained": base_path, "dtype": cfg.dtype,
+                                "tensor_parallel_size": cfg.vllm.tensor_parallel_size,
+                                "data_parallel_size": cfg.vllm.data_parallel_size,
+                                "gpu_memory_utilization": cfg.vllm.gpu_memory_utilization}
+        if cfg.vllm.max_model_len is not None:
+            args["max_model_len"] = cfg.vllm.max_model_len
+        if adapter_path:
+            rank = variant.train.lora.r if variant is not None and variant.train.method == "lora" else \
+                _adapter_rank(adapter_path)
+            args.update(enable_lora=True, lora_local_path=adapter_path, max_lora_rank=rank)
+        return args
+
+
+def _adapter_rank(adapter: str) -> int:
+    import json
+    from pathlib import Path
+
+    try:
+        return int(json.loads((Path(adapter) / "adapter_config.json").read_text(encoding="utf-8"))["r"])
+    except (OSError, ValueError, KeyError):
+        return 16

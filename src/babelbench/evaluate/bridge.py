@@ -35,10 +35,6 @@ class EvalOutput:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def model_args(base_path: str, adapter_path: str | None, backend: str = "hf") -> dict[str, Any]:
-    return get_eval_backend(backend).model_args(base_path, adapter_path)
-
-
 def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, tasks_dirs: list[Path]) -> EvalOutput:
     import lm_eval
 
@@ -62,7 +58,7 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     with labels_in_use(pivot.labels), identifier_in_use(identifier), generation_progress():
         results = lm_eval.simple_evaluate(
             model=backend.lm_eval_model,
-            model_args=backend.model_args(base_path, adapter_path),
+            model_args=backend.model_args(base_path, adapter_path, variant),
             tasks=list(cfg.tasks) + prompt_tasks,
             limit=cfg.limit,
             gen_kwargs=dict(cfg.gen_kwargs) or None,

@@ -54,6 +54,9 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
     ("data", "sources", "*", "file_format"): "auto",
     ("pivot", "labels"): {},
     ("eval", "language_identifier"): "lingua",
+    ("eval", "dtype"): "float32",
+    ("eval", "vllm"): {"tensor_parallel_size": 1, "data_parallel_size": 1, "gpu_memory_utilization": 0.9,
+                       "max_model_len": None},
 }
 
 
@@ -143,7 +146,7 @@ def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
         })
         train_key = digest({
             "stage": "train", "trainer": TRAINER, "data": data_key, "base": base,
-            "train": _canonical(variant.train.model_dump(mode="json", exclude={"save_steps"}), ("train",)),
+            "train": _canonical(_resolved(variant.train.model_dump(mode="json", exclude={"save_steps"})), ("train",)),
             "versions": versions("torch", "transformers", "peft"),
         })
     # A variant that selects a checkpoint learns its eval key once the checkpoint is chosen.
@@ -160,7 +163,7 @@ def eval_key_for(variant: Variant, model: object, dirs: list[Path], recipe_dir: 
 
     return digest({
         "stage": "eval", "evaluator": EVALUATOR, "prompt_tasks": GENERATOR, "model": model,
-        "eval": _canonical(variant.eval.model_dump(mode="json", exclude={"include_path"}), ("eval",)),
+        "eval": _canonical(_resolved(variant.eval.model_dump(mode="json", exclude={"include_path"})), ("eval",)),
         "pivot_mode": variant.pivot.mode,
         **({"identifier_sha": file_digest(str(recipe_dir / variant.eval.language_identifier))}
            if variant.eval.language_identifier != "lingua" else {}),
@@ -171,6 +174,16 @@ def eval_key_for(variant: Variant, model: object, dirs: list[Path], recipe_dir: 
         "prompt_files": prompt_identity(variant.eval.prompt_files, recipe_dir),
         "versions": versions("lm-eval", "transformers", "peft", "torch"),
     })
+
+
+def _resolved(section: dict[str, Any]) -> dict[str, Any]:
+    """``dtype: auto`` is bfloat16 on a GPU that has it and float32 elsewhere: keys hold the dtype this
+    machine uses (so `auto` on a CPU is the same stage as float32)."""
+    if section.get("dtype") != "auto":
+        return section
+    from ..models.dtype import resolve_dtype
+
+    return {**section, "dtype": resolve_dtype("auto")}
 
 
 def checkpoint_model(plan: VariantPlan, step: int) -> dict[str, object]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..recipe.schema import Variant
+
 
 class VariantModelError(ValueError):
     """A variant that cannot be named to lm-eval (unknown, or not trained yet); one line."""
@@ -29,27 +31,17 @@ class VariantModel:
     model: str | None = None
     #: The selected checkpoint's step, when the variant selects one.
     step: int | None = None
+    #: The variant as stored (its eval settings choose dtype, vLLM settings, the LoRA rank).
+    variant: Variant | None = None
 
     def lm_eval_args(self, backend: str = "hf") -> tuple[str, dict[str, Any]]:
-        """(``--model``, ``--model_args``) for ``backend`` (a registered eval backend, or ``vllm``)."""
-        if backend == "vllm":  # lm-eval's vLLM model: LoRA through its own adapter loading
-            args: dict[str, Any] = {"pretrained": self.model or self.base_path, "dtype": "auto"}
-            if self.adapter:
-                args.update(enable_lora=True, lora_local_path=self.adapter, max_lora_rank=_lora_rank(self.adapter))
-            return "vllm", args
+        """(``--model``, ``--model_args``) for ``backend`` (a registered eval backend: hf, vllm, ...)."""
         from ..evaluate.backends import get_eval_backend
 
         chosen = get_eval_backend(backend)
-        args = chosen.model_args(self.model or self.base_path, self.adapter)
+        args = chosen.model_args(self.model or self.base_path, self.adapter, self.variant)
         args.pop("device", None)  # lm_eval's own --device chooses it (and clashes with a model argument)
         return chosen.lm_eval_model, args
-
-
-def _lora_rank(adapter: str) -> int:
-    try:
-        return int(json.loads((Path(adapter) / "adapter_config.json").read_text(encoding="utf-8"))["r"])
-    except (OSError, ValueError, KeyError):
-        return 16
 
 
 def format_model_args(args: dict[str, Any]) -> str:
@@ -74,8 +66,12 @@ def resolve_variant(store: Path, name: str) -> VariantModel:
         raise VariantModelError(f"no variant {name!r} in {store}; known: {', '.join(known) or 'none'}")
     recipe_dir = Path(row["recipe_file"]).resolve().parent
     base = resolve_base_model(row["base_model"], recipe_dir)
+    try:
+        stored = Variant.model_validate(json.loads(row["config"])) if row["config"] else None
+    except ValueError:   # a variant stored by an older schema: default settings
+        stored = None
     if row["method"] == "none":
-        return VariantModel(name, base)
+        return VariantModel(name, base, variant=stored)
     if not row["trained"] or not Path(row["trained"]).is_dir():
         raise VariantModelError(f"variant {name!r} has not been trained yet (run `harness run` on "
                                 f"{row['recipe_file']} first)")
@@ -85,5 +81,5 @@ def resolve_variant(store: Path, name: str) -> VariantModel:
         folder = folder / KEPT / f"step-{step}"
     weights = str(folder / ("adapter" if row["method"] == "lora" else "model")) if step is None else str(folder)
     if row["method"] == "lora":
-        return VariantModel(name, base, adapter=weights, step=step)
-    return VariantModel(name, base, model=weights, step=step)
+        return VariantModel(name, base, adapter=weights, step=step, variant=stored)
+    return VariantModel(name, base, model=weights, step=step, variant=stored)

@@ -142,12 +142,16 @@ def _check_identifier(variant: Variant, recipe_dir: Path, report) -> None:
 
 
 def _check_tasks(variant: Variant, recipe_dir: Path, search: SearchPath, report) -> list[Problem]:
-    from ..evaluate.backends import eval_backend_names
+    from ..evaluate.backends import eval_backend_names, get_eval_backend
     from ..evaluate.task_index import conflicts, unknown_tasks
 
     problems: list[Problem] = []
     if variant.eval.backend not in eval_backend_names():
         report("eval.backend", f"unknown eval backend {variant.eval.backend!r}; known: {', '.join(eval_backend_names())}")
+    else:
+        missing = get_eval_backend(variant.eval.backend).environment_problem()
+        if missing:
+            report("eval.backend", f"the {variant.eval.backend} backend {missing}")
     own = []
     for i, folder in enumerate(variant.eval.include_path):
         path = (recipe_dir / folder).resolve()

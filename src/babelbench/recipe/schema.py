@@ -157,8 +157,8 @@ class TrainConfig(Strict):
     checkpoints: int | list[int] | None = Field(
         None, description="Checkpoints to keep for selection (`select`): every K steps (an int), or a list of "
         "steps. The final step is always kept. Each kept checkpoint is evaluated on the validation tasks.")
-    dtype: Literal["float32", "bfloat16", "float16"] = Field(
-        "float32", description="Weights' dtype while training (bfloat16 on GPUs that have it)."
+    dtype: Literal["float32", "bfloat16", "float16", "auto"] = Field(
+        "float32", description="Weights' dtype while training; `auto`: bfloat16 on a GPU that has it, else float32."
     )
 
     @field_validator("checkpoints")
@@ -192,6 +192,15 @@ class PromptFile(Strict):
                              description="Task name suffix (default: the file name, slugged).")
 
 
+class VLLMSettings(Strict):
+    """lm-eval's vLLM model (``eval.backend: vllm``); a LoRA variant's adapter is loaded with its rank."""
+
+    tensor_parallel_size: int = Field(1, gt=0, description="GPUs one model is split over.")
+    data_parallel_size: int = Field(1, gt=0, description="Model replicas, each on its own GPUs.")
+    gpu_memory_utilization: float = Field(0.9, gt=0, le=1, description="Share of each GPU's memory vLLM may take.")
+    max_model_len: int | None = Field(None, gt=0, description="Context length (default: the model's own).")
+
+
 class EvalConfig(Strict):
     """Evaluation through lm-eval."""
 
@@ -207,6 +216,10 @@ class EvalConfig(Strict):
     backend: str = Field("hf", description="Eval backend, a registered name (babelbench.evaluate.backends): "
                          "`hf` runs lm-eval's transformers model.")
     batch_size: int = Field(1, gt=0, description="Generation batch size.")
+    dtype: Literal["float32", "auto", "bfloat16", "float16"] = Field(
+        "float32", description="Weights' dtype for generation; `auto`: bfloat16 on a GPU that has it, else float32 "
+        "(vllm: `auto` lets vLLM choose).")
+    vllm: VLLMSettings = Field(default_factory=VLLMSettings, description="Settings of the `vllm` backend.")
     apply_chat_template: bool = Field(True, description="Format prompts with the model's chat template.")
     data_source: Literal["shipped", "hub"] = Field(
         "shipped", description="Where the shipped tasks read their documents: `shipped` samples (offline) "

@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..models.dtype import resolve_dtype
 from ..recipe.schema import Variant
 from .tokenize import IGNORE_INDEX, tokenize_example
 
@@ -59,7 +60,8 @@ def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Pat
     # get_peft_model, so seed here (python, numpy, torch) for train.seed to fix the initialisation.
     set_seed(cfg.seed)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
-    dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[cfg.dtype]
+    dtype_name = resolve_dtype(cfg.dtype)
+    dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype_name]
     model = AutoModelForCausalLM.from_pretrained(base_path, dtype=dtype)
     if cfg.method == "lora":
         from peft import LoraConfig, get_peft_model
@@ -92,7 +94,7 @@ def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Pat
         save_total_limit=2,
         logging_steps=max(1, min(10, cfg.save_steps)),
         report_to=[],
-        bf16=cfg.dtype == "bfloat16" and _device_supports_bf16(),
+        bf16=dtype_name == "bfloat16" and _device_supports_bf16(),
         use_cpu=not torch.cuda.is_available(),
         dataloader_num_workers=0,
         remove_unused_columns=False,
