@@ -27,7 +27,7 @@ SCRIPTS: dict[str, str] = {}   # checkpoint folder name ("step-2") -> script fil
 class PerCheckpoint(EvalBackend):
     lm_eval_model = "scripted"
 
-    def model_args(self, base_path: str, adapter_path: str | None) -> dict[str, Any]:
+    def model_args(self, base_path: str, adapter_path: str | None, variant: Any = None) -> dict[str, Any]:
         step = re.search(r"step-\d+", adapter_path or "")
         return {"script": SCRIPTS[step.group(0) if step else "final"]}
 
