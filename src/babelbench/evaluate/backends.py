@@ -21,6 +21,12 @@ class EvalBackend:
     lm_eval_model: ClassVar[str]
     #: Python packages the backend needs beyond the harness's own (checked before any work).
     requires: ClassVar[tuple[str, ...]] = ()
+    #: Whether it loads the variant's weights (a served model does not: the base model is not built).
+    needs_weights: ClassVar[bool] = True
+
+    def recipe_problem(self, variant: Variant) -> tuple[str, str] | None:
+        """(field, message) for settings this backend cannot run with, else None."""
+        return None
 
     def model_args(self, base_path: str, adapter_path: str | None, variant: Variant | None = None) -> dict[str, Any]:
         """lm-eval's ``--model_args`` for the weights; ``variant`` gives its eval settings (None: defaults)."""
@@ -89,6 +95,33 @@ class VLLMBackend(EvalBackend):
                 _adapter_rank(adapter_path)
             args.update(enable_lora=True, lora_local_path=adapter_path, max_lora_rank=rank)
         return args
+
+
+@register_eval_backend("openai")
+class OpenAIBackend(EvalBackend):
+    """lm-eval's chat-completions model against an OpenAI-compatible server (``eval.openai``): the server
+    generates; its answers are scored by the tasks as any others."""
+
+    lm_eval_model = "local-chat-completions"
+    requires = ("tenacity", "aiohttp")   # lm-eval's API models (lm-eval[api])
+    needs_weights = False
+
+    def recipe_problem(self, variant: Variant) -> tuple[str, str] | None:
+        if variant.eval.openai is None:
+            return "eval.openai", "the openai backend needs eval.openai: {base_url, model}"
+        if variant.train.method != "none":
+            return "train.method", "the openai backend evaluates the model a server serves: use train.method none"
+        if not variant.eval.apply_chat_template:
+            return "eval.apply_chat_template", "chat completions take chat messages: keep apply_chat_template true"
+        return None
+
+    def model_args(self, base_path: str, adapter_path: str | None, variant: Variant | None = None) -> dict[str, Any]:
+        served = variant.eval.openai if variant is not None else None
+        if served is None:
+            raise ValueError("the openai backend needs eval.openai: {base_url, model}")
+        return {"model": served.model, "base_url": served.base_url.rstrip("/") + "/chat/completions",
+                "num_concurrent": served.concurrency, "max_retries": served.max_retries,
+                "timeout": served.timeout_s, "tokenizer_backend": "none"}
 
 
 def _adapter_rank(adapter: str) -> int:

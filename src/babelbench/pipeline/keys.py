@@ -55,6 +55,7 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
     ("pivot", "labels"): {},
     ("eval", "language_identifier"): "lingua",
     ("eval", "dtype"): "float32",
+    ("eval", "openai"): None,
     ("eval", "vllm"): {"tensor_parallel_size": 1, "data_parallel_size": 1, "gpu_memory_utilization": 0.9,
                        "max_model_len": None},
 }

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from .. import paths
 from ..core.records import StageResult
+from ..evaluate.backends import get_eval_backend
 from ..models.registry import resolve_base_model
 from ..recipe.schema import Variant
 from ..store import Store, writes
@@ -163,7 +164,9 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
             return
         adapter, model = ((str(weights), None) if v.train.method == "lora" else (None, str(weights))) if weights \
             else (None, None)
-        _eval(lifecycle, target, lambda: eval_stage(target, model or base(), adapter), force)
+        served = not get_eval_backend(v.eval.backend).needs_weights   # a server generates: no weights to build
+        _eval(lifecycle, target, lambda: eval_stage(target, model or (v.base_model if served else base()), adapter),
+              force)
 
     if v.select is not None:
         assert train_dir is not None

@@ -149,9 +149,13 @@ def _check_tasks(variant: Variant, recipe_dir: Path, search: SearchPath, report)
     if variant.eval.backend not in eval_backend_names():
         report("eval.backend", f"unknown eval backend {variant.eval.backend!r}; known: {', '.join(eval_backend_names())}")
     else:
-        missing = get_eval_backend(variant.eval.backend).environment_problem()
+        backend = get_eval_backend(variant.eval.backend)
+        missing = backend.environment_problem()
         if missing:
             report("eval.backend", f"the {variant.eval.backend} backend {missing}")
+        problem = backend.recipe_problem(variant)
+        if problem:
+            report(*problem)
     own = []
     for i, folder in enumerate(variant.eval.include_path):
         path = (recipe_dir / folder).resolve()

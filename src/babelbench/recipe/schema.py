@@ -201,6 +201,16 @@ class VLLMSettings(Strict):
     max_model_len: int | None = Field(None, gt=0, description="Context length (default: the model's own).")
 
 
+class ServedModel(Strict):
+    """A model an OpenAI-compatible server serves (vLLM, SGLang, llama.cpp, TGI), for ``eval.backend: openai``."""
+
+    base_url: str = Field(..., description="The server's API root, e.g. http://127.0.0.1:8000/v1.")
+    model: str = Field(..., description="The model name the server knows.")
+    concurrency: int = Field(4, gt=0, description="Requests in flight at once.")
+    max_retries: int = Field(3, ge=0, description="Retries of a failed request (lm-eval's own).")
+    timeout_s: int = Field(300, gt=0, description="Seconds one request may take.")
+
+
 class EvalConfig(Strict):
     """Evaluation through lm-eval."""
 
@@ -220,6 +230,9 @@ class EvalConfig(Strict):
         "float32", description="Weights' dtype for generation; `auto`: bfloat16 on a GPU that has it, else float32 "
         "(vllm: `auto` lets vLLM choose).")
     vllm: VLLMSettings = Field(default_factory=VLLMSettings, description="Settings of the `vllm` backend.")
+    openai: ServedModel | None = Field(
+        None, description="The served model of the `openai` backend (lm-eval's chat-completions model); the "
+        "server's key, if it needs one, in $OPENAI_API_KEY.")
     apply_chat_template: bool = Field(True, description="Format prompts with the model's chat template.")
     data_source: Literal["shipped", "hub"] = Field(
         "shipped", description="Where the shipped tasks read their documents: `shipped` samples (offline) "
