@@ -56,6 +56,9 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
     ("eval", "language_identifier"): "lingua",
     ("eval", "dtype"): "float32",
     ("eval", "openai"): None,
+    ("train", "launcher"): "none",
+    ("train", "num_processes"): 1,
+    ("train", "accelerate_config"): None,
     ("eval", "vllm"): {"tensor_parallel_size": 1, "data_parallel_size": 1, "gpu_memory_utilization": 0.9,
                        "max_model_len": None},
 }

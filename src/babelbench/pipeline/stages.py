@@ -42,13 +42,18 @@ def train_stage(plan: VariantPlan, base_path: str, data_dir: Path, out: Path) ->
 
     partial = out.with_name(out.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
-    result = train_variant(plan.variant, base_path, data_dir, partial)
+    if plan.variant.train.launcher == "accelerate":
+        from ..train.launch import launch_training
+
+        result = launch_training(plan.variant, base_path, data_dir, partial)
+    else:
+        result = train_variant(plan.variant, base_path, data_dir, partial)
     (partial / DONE_MARK).write_text("ok\n")
     if out.exists():  # an unfinished folder from before artifacts were renamed into place
         shutil.rmtree(out)
     os.rename(partial, out)
     info = {"global_step": result.global_step, "train_loss": result.train_loss, "resumed_from": result.resumed_from,
-            "examples": result.examples, "kind": result.kind}
+            "examples": result.examples, "kind": result.kind, "processes": result.processes}
     return StageResult(info=info, output=str(out))
 
 

@@ -160,6 +160,12 @@ class TrainConfig(Strict):
     dtype: Literal["float32", "bfloat16", "float16", "auto"] = Field(
         "float32", description="Weights' dtype while training; `auto`: bfloat16 on a GPU that has it, else float32."
     )
+    launcher: Literal["none", "accelerate"] = Field(
+        "none", description="`accelerate`: the train stage runs under `accelerate launch` with `num_processes` "
+        "processes (one per GPU; several CPU processes with gloo where there is none).")
+    num_processes: int = Field(1, gt=0, description="Processes `accelerate launch` starts (data parallel).")
+    accelerate_config: str | None = Field(
+        None, description="An accelerate config file (FSDP, DeepSpeed, ...), relative to the recipe file.")
 
     @field_validator("checkpoints")
     @classmethod

@@ -31,6 +31,8 @@ class TrainResult:
     seconds: float
     resumed_from: str | None
     examples: int
+    #: Processes that trained together (``accelerate launch``); 1 in one process.
+    processes: int = 1
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -110,15 +112,18 @@ def train_variant(variant: Variant, base_path: str, data_dir: Path, out_dir: Pat
 
     kind = "adapter" if cfg.method == "lora" else "model"
     final = out_dir / kind
+    result = TrainResult(output=str(final), kind=kind, global_step=trainer.state.global_step,
+                         train_loss=float(output.training_loss), seconds=time.perf_counter() - started,
+                         resumed_from=resume.name if resume else None, examples=len(train_set),
+                         processes=trainer.args.world_size)
+    if not trainer.is_world_process_zero():   # several processes (accelerate launch): the first one saves
+        return result
     if final.exists():
         shutil.rmtree(final)
     trainer.model.save_pretrained(final)
     tokenizer.save_pretrained(final)
     if cfg.checkpoints:  # the final step is always a candidate
         _save_kept(out_dir / KEPT / f"step-{trainer.state.global_step}", trainer.model, tokenizer)
-    result = TrainResult(output=str(final), kind=kind, global_step=trainer.state.global_step,
-                         train_loss=float(output.training_loss), seconds=time.perf_counter() - started,
-                         resumed_from=resume.name if resume else None, examples=len(train_set))
     (out_dir / "train_result.json").write_text(result.to_json())
     (out_dir / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     shutil.rmtree(checkpoints, ignore_errors=True)
@@ -172,7 +177,7 @@ def _keep_checkpoints(folder: Path, every: int | list[int], tokenizer):
 
     class KeepCheckpoints(TrainerCallback):
         def on_step_end(self, args, state, control, model=None, **kwargs):
-            if model is not None and _wanted(state.global_step, every):
+            if model is not None and state.is_world_process_zero and _wanted(state.global_step, every):
                 _save_kept(folder / f"step-{state.global_step}", model, tokenizer)
             return control
 

@@ -1,0 +1,48 @@
+"""`train.launcher: accelerate`: the train stage runs under a real `accelerate launch` with two CPU
+processes (torch.distributed over gloo); the Trainer reports a world of two, the first process saves an
+adapter that peft loads, and the launcher is part of the train key (one process trains a different model)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from tests.conftest import SAMPLES
+from tests.integration._harness import harness, query
+
+
+def test_two_cpu_processes_train_a_variant_and_peft_loads_its_adapter(tiny_model, tmp_path):
+    recipe = tmp_path / "acc.yaml"
+    recipe.write_text(textwrap.dedent(f"""\
+        name: acc
+        base_model: builtin:tiny
+        data: {{sources: [{{path: {SAMPLES}/instructions.en.jsonl, language: en}}], mix: {{en: 1.0}}, size: 8, seed: 21}}
+        train: {{method: lora, max_steps: 2, batch_size: 2, max_length: 64, save_steps: 1, lora: {{r: 2, alpha: 4}}}}
+        eval: {{tasks: [babel_qa_en], limit: 1, gen_kwargs: {{max_gen_toks: 4}}}}
+        variants:
+          one: {{}}
+          two: {{train.launcher: accelerate, train.num_processes: 2}}
+        """), encoding="utf-8")
+    store = tmp_path / "results.duckdb"
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 0, out
+    runs = {name: (key, json.loads(info), output) for name, key, info, output in query(store, """
+        SELECT v.name, r.key, r.info, r.output FROM stage_runs r JOIN variant_stages s ON s.key = r.key AND s.kind = r.kind
+        JOIN variants v ON v.variant_id = s.variant_id WHERE r.kind = 'train' AND r.status = 'done'""")}
+    (key_one, one, _), (key_two, two, output) = runs["acc@one"], runs["acc@two"]
+    assert (one["processes"], two["processes"]) == (1, 2)            # a world of two processes
+    assert two["global_step"] == 2 and two["examples"] == 8
+    assert key_one != key_two                                         # a different training, a different key
+
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(tiny_model)
+    before = {k: v.clone() for k, v in base.state_dict().items()}
+    model = PeftModel.from_pretrained(base, str(Path(output) / "adapter"))
+    lora = {k: v for k, v in model.state_dict().items() if "lora_B" in k}
+    assert lora and any(v.abs().sum() > 0 for v in lora.values())    # trained: B starts at zero
+    merged = model.merge_and_unload().state_dict()
+    assert any(not torch.equal(merged[k], before[k]) for k in before if "q_proj" in k)
