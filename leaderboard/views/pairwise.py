@@ -43,9 +43,11 @@ if ranked:
     if not bt.empty:
         import altair as alt
 
-        base = alt.Chart(bt).encode(y=alt.Y("variant:N", title=None))
+        base = alt.Chart(bt).encode(y=alt.Y("variant:N", title=None, axis=alt.Axis(labelLimit=320)))
         st.altair_chart(base.mark_rule().encode(x=alt.X("ci_low:Q", title="Bradley–Terry P(beats baseline)",
-                                                        scale=alt.Scale(domain=[0, 1])), x2="ci_high:Q")
+                                                        scale=alt.Scale(domain=[0, 1]),
+                                                        axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1])),
+                                           x2="ci_high:Q")
                         + base.mark_point(filled=True).encode(x="value:Q"), width="stretch")
     st.caption("bt_win_prob: Bradley–Terry probability of beating the baseline, 95 % interval from 100 refits on "
                "prompts resampled with replacement (as Arena-Hard reports it). win_rate: ties count half. "

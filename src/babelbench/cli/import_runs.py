@@ -29,12 +29,12 @@ def lm_eval(
     its metrics and answers; importing the same run again adds nothing."""
     from rich.console import Console
 
-    from ..evaluate.lm_eval_import import ImportError_, read_run
+    from ..evaluate.lm_eval_import import LmEvalImportError, read_run
     from ..pipeline.importing import store_import
 
     try:
         run = read_run(path, name)
-    except ImportError_ as exc:
+    except LmEvalImportError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     search = search_path(None, judges_dir)

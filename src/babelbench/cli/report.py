@@ -74,9 +74,10 @@ def _standings(rows: list[dict], variants: list[str] | None, columns: list[str],
                 used = name_width + 4
             chunks[-1].append(c)
             used += col_width[c] + 3
-        for i, chunk in enumerate(chunks):
-            table = Table(title=None if i else f"leaderboard · {group.comparable}", title_justify="left",
-                          show_lines=False, pad_edge=False)
+        # the heading on its own line: a table's title would wrap to the table's width
+        console.print(f"[bold]leaderboard[/] · {group.comparable}", soft_wrap=True)
+        for chunk in chunks:
+            table = Table(show_lines=False, pad_edge=False)
             table.add_column("variant", no_wrap=True)
             for c in chunk:
                 family, sub = _header(c)

@@ -22,7 +22,7 @@ from ..core.hashing import digest
 from ..core.records import MetricRecord, SampleRecord
 
 
-class ImportError_(ValueError):
+class LmEvalImportError(ValueError):
     """An lm-eval output that cannot be imported; one line naming the file."""
 
 
@@ -42,13 +42,13 @@ def find_results(path: Path) -> Path:
     if path.is_file():
         return path
     if not path.is_dir():
-        raise ImportError_(f"{path}: no such file or folder")
+        raise LmEvalImportError(f"{path}: no such file or folder")
     found = sorted(path.rglob("results*.json"))
     if not found:
-        raise ImportError_(f"{path}: no lm-eval results file (results_*.json) in this folder")
+        raise LmEvalImportError(f"{path}: no lm-eval results file (results_*.json) in this folder")
     if len(found) > 1:
         listed = ", ".join(str(p.relative_to(path)) for p in found[:6])
-        raise ImportError_(f"{path}: {len(found)} results files ({listed}); name the one to import")
+        raise LmEvalImportError(f"{path}: {len(found)} results files ({listed}); name the one to import")
     return found[0]
 
 
@@ -67,7 +67,7 @@ def _samples(results_file: Path, tasks: list[str]) -> dict[str, list[dict[str, A
                 try:
                     rows.append(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    raise ImportError_(f"{candidates[-1]}:{lineno}: not valid JSON: {exc.msg}") from None
+                    raise LmEvalImportError(f"{candidates[-1]}:{lineno}: not valid JSON: {exc.msg}") from None
         out[task] = rows
     return out
 
@@ -90,9 +90,9 @@ def read_run(path: Path, name: str | None = None) -> ImportedRun:
     try:
         results = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportError_(f"{results_file}: not an lm-eval results JSON ({exc})") from None
+        raise LmEvalImportError(f"{results_file}: not an lm-eval results JSON ({exc})") from None
     if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
-        raise ImportError_(f"{results_file}: not an lm-eval results JSON (no \"results\" object)")
+        raise LmEvalImportError(f"{results_file}: not an lm-eval results JSON (no \"results\" object)")
     own = results.get("babelbench") if isinstance(results.get("babelbench"), dict) else None
     model, model_args = _model_name(results.get("config") or {})
     pretrained = model_args.get("pretrained") if isinstance(model_args, dict) else None

@@ -81,7 +81,7 @@ def judge_metrics(doc: dict[str, Any], response: str, task: str = "lm-eval", doc
 def _grade(store_path: Path, judge, doc: dict[str, Any], response: str, task: str, doc_id: int) -> dict[str, float]:
     from ..core.records import JudgedRow, JudgmentRecord
     from ..store import Store, writes
-    from ..store.judge_queries import judgments_by_key, stored_judgment_keys
+    from ..store.judge_queries import judgments_by_key
     from .grading import Target, plan_judgments, run_judgments
     from .protocol import get_protocol
 
@@ -89,17 +89,20 @@ def _grade(store_path: Path, judge, doc: dict[str, Any], response: str, task: st
     sample = {"task": task, "doc_id": doc_id, "doc": doc, "language": doc.get("language"), "prompt": "",
               "kept_response": response, "pivot_status": None}
     target = Target(variant_id="lm-eval", name="lm-eval", eval_key="lm-eval", plug=False)
+    patterns = list(judge.config.tasks)
+    # this answer's judgment keys, then which of them the store holds (not every key of the judge)
+    asked = plan_judgments(judge, target, [sample], [], set(), patterns)
+    keys = [item.key for item in asked.missing]
     store = Store(store_path)
-    with store.write() as con:
-        stored = stored_judgment_keys(con, judge.identity())
-    plan = plan_judgments(judge, target, [sample], [], stored, list(judge.config.tasks))
-    graded: list[JudgmentRecord] = []
-    if plan.missing:
-        run_judgments(judge, plan, lambda record, _links: graded.append(record))
-    with store.write() as con:
-        writes.write_judgments(con, graded, [])
-        keys = [link.judgment_key for link in plan.ready_links if link.judgment_key] + [i.key for i in plan.missing]
+    with store.write() as con:   # a write connection: the store may not exist yet
         found = judgments_by_key(con, keys)
+    plan = plan_judgments(judge, target, [sample], [], set(found), patterns)
+    if plan.missing:
+        graded: list[JudgmentRecord] = []
+        run_judgments(judge, plan, lambda record, _links: graded.append(record))
+        with store.write() as con:
+            writes.write_judgments(con, graded, [])
+            found = judgments_by_key(con, keys)
     language = doc.get("language")
     rows = []
     for link in plan.ready_links + [lk for item in plan.missing for lk in item.links]:
