@@ -22,6 +22,7 @@ class LanguageStats:
     unique: int
     prompt_tokens: int
     response_tokens: int
+    translation: int = 0    # of ``examples``, how many are translation tasks built from parallel text
 
 
 @dataclass

@@ -220,6 +220,54 @@ INSERT INTO variant_judges_v7 SELECT *, coalesce(baseline_variant, '') FROM vari
 DROP TABLE variant_judges;
 ALTER TABLE variant_judges_v7 RENAME TO variant_judges;
 """),
+    (8, "translation-data study", """
+-- Per language, how many of the data stage's examples are translation tasks built from parallel text
+-- (CoIT); `examples` keeps counting every example of the language.
+ALTER TABLE data_stats ADD COLUMN translation_examples INTEGER DEFAULT 0;
+-- `harness fit`: per language, the law chosen by leave-one-out error, its parameters with bootstrap
+-- intervals, and the (variant, data size, quality) points it was fitted to.
+CREATE TABLE scaling_fits (
+    fit_id      VARCHAR NOT NULL,      -- content hash of the points and the fit settings
+    language    VARCHAR NOT NULL,
+    task        VARCHAR NOT NULL,      -- the task (or family) whose metric is fitted
+    metric      VARCHAR NOT NULL,
+    law         VARCHAR NOT NULL,      -- the chosen law (power | log)
+    params      JSON NOT NULL,         -- parameter -> estimate
+    params_low  JSON NOT NULL,         -- parameter -> bootstrap lower bound
+    params_high JSON NOT NULL,
+    loo_error   JSON NOT NULL,         -- law -> leave-one-out RMSE
+    points      JSON NOT NULL,         -- [{variant_id, size, value}]
+    created_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (fit_id, language)
+);
+-- A budget allocated across the fitted languages (with floors, caps and weights).
+CREATE TABLE scaling_allocations (
+    allocation_id  VARCHAR NOT NULL,   -- content hash of fit_id and the settings
+    fit_id         VARCHAR NOT NULL,
+    budget         BIGINT NOT NULL,
+    settings       JSON NOT NULL,      -- floors, caps, weights, step
+    language       VARCHAR NOT NULL,
+    size           BIGINT NOT NULL,
+    predicted      DOUBLE,
+    predicted_low  DOUBLE,
+    predicted_high DOUBLE,
+    created_at     TIMESTAMP NOT NULL,
+    PRIMARY KEY (allocation_id, language)
+);
+-- Layer-wise alignment of parallel sentences (an analysis stage, keyed like the others).
+CREATE TABLE alignment (
+    align_key          VARCHAR NOT NULL,
+    layer              INTEGER NOT NULL,   -- 0 = embeddings, then one per transformer block
+    source_language    VARCHAR NOT NULL,   -- usually en
+    target_language    VARCHAR NOT NULL,
+    pair_cosine        DOUBLE,             -- mean cosine of translation pairs
+    nonpair_cosine     DOUBLE,             -- mean cosine of non-pairs
+    retrieval_forward  DOUBLE,             -- top-1 accuracy source -> target
+    retrieval_backward DOUBLE,             -- top-1 accuracy target -> source
+    n                  INTEGER NOT NULL,   -- sentence pairs
+    PRIMARY KEY (align_key, layer, source_language, target_language)
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -69,8 +69,9 @@ def write_rows(con: duckdb.DuckDBPyConnection, key: str, rows: Rows | None) -> N
 def write_data_stats(con: duckdb.DuckDBPyConnection, data_key: str, rows: DataRows) -> None:
     con.execute("DELETE FROM data_stats WHERE data_key = ?", [data_key])
     for s in rows.stats:
-        con.execute("INSERT INTO data_stats VALUES (?, ?, ?, ?, ?, ?)",
-                    [data_key, s.language, s.examples, s.unique, s.prompt_tokens, s.response_tokens])
+        con.execute("INSERT INTO data_stats (data_key, language, examples, unique_examples, prompt_tokens, "
+                    "response_tokens, translation_examples) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [data_key, s.language, s.examples, s.unique, s.prompt_tokens, s.response_tokens, s.translation])
 
 
 _METRIC_COLUMNS = ["eval_key", "task", "task_version", "language", "metric", "filter", "value", "stderr", "n",
