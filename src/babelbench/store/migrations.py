@@ -237,6 +237,8 @@ CREATE TABLE scaling_fits (
     params_high JSON NOT NULL,
     loo_error   JSON NOT NULL,         -- law -> leave-one-out RMSE
     points      JSON NOT NULL,         -- [{variant_id, size, value}]
+    settings    JSON NOT NULL,         -- task pattern, filter, laws tried, bootstrap rounds, seed, level
+    curve       JSON NOT NULL,         -- [{size, predicted, low, high}]: the fitted curve and its bootstrap band
     created_at  TIMESTAMP NOT NULL,
     PRIMARY KEY (fit_id, language)
 );
