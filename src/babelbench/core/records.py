@@ -172,7 +172,31 @@ class SelectRows:
     totals: dict[int, float] = field(default_factory=dict)
 
 
-Rows = DataRows | EvalRows | JudgeRows | SelectRows
+@dataclass(frozen=True)
+class AlignmentRecord:
+    """How aligned two languages' sentence representations are at one layer (parallel sentences,
+    mean-pooled over their real tokens): layer 0 is the embeddings' output, then one per block."""
+
+    layer: int
+    source_language: str
+    target_language: str
+    #: mean cosine of the translation pairs (x_i, y_i)
+    pair_cosine: float
+    #: mean cosine of the non-pairs (x_i, y_j), i != j; None with a single pair
+    nonpair_cosine: float | None
+    #: top-1 retrieval accuracy, source -> target and target -> source (nearest by cosine)
+    retrieval_forward: float
+    retrieval_backward: float
+    #: sentence pairs
+    n: int
+
+
+@dataclass
+class AlignmentRows:
+    records: list[AlignmentRecord] = field(default_factory=list)
+
+
+Rows = DataRows | EvalRows | JudgeRows | SelectRows | AlignmentRows
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from ..core.records import DataRows, EvalRows, JudgeRows, JudgmentLink, JudgmentRecord, Rows, SelectRows
+from ..core.records import AlignmentRows, DataRows, EvalRows, JudgeRows, JudgmentLink, JudgmentRecord, Rows, SelectRows
 
 
 def register_recipe(con: duckdb.DuckDBPyConnection, recipe_hash: str, file: str, text: str) -> None:
@@ -180,5 +180,25 @@ def write_selection(con: duckdb.DuckDBPyConnection, select_key: str, rows: Selec
                  json.dumps({str(k): v for k, v in rows.totals.items()})])
 
 
+_ALIGNMENT_COLUMNS = ["layer", "source_language", "target_language", "pair_cosine", "nonpair_cosine",
+                      "retrieval_forward", "retrieval_backward", "n"]
+
+
+def write_alignment(con: duckdb.DuckDBPyConnection, align_key: str, rows: AlignmentRows) -> None:
+    """Replace the alignment stage's rows (one per layer and language pair) under its key."""
+    import pyarrow as pa
+
+    con.execute("DELETE FROM alignment WHERE align_key = ?", [align_key])
+    if not rows.records:
+        return
+    types = {"layer": pa.int32(), "n": pa.int32(), "source_language": pa.string(), "target_language": pa.string()}
+    table = pa.Table.from_pylist([asdict(r) for r in rows.records],
+                                 schema=pa.schema([(c, types.get(c, pa.float64())) for c in _ALIGNMENT_COLUMNS]))
+    con.register("_alignment_in", table)
+    con.execute(f"INSERT INTO alignment (align_key, {', '.join(_ALIGNMENT_COLUMNS)}) "
+                f"SELECT ?, {', '.join(_ALIGNMENT_COLUMNS)} FROM _alignment_in", [align_key])
+    con.unregister("_alignment_in")
+
+
 _ROW_WRITERS: dict[type, Any] = {DataRows: write_data_stats, EvalRows: write_eval, JudgeRows: write_judge_links,
-                                 SelectRows: write_selection}
+                                 SelectRows: write_selection, AlignmentRows: write_alignment}
