@@ -17,5 +17,6 @@ pages = [
     st.Page("views/recipe_diff.py", title="Recipe diff"),
     st.Page("views/samples.py", title="Samples"),
     st.Page("views/trends.py", title="Trends"),
+    st.Page("views/alignment.py", title="Alignment"),
 ]
 st.navigation(pages).run()

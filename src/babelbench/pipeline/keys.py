@@ -61,6 +61,9 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
     ("train", "accelerate_config"): None,
     ("eval", "vllm"): {"tensor_parallel_size": 1, "data_parallel_size": 1, "gpu_memory_utilization": 0.9,
                        "max_model_len": None},
+    ("analysis",): [],
+    ("alignment",): {"source": "flores", "languages": [], "pivot": "en", "max_sentences": None, "batch_size": 8,
+                     "max_length": 128, "dtype": "float32", "device": "cpu"},
 }
 
 

@@ -286,6 +286,37 @@ class SelectConfig(Strict):
         return self
 
 
+class AlignmentConfig(Strict):
+    """Layer-wise representation alignment (``analysis: [alignment]``, ``harness probe``): parallel sentences
+    run through the variant's model, each layer mean-pooled over the sentences' own tokens, the pivot's
+    sentences compared with each target language's (pair cosine, non-pair cosine, top-1 retrieval)."""
+
+    source: str = Field(
+        "flores", description="Parallel sentences: `flores` (the shipped FLORES-style samples, "
+        "tasks/flores_gen/data), or a file relative to the recipe file -- JSON Lines/JSON/CSV/TSV/Parquet with "
+        "rows {id, language, text} (parallel by id) or one column per language code (parallel by row) -- or a "
+        "folder of such JSON Lines files.")
+    languages: list[LanguageCode] = Field(
+        default_factory=list, description="Target languages compared with the pivot (default: every language the "
+        "source holds besides the pivot).")
+    pivot: LanguageCode = Field("en", description="The language every target is compared with.")
+    max_sentences: int | None = Field(None, gt=0, description="Use at most this many sentences (the first ids).")
+    batch_size: int = Field(8, gt=0, description="Sentences per forward pass (changes no number).")
+    max_length: int = Field(128, gt=0, description="Tokens per sentence; longer sentences are truncated.")
+    dtype: Literal["float32", "bfloat16", "float16", "auto"] = Field(
+        "float32", description="Weights' dtype for the forward passes; `auto`: bfloat16 on a GPU that has it.")
+    device: Literal["cpu", "auto"] = Field("cpu", description="`auto`: the GPU where there is one (changes no key).")
+
+    @model_validator(mode="after")
+    def _pivot_apart(self) -> AlignmentConfig:
+        if self.pivot in self.languages:
+            raise FieldError("languages", f"the pivot {self.pivot!r} is compared with every target: leave it out of "
+                                          "`languages`")
+        if len(set(self.languages)) != len(self.languages):
+            raise FieldError("languages", "a language is listed twice")
+        return self
+
+
 class Recipe(Strict):
     """A recipe file: how one or more model variants are built and evaluated."""
 
@@ -308,6 +339,11 @@ class Recipe(Strict):
     judge: RecipeJudging = Field(default_factory=RecipeJudging, description="Settings for the listed judges.")
     select: SelectConfig | None = Field(
         None, description="Choose the reported checkpoint among `train.checkpoints` by validation scores.")
+    analysis: list[Literal["alignment"]] = Field(
+        default_factory=list, description="Analyses run on the evaluated model: `alignment` (layer-wise "
+        "representation alignment of parallel sentences, settings in `alignment`).")
+    alignment: AlignmentConfig = Field(default_factory=AlignmentConfig,
+                                       description="Settings of the `alignment` analysis (and `harness probe`).")
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named variants: suffix -> {dotted.field: value} overrides; one variant each.",
@@ -350,5 +386,7 @@ class Variant(Strict):
     judges: list[str] = Field(default_factory=list)
     judge: RecipeJudging = Field(default_factory=RecipeJudging)
     select: SelectConfig | None = None
+    analysis: list[Literal["alignment"]] = Field(default_factory=list)
+    alignment: AlignmentConfig = Field(default_factory=AlignmentConfig)
     #: The expanded choices that made this variant (dotted field -> value).
     choices: dict[str, Any] = Field(default_factory=dict)
