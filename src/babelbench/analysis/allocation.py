@@ -37,6 +37,8 @@ class Allocation:
     objective: float
     budget: int
     unallocated: int
+    #: language -> weighted gain of the last step it was given (None: it kept its floor)
+    last_gain: dict[str, float | None]
     #: language -> weighted gain of its next step (None: at its cap, or no whole step left in the budget)
     next_gain: dict[str, float | None]
 
@@ -110,5 +112,7 @@ def allocate(curves: Mapping[str, Callable[[int], float]], budget: int, *,
     spent = sum(sizes.values())
     objective = sum(weights.get(lang, 1.0) * float(curves[lang](sizes[lang])) for lang in languages)
     next_gain = {lang: gain(lang) if spent + step <= budget else None for lang in languages}
+    last_gain = {lang: weights.get(lang, 1.0) * (float(curves[lang](n)) - float(curves[lang](n - step)))
+                 if n - step >= floors.get(lang, 0) else None for lang, n in sizes.items()}
     return Allocation(sizes=sizes, objective=objective, budget=budget, unallocated=budget - spent,
-                      next_gain=next_gain)
+                      last_gain=last_gain, next_gain=next_gain)

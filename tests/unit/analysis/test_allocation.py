@@ -91,8 +91,10 @@ def test_marginal_gains_are_equalised_at_the_optimum(langs, budget, floors, caps
     result = allocate(curves, budget, floors=floors, caps=caps, weights=weights, step=step)
     for lang, n in result.sizes.items():
         if n - step < floors.get(lang, 0):
+            assert result.last_gain[lang] is None
             continue   # took no step: nothing to compare
         last = weights.get(lang, 1.0) * (curves[lang](n) - curves[lang](n - step))
+        assert result.last_gain[lang] == pytest.approx(last)
         for other, gain in result.next_gain.items():
             if gain is not None:
                 assert last >= gain - 1e-12, (lang, other)
@@ -106,6 +108,7 @@ def test_a_hand_computed_allocation():
     assert result.sizes == {"a": 20, "b": 20}
     assert result.objective == 30.0
     assert result.next_gain == {"a": None, "b": None}   # no whole step left
+    assert result.last_gain == {"a": 10, "b": 5}
     # b weighted 3: its steps gain 15 each, more than a's 10
     assert allocate(curves, 40, step=10, weights={"b": 3.0}).sizes == {"a": 0, "b": 40}
     # a budget that is no whole number of steps leaves the rest unallocated
