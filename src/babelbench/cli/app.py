@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import board, compare, export, import_runs, init, ls, model_args, probe, publish, report, run, validate
+from . import board, compare, export, fit, import_runs, init, ls, model_args, probe, publish, report, run, validate
 
 app = typer.Typer(
     name="harness", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -20,6 +20,7 @@ app.command("export")(export.export)
 app.command("publish")(publish.publish)
 app.command("init")(init.init)
 app.command("compare")(compare.compare)
+app.command("fit")(fit.fit)
 app.command("model-args")(model_args.model_args)
 app.command("probe")(probe.probe)
 app.add_typer(import_runs.app, name="import")
