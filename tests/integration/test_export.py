@@ -97,7 +97,7 @@ def test_lm_eval_shaped_results_per_variant(store, tmp_path):
         AND s.kind = 'eval' JOIN variants v USING (variant_id)
         WHERE v.name = 'ex@short' AND m.task = 'xquad_gen_zh' AND m.metric = 'f1' AND m.filter = 'none'""")
     assert payload["results"]["xquad_gen_zh"]["f1,none"] == pytest.approx(f1)
-    assert payload["versions"]["xquad_gen_zh"] == "1.0" and payload["n-samples"]["xquad_gen_zh"] == {"effective": 2}
+    assert payload["versions"]["xquad_gen_zh"] == "2.0" and payload["n-samples"]["xquad_gen_zh"] == {"effective": 2}
     assert payload["config"]["limit"] == 2 and payload["lm_eval_version"]
 
 

@@ -2,8 +2,12 @@
 tasks' ``utils.py`` (so plain ``lm_eval --include_path tasks`` computes the same numbers).
 
 * QA: exact match, token F1 and "gold contained in the response", with SQuAD-style
-  normalisation made multilingual: NFKC, Unicode punctuation, each language's articles, and
-  MLQA's mixed segmentation (every CJK character is a token) so Chinese F1 is not all-or-nothing.
+  normalisation made multilingual: NFKC, Unicode punctuation and symbols, each language's
+  articles, and every CJK character a token in any language (so Chinese F1 is not
+  all-or-nothing). These are babelbench's *lenient* scores: babel_qa's metrics, and the
+  extractive-QA tasks' ``exact_match_lenient`` / ``f1_lenient`` / ``contains``. Those tasks'
+  ``exact_match`` / ``f1`` are the official scripts' (:mod:`babelbench.evaluate.official_qa`),
+  which differ (no NFKC, ASCII-only punctuation for SQuAD, F1 0 for empty normalisations).
 * Translation: chrF (sacrebleu defaults) and spBLEU (BLEU over sacrebleu's ``flores200``
   SentencePiece tokenisation), corpus-level, with sacrebleu's bootstrap interval.
 * Language fidelity: is the response in the expected language (:mod:`babelbench.langid`).

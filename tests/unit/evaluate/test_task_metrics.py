@@ -41,20 +41,34 @@ def test_xalpaca_descriptive_metrics_and_fidelity_to_the_asked_language():
 
 
 def test_extractive_qa_f1_em_contains_on_known_strings():
+    # exact_match / f1: the official scripts (SQuAD v1.1 for xquad_gen, MLQA v1 for mlqa_gen);
+    # *_lenient and contains: babelbench's multilingual normalisation
     for family in ("xquad_gen", "mlqa_gen"):
         qa = _utils(family)
         doc = {"answers": ["Atlantic Ocean", "the Atlantic"], "language": "en"}
-        # tokens: [atlantic, ocean, to, east] vs [atlantic, ocean]: P = 2/4, R = 1, F1 = 2/3
+        # tokens (both scripts and lenient): [atlantic, ocean, to, east] vs [atlantic, ocean]: P = 2/4, R = 1, F1 = 2/3
         scores = qa.process_results(doc, ["The Atlantic Ocean, to the east."])
         assert scores["f1"] == pytest.approx(2 / 3) and scores["exact_match"] == 0.0 and scores["contains"] == 1.0
-        assert qa.process_results(doc, ["the Atlantic."])["exact_match"] == 1.0   # second gold, article dropped
-        # Chinese: every character a token. [它 注 入 大 西 洋] vs [大 西 洋]: P = 1/2, R = 1, F1 = 2/3
-        zh = qa.process_results({"answers": ["大西洋"], "language": "zh"}, ["它注入大西洋"])
-        assert zh["f1"] == pytest.approx(2 / 3) and zh["contains"] == 1.0 and zh["exact_match"] == 0.0
-        # Spanish articles are dropped in Spanish, not English ones
-        es = qa.process_results({"answers": ["océano Atlántico"], "language": "es"}, ["El océano Atlántico"])
-        assert es["exact_match"] == 1.0 and es["f1"] == 1.0
+        assert scores["f1_lenient"] == pytest.approx(2 / 3) and scores["exact_match_lenient"] == 0.0
+        again = qa.process_results(doc, ["the Atlantic."])   # second gold, article dropped
+        assert again["exact_match"] == 1.0 and again["exact_match_lenient"] == 1.0
         assert qa.process_results({"answers": ["Warsaw"], "language": "en"}, ["Paris"])["f1"] == 0.0
+        # lenient Chinese: every character a token. [它 注 入 大 西 洋] vs [大 西 洋]: P = 1/2, R = 1, F1 = 2/3
+        zh = qa.process_results({"answers": ["大西洋"], "language": "zh"}, ["它注入大西洋"])
+        assert zh["f1_lenient"] == pytest.approx(2 / 3) and zh["contains"] == 1.0 and zh["exact_match"] == 0.0
+        es = qa.process_results({"answers": ["océano Atlántico"], "language": "es"}, ["El océano Atlántico"])
+        assert es["exact_match_lenient"] == 1.0 and es["f1_lenient"] == 1.0   # lenient: Spanish articles dropped
+    xquad, mlqa = _utils("xquad_gen"), _utils("mlqa_gen")
+    # Chinese: SQuAD splits on whitespace only, one token each side, no overlap: F1 0;
+    # MLQA's mixed segmentation: [它 注 入 大 西 洋] vs [大 西 洋]: F1 2/3
+    assert xquad.process_results({"answers": ["大西洋"], "language": "zh"}, ["它注入大西洋"])["f1"] == 0.0
+    assert mlqa.process_results({"answers": ["大西洋"], "language": "zh"}, ["它注入大西洋"])["f1"] == pytest.approx(2 / 3)
+    # Spanish: SQuAD keeps "el": [el, océano, atlántico] vs [océano, atlántico]: P = 2/3, R = 1, F1 = 0.8; MLQA drops it
+    es_doc = {"answers": ["océano Atlántico"], "language": "es"}
+    es = xquad.process_results(es_doc, ["El océano Atlántico"])
+    assert (es["exact_match"], es["f1"]) == (0.0, pytest.approx(0.8))
+    es = mlqa.process_results(es_doc, ["El océano Atlántico"])
+    assert (es["exact_match"], es["f1"]) == (1.0, 1.0)
 
 
 def test_translation_chrf_known_pairs_and_lm_eval_aggregation_agree():

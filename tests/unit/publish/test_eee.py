@@ -114,7 +114,7 @@ def test_each_result_is_the_stored_row(store):
                                  "confidence_interval": {"lower": 0.25, "upper": 0.875, "confidence_level": 0.95,
                                                          "method": "bootstrap"},
                                  "num_samples": 7}
-    assert by_name["xquad_gen_zh/f1"]["source_data"]["additional_details"]["task_version"] == "1.0"
+    assert by_name["xquad_gen_zh/f1"]["source_data"]["additional_details"]["task_version"] == "2.0"
     match = by_name["all/judge:language-id/match"]
     assert match["score_details"]["score"] == 0.75
     assert match["score_details"]["uncertainty"]["confidence_interval"]["lower"] == 0.5
