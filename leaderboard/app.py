@@ -18,5 +18,6 @@ pages = [
     st.Page("views/samples.py", title="Samples"),
     st.Page("views/trends.py", title="Trends"),
     st.Page("views/alignment.py", title="Alignment"),
+    st.Page("views/scaling.py", title="Scaling"),
 ]
 st.navigation(pages).run()
