@@ -81,6 +81,14 @@ def test_probe_stores_the_alignment_of_the_variants_own_weights(trained):
     assert {(r[0], r[1]): r[2] for r in rows} == pytest.approx(by(tuned), abs=1e-9)
     assert by(base) != pytest.approx(by(tuned), abs=1e-6)          # the adapter was loaded
     assert by(base)[(0, "zh")] == pytest.approx(by(tuned)[(0, "zh")])  # LoRA leaves the embeddings alone
+    # the key is the one `analysis: [alignment]` in `harness run` gets (align_variant, from the variant's plan)
+    from babelbench.pipeline.alignment import alignment_key, sentences_for, variant_model_identity
+    from babelbench.pipeline.keys import plan_variant
+    from babelbench.recipe import load_recipe
+
+    [variant] = load_recipe(_folder / "probe.yaml")
+    plan = plan_variant(variant.model_copy(update={"alignment": config}), [])
+    assert alignment_key(variant_model_identity(plan), sentences_for(config, plan.recipe_dir), config) == key
 
 
 def test_a_second_probe_of_the_same_key_does_no_work(trained):

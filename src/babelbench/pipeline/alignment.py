@@ -16,7 +16,7 @@ the :class:`~babelbench.pipeline.lifecycle.Lifecycle`, keyed by :func:`alignment
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,11 +102,12 @@ def alignment_stage(model: AlignmentModel, sentences: ParallelSentences, config:
     return StageResult(info=info, rows=AlignmentRows(records))
 
 
-def run_alignment(lifecycle: Lifecycle, key: str, variant_id: str, model: AlignmentModel,
+def run_alignment(lifecycle: Lifecycle, key: str, variant_id: str, weights: Callable[[], AlignmentModel],
                   sentences: ParallelSentences, config: AlignmentConfig, label: str, force: bool = False,
                   link: bool = True) -> bool:
     """Run the alignment stage under ``key`` unless it is stored already (then say so); True when it ran.
-    With ``link`` the variant points at ``key`` (its latest alignment) in ``variant_stages``."""
+    ``weights`` is called only when there is work (resolving them may build a model). With ``link`` the
+    variant points at ``key`` (its latest alignment) in ``variant_stages``."""
     from ..store import writes
 
     with lifecycle.store.write() as con:
@@ -116,6 +117,7 @@ def run_alignment(lifecycle: Lifecycle, key: str, variant_id: str, model: Alignm
     if done and not force:
         lifecycle.skip(KIND, key, "stored already: no work done")
         return False
+    model = weights()
     lifecycle.run(KIND, key, variant_id, label=label,
                   work=lambda: alignment_stage(model, sentences, config, label))
     return True
@@ -129,18 +131,7 @@ def align_variant(plan: VariantPlan, lifecycle: Lifecycle, model_path: str, adap
     config = plan.variant.alignment
     sentences = sentences_for(config, plan.recipe_dir)
     key = alignment_key(variant_model_identity(plan, step), sentences, config)
-    run_alignment(lifecycle, key, plan.variant_id, AlignmentModel(model_path, adapter), sentences, config,
-                  label=f"{plan.variant.name} {_languages(sentences)}", force=force)
+    label = f"{plan.variant.name} {sentences.pivot}->{','.join(sentences.targets)}"
+    run_alignment(lifecycle, key, plan.variant_id, lambda: AlignmentModel(model_path, adapter), sentences, config,
+                  label=label, force=force)
     return key
-
-
-def _languages(sentences: ParallelSentences) -> str:
-    return f"{sentences.pivot}->{','.join(sentences.targets)}"
-
-
-def describe(sentences: ParallelSentences) -> str:
-    return f"{_languages(sentences)} ({sentences.pairs(sentences.targets[0])} pairs, {sentences.origin})"
-
-
-def targets_of(rows: Sequence[dict]) -> list[str]:
-    return sorted({r["target_language"] for r in rows})

@@ -21,7 +21,7 @@ from ..analysis.parallel_sentences import ParallelSentences
 from ..core.errors import ConfigError, Problem
 from ..core.hashing import digest
 from ..recipe.schema import AlignmentConfig
-from .alignment import KIND, AlignmentModel, alignment_key, model_folder_identity, run_alignment, sentences_for
+from .alignment import AlignmentModel, alignment_key, model_folder_identity, run_alignment, sentences_for
 
 
 class ProbeError(ValueError):
@@ -157,17 +157,13 @@ def probe_model(store: Path, model: Path, cli: ProbeSettings, console: Console, 
 
 def _run(store: Path, key: str, variant_id: str, label: str, sentences: ParallelSentences, config: AlignmentConfig,
          console: Console, force: bool, link: bool, weights: Callable[[], AlignmentModel]) -> ProbeOutcome:
-    from ..store import Store, writes
+    from ..store import Store
     from ..store.alignment_queries import alignment_rows
     from .lifecycle import Lifecycle, RunSummary
 
     st = Store(store)
-    lifecycle = Lifecycle(st, RunSummary(), console)
-    with st.write() as con:
-        stored = writes.is_done(con, KIND, key)
-    # the weights are resolved (a built-in model built, a checkpoint found) only when there is work
-    model = weights() if force or not stored else AlignmentModel("")
-    ran = run_alignment(lifecycle, key, variant_id, model, sentences, config, label=label, force=force, link=link)
+    ran = run_alignment(Lifecycle(st, RunSummary(), console), key, variant_id, weights, sentences, config,
+                        label=label, force=force, link=link)
     with st.read() as con:
         rows = alignment_rows(con, key)
     return ProbeOutcome(key, label, ran, rows, sentences.pivot)

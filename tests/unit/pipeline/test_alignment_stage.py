@@ -186,3 +186,31 @@ def test_load_parallel_is_what_the_config_names(tmp_path):
     s = sentences_for(config, tmp_path)
     assert s == load_parallel("flores", "zh", ["ko"], tmp_path, 2)
     assert s.ids == {"zh": ["fl01", "fl02"], "ko": ["fl01", "fl02"]}
+
+
+def test_align_variant_runs_once_per_key_through_the_lifecycle(tmp_path, tiny_model):
+    from rich.console import Console
+
+    from babelbench.pipeline.alignment import align_variant
+    from babelbench.pipeline.lifecycle import Lifecycle, RunSummary
+    from babelbench.store import Store
+    from babelbench.store.alignment_queries import alignment_rows
+
+    config = AlignmentConfig(languages=["zh"], max_sentences=3)
+    v = _variant(tmp_path)
+    v = v.model_copy(update={"analysis": ["alignment"], "alignment": config,
+                             "train": v.train.model_copy(update={"method": "none"})})
+    plan = plan_variant(v, [])
+    assert plan.train_key is None   # the base model's identity names the model
+    store = Store(tmp_path / "r.duckdb")
+    summary = RunSummary()
+    lifecycle = Lifecycle(store, summary, Console(file=open(tmp_path / "log.txt", "w")))
+    key = align_variant(plan, lifecycle, str(tiny_model), None)
+    assert key == alignment_key(variant_model_identity(plan), sentences_for(config, plan.recipe_dir), config)
+    assert align_variant(plan, lifecycle, str(tiny_model), None) == key
+    assert (summary.ran("alignment"), summary.counts[("alignment", "skipped")]) == (1, 1)
+    with store.read() as con:
+        rows = alignment_rows(con, key)
+        [(linked,)] = con.execute("SELECT key FROM variant_stages WHERE kind = 'alignment'").fetchall()
+    assert [(r["layer"], r["target_language"], r["n"]) for r in rows] == [(0, "zh", 3), (1, "zh", 3), (2, "zh", 3)]
+    assert linked == key
