@@ -83,7 +83,8 @@ def insert_allocation(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]
 
 
 def fits(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every stored fit, one row per fit and language, JSON columns decoded, newest fit first."""
+    """Every stored fit, one row per fit and language, JSON columns decoded (each point with its variant's
+    name, where the variant is stored), newest fit first."""
     rows = _dicts(con.execute(f"""
         SELECT {', '.join(_FIT_COLUMNS)}, created_at,
                max(created_at) OVER (PARTITION BY fit_id) AS fit_created
@@ -92,6 +93,12 @@ def fits(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         for c in _FIT_JSON:
             r[c] = json.loads(r[c])
         del r["fit_created"]
+    ids = sorted({p["variant_id"] for r in rows for p in r["points"]})
+    names = dict(con.execute("SELECT variant_id, name FROM variants WHERE variant_id IN (SELECT unnest(?))",
+                             [ids]).fetchall()) if ids else {}
+    for r in rows:
+        for p in r["points"]:
+            p["variant"] = names.get(p["variant_id"], p["variant_id"])
     return rows
 
 
