@@ -89,3 +89,26 @@ def test_an_adapter_changes_the_blocks_not_the_embeddings_and_runs_are_determini
     assert np.array_equal(base[0], tuned[0])
     assert not np.allclose(base[1], tuned[1], atol=1e-4) and not np.allclose(base[2], tuned[2], atol=1e-4)
     assert all(np.array_equal(a, b) for a, b in zip(tuned, again))
+
+
+def test_a_gemma3_shaped_model_with_sliding_windows_is_padding_independent_too(tiny_model, tmp_path):
+    """The embedded model's architecture (Gemma 3: scaled embeddings, sliding-window layers), random and tiny."""
+    import torch
+    from transformers import AutoTokenizer, Gemma3ForCausalLM, Gemma3TextConfig
+
+    from babelbench.analysis.hidden_states import embed_sentences, load_encoder
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    torch.manual_seed(0)
+    config = Gemma3TextConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=3,
+                              num_attention_heads=4, num_key_value_heads=2, head_dim=16, sliding_window=4,
+                              pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
+                              eos_token_id=tok.eos_token_id)
+    Gemma3ForCausalLM(config).save_pretrained(tmp_path / "gemma")
+    tok.save_pretrained(tmp_path / "gemma")
+    enc = load_encoder(str(tmp_path / "gemma"))
+    assert (enc.layers, type(enc.model).__name__) == (4, "Gemma3TextModel")
+    alone = embed_sentences(enc, [SHORT])
+    for padding in ("left", "right"):
+        batched = embed_sentences(enc, [LONG, SHORT], batch_size=2, padding=padding)
+        assert all(np.allclose(b[1], a[0], atol=1e-5) for a, b in zip(alone, batched)), padding
