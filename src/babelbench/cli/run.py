@@ -29,6 +29,12 @@ def run(
         "--baseline", help="Pairwise baseline variant (= --set judge.baseline=...).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-run the selected stages even if done.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show library logs.")] = False,
+    executor: Annotated[Optional[str], typer.Option(
+        "--executor", help="Where stages run: local (this process, the default) or ray.")] = None,
+    address: Annotated[Optional[str], typer.Option(
+        "--address", help="Ray cluster to join: auto, ray://host:10001 or host:port (default: start Ray here).")] = None,
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", help="Run config file (YAML): `executor:` settings; flags override it.")] = None,
     tasks_dir: TasksDirs = None,
     judges_dir: JudgesDirs = None,
 ) -> None:
@@ -47,6 +53,7 @@ def run(
             overrides.append(f"{field}={value}")
     search = search_path(tasks_dir, judges_dir)
     try:
+        settings = _executor_settings(config, executor, address)
         variants = load_recipes(recipes or [Path("recipes/demo.yaml")], overrides, search)
         preflight(variants)
         if only in (None, "judge"):
@@ -58,6 +65,46 @@ def run(
     if unreachable:  # the network, not the recipe: exit 1, and nothing has been written
         print_problems(ConfigError(unreachable))
         raise typer.Exit(1)
+    from ..pipeline.executors import ExecutorUnavailable, make_executor
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    runner = make_executor(settings)
+    try:
+        runner.start(paths.home())
+    except ExecutorUnavailable as exc:   # before any work: nothing is written
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        summary, terminal, log_path = _run(variants, store, only, force, verbose, search, runner)
+    finally:
+        runner.close()
+    ran = ", ".join(f"{kind} {outcome}: {n}" for (kind, outcome), n in sorted(summary.counts.items()))
+    typer.echo(f"{len(variants)} variant(s); {ran or 'nothing to do'}; store: {store}"
+               + (f"; log: {log_path}" if terminal is not None else ""))
+    if summary.failures:
+        for failure in summary.failures:
+            typer.echo(f"failed: {failure}", err=True)
+        raise typer.Exit(1)
+
+
+def _executor_settings(config: Path | None, name: str | None, address: str | None):
+    """The executor's settings: the config file's, then the flags'."""
+    from ..core.errors import ConfigError, Problem
+    from ..pipeline.executors import ExecutorSettings, executor_names
+    from ..pipeline.run_config import load_run_config
+
+    settings = load_run_config(config).executor if config is not None else ExecutorSettings()
+    if name is not None:
+        if name not in executor_names():
+            raise ConfigError([Problem("--executor", None, "executor",
+                                       f"unknown executor {name!r}; known: {', '.join(executor_names())}")])
+        settings = settings.model_copy(update={"name": name})
+    if address is not None:
+        settings = settings.model_copy(update={"address": address})
+    return settings
+
+
+def _run(variants, store: Path, only: str | None, force: bool, verbose: bool, search, runner):
     from rich.console import Console
 
     from ..pipeline import run_variants
@@ -65,7 +112,6 @@ def run(
     from ..pipeline.run_log import library_output_to, new_log_path
     from ..store import Store
 
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     log_path = new_log_path()
     with library_output_to(log_path, stream_too=verbose) as terminal:
         if terminal is None:   # the streams are not ours to redirect (a test runner): quiet the libraries
@@ -77,14 +123,8 @@ def run(
         with display:
             summary = run_variants(variants, Store(store), only=only, force=force,  # type: ignore[arg-type]
                                    verbose=verbose, tasks_dirs=list(search.tasks), judges_dirs=list(search.judges),
-                                   console=display)
-    ran = ", ".join(f"{kind} {outcome}: {n}" for (kind, outcome), n in sorted(summary.counts.items()))
-    typer.echo(f"{len(variants)} variant(s); {ran or 'nothing to do'}; store: {store}"
-               + (f"; log: {log_path}" if terminal is not None else ""))
-    if summary.failures:
-        for failure in summary.failures:
-            typer.echo(f"failed: {failure}", err=True)
-        raise typer.Exit(1)
+                                   console=display, executor=runner)
+    return summary, terminal, log_path
 
 
 def _quiet_libraries(verbose: bool) -> None:

@@ -10,6 +10,7 @@ count is declared by each task (:mod:`.scoring`).
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,9 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     if identifier != "lingua":
         identifier = str(Path(variant.recipe_file).resolve().parent / identifier)
     # the PLUG filter splits answers by the recipe's labels too; fidelity metrics use its identifier
+    # lm-eval's stderr bootstrap (1000 draws: one chunk) in this process: the same numbers as its process pool,
+    # which forks, and a fork from a threaded process (a Ray worker) can hang on a lock held by another thread
+    os.environ["DISABLE_MULTIPROC"] = "1"
     with labels_in_use(pivot.labels), identifier_in_use(identifier), generation_progress():
         results = lm_eval.simple_evaluate(
             model=backend.lm_eval_model,

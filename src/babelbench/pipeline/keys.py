@@ -68,7 +68,7 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
 
 
 #: Permissions, not settings: they let a check pass and change no output (the same draw is made).
-_NOT_IDENTITY: frozenset[tuple[str, ...]] = frozenset({("data", "allow_upsampling")})
+_NOT_IDENTITY: frozenset[tuple[str, ...]] = frozenset({("data", "allow_upsampling"), ("resources",)})
 
 
 def _canonical(tree: dict, prefix: tuple[str, ...] = ()) -> dict:

@@ -10,11 +10,14 @@ Transactions are short and never held while a stage works, so readers can open t
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -23,6 +26,10 @@ from ..core.records import StageResult
 from ..store import Store, writes
 from .display import PlainDisplay
 from .env import git_commit, versions
+from .executors import Executor, ExecutorSettings, LocalExecutor
+
+if TYPE_CHECKING:
+    from ..recipe.schema import StageResources
 
 #: Libraries whose versions are recorded with each kind of stage run.
 STAGE_LIBRARIES: dict[str, tuple[str, ...]] = {
@@ -48,17 +55,27 @@ class RunSummary:
 
 
 class Lifecycle:
-    def __init__(self, store: Store, summary: RunSummary, console: Console | PlainDisplay):
+    """Records stage runs; ``executor`` decides where a stage's function runs (this process by default).
+    Safe to use from several driver threads (an executor that runs variants side by side)."""
+
+    def __init__(self, store: Store, summary: RunSummary, console: Console | PlainDisplay,
+                 executor: Executor | None = None):
         #: where the run is shown (a bare rich Console is shown line by line)
         self.console: PlainDisplay = console if isinstance(console, PlainDisplay) else PlainDisplay(console)
         self.store, self.summary = store, summary
+        self.executor = executor or LocalExecutor(ExecutorSettings())
+        self._counts = threading.Lock()
+
+    def _count(self, kind: str, outcome: str) -> None:
+        with self._counts:
+            self.summary.counts[(kind, outcome)] += 1
 
     def is_done(self, kind: str, key: str) -> bool:
         with self.store.write() as con:
             return writes.is_done(con, kind, key)
 
     def skip(self, kind: str, key: str, why: str = "done already, skipped") -> None:
-        self.summary.counts[(kind, "skipped")] += 1
+        self._count(kind, "skipped")
         self.console.stage(kind, "skipped", key, why)
 
     def adopt(self, kind: str, key: str, variant_id: str, output: str | None) -> None:
@@ -66,12 +83,13 @@ class Lifecycle:
         with self.store.write() as con:
             run_id = self._start(con, kind, key, variant_id)
             writes.finish_run(con, run_id, "adopted", 0.0, output=output)
-        self.summary.counts[(kind, "adopted")] += 1
+        self._count(kind, "adopted")
         self.console.stage(kind, "adopted", key, "found on disk, adopted")
 
     def run(self, kind: str, key: str, variant_id: str, work: Callable[[], StageResult],
-            label: str | None = None) -> StageResult:
-        """Run ``work`` as a stage: record it, store its rows, and re-raise its failure."""
+            label: str | None = None, resources: StageResources | None = None) -> StageResult:
+        """Run ``work`` as a stage: record it, store its rows, and re-raise its failure. With ``resources``
+        the executor may run it elsewhere (a Ray task asking for them); without, it runs in this process."""
         label = label or key
         with self.store.write() as con:
             writes.interrupt_stale(con, kind, key)
@@ -79,13 +97,14 @@ class Lifecycle:
         self.console.stage(kind, "running", label)
         started = time.perf_counter()
         try:
-            with progress.reporting(self.console.progress):
-                result = work()
+            remote = resources is not None and self.executor.remote
+            with contextlib.nullcontext() if remote else progress.reporting(self.console.progress):
+                result = self.executor.execute(kind, label, work, resources)
         except BaseException as exc:
             with self.store.write() as con:
                 writes.finish_run(con, run_id, "failed", time.perf_counter() - started,
                                   error=f"{type(exc).__name__}: {exc}")
-            self.summary.counts[(kind, "failed")] += 1
+            self._count(kind, "failed")
             self.console.stage(kind, "failed", label, f"{type(exc).__name__}: {' '.join(str(exc).split())}")
             raise
         seconds = time.perf_counter() - started
@@ -94,7 +113,7 @@ class Lifecycle:
             writes.write_rows(con, key, result.rows)
             writes.finish_run(con, run_id, status, seconds, output=result.output, info=result.info,
                               error=result.error)
-        self.summary.counts[(kind, "failed" if result.error else "ran")] += 1
+        self._count(kind, "failed" if result.error else "ran")
         if result.error:
             self.console.stage(kind, "failed", label, result.error)
         else:

@@ -21,9 +21,10 @@ from .. import paths
 from ..core.records import StageResult
 from ..evaluate.backends import get_eval_backend
 from ..models.registry import resolve_base_model
-from ..recipe.schema import Variant
+from ..recipe.schema import StageResources, Variant
 from ..store import Store, writes
 from .display import PlainDisplay
+from .executors import Executor
 from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant
 from .lifecycle import Lifecycle, RunSummary, StageInputMissing
@@ -38,24 +39,28 @@ __all__ = ["STAGES", "RunSummary", "Stage", "StageInputMissing", "run_variants"]
 
 def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = None, force: bool = False,
                  tasks_dirs: list[Path] | None = None, judges_dirs: list[Path] | None = None,
-                 console: Console | PlainDisplay | None = None, verbose: bool = False) -> RunSummary:
+                 console: Console | PlainDisplay | None = None, verbose: bool = False,
+                 executor: Executor | None = None) -> RunSummary:
     """Run every variant's stages (judges last); ``console``: where the run is shown (a display, or a
-    rich Console shown line by line)."""
+    rich Console shown line by line); ``executor``: where stages run (this process by default; see
+    :mod:`.executors`). The executor must be started; the store is written here only."""
     tasks_dirs = tasks_dirs or paths.tasks_dirs()
     plans = [plan_variant(v, tasks_dirs) for v in variants]
     summary = RunSummary()
-    lifecycle = Lifecycle(store, summary, console or Console(stderr=True))
+    lifecycle = Lifecycle(store, summary, console or Console(stderr=True), executor)
     display = lifecycle.console
     display.plan([(p.variant.name, _stages_of(p, only)) for p in plans])
-    failed: set[str] = set()
-    for i, plan in enumerate(plans):
+
+    def one(plan: VariantPlan) -> tuple[VariantPlan, bool]:
         done = _register(store, plan)
         resolved: list[VariantPlan] = []
         work = functools.partial(_run_plan, plan, lifecycle, done, only, force, judges_dirs, resolved)
-        if not _guarded(plan, summary, display, verbose, work):
-            failed.add(plan.variant_id)
-        if resolved:
-            plans[i] = resolved[0]   # a variant that selected a checkpoint now knows its eval key
+        ok = _guarded(plan, summary, display, verbose, work)
+        return (resolved[0] if resolved else plan), ok   # a variant that selected a checkpoint knows its eval key
+
+    outcomes = lifecycle.executor.each(plans, one)
+    plans = [plan for plan, _ in outcomes]
+    failed = {plan.variant_id for plan, ok in outcomes if not ok}
     # Judges run once every variant is evaluated, so a pairwise baseline listed later is ready.
     if only in (None, "judge"):
         by_name = {p.variant.name: p for p in plans}
@@ -142,13 +147,13 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
     if plan.trains and only in (None, "data"):
         assert plan.data_key is not None and data_dir is not None
         _artifact_stage(lifecycle, plan, "data", plan.data_key, data_dir, ("data", plan.data_key) in done, force,
-                        lambda: data_stage(plan, base(), data_dir))
+                        lambda: data_stage(plan, base(), data_dir), v.resources.data)
     if plan.trains and only in (None, "train"):
         assert plan.train_key is not None and train_dir is not None and data_dir is not None
         if not complete(data_dir):
             raise StageInputMissing("its data stage has not run (run without --only, or --only data first)")
         _artifact_stage(lifecycle, plan, "train", plan.train_key, train_dir, ("train", plan.train_key) in done,
-                        force, lambda: train_stage(plan, base(), data_dir, train_dir))
+                        force, lambda: train_stage(plan, base(), data_dir, train_dir), v.resources.train)
     if only not in (None, "eval", "judge") or (only == "judge" and v.select is None):
         return
     trained: Path | None = None
@@ -194,11 +199,11 @@ def _eval(lifecycle: Lifecycle, plan: VariantPlan, work: Callable[[], StageResul
         if not force and lifecycle.is_done("eval", plan.eval_key):
             lifecycle.skip("eval", plan.eval_key, "done by another run meanwhile, skipped")
         else:
-            lifecycle.run("eval", plan.eval_key, plan.variant_id, work)
+            lifecycle.run("eval", plan.eval_key, plan.variant_id, work, resources=plan.variant.resources.eval)
 
 
 def _artifact_stage(lifecycle: Lifecycle, plan: VariantPlan, kind: str, key: str, folder: Path, done: bool,
-                    force: bool, work: Callable[[], StageResult]) -> None:
+                    force: bool, work: Callable[[], StageResult], resources: StageResources) -> None:
     """Skip a stage recorded done with its artifact present; otherwise build it under the key's lock
     (or adopt what another process finished while this one waited)."""
     if done and not force and complete(folder):
@@ -210,7 +215,7 @@ def _artifact_stage(lifecycle: Lifecycle, plan: VariantPlan, kind: str, key: str
             return
         if force and folder.exists():
             _discard(folder)
-        lifecycle.run(kind, key, plan.variant_id, work)
+        lifecycle.run(kind, key, plan.variant_id, work, resources=resources)
 
 
 def _discard(folder: Path) -> None:

@@ -289,7 +289,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None,
         variant = Variant(
             name=recipe.name + suffix, recipe_file=file, base_model=checked.base_model, data=checked.data,
             pivot=checked.pivot, train=checked.train, eval=checked.eval, judges=checked.judges,
-            judge=checked.judge, select=checked.select, choices=choices,
+            judge=checked.judge, select=checked.select, resources=checked.resources, choices=choices,
         )
         problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame}, search)
         variants.append(variant)

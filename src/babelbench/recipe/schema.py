@@ -317,6 +317,23 @@ class AlignmentConfig(Strict):
         return self
 
 
+class StageResources(Strict):
+    """What one stage asks an executor for (Ray's resource request); the local executor ignores it."""
+
+    cpus: float = Field(1, gt=0, description="CPU cores; torch in the stage uses this many threads.")
+    gpus: float = Field(0, ge=0, description="GPUs (fractions share one GPU between stages).")
+
+
+class Resources(Strict):
+    """Per-stage resource requests for `harness run --executor ray`; they change no result (not in any key)."""
+
+    data: StageResources = Field(default_factory=StageResources, description="The data stage.")
+    train: StageResources = Field(default_factory=StageResources, description="The train stage (an accelerate "
+                                  "launch takes `train.num_processes` of these).")
+    eval: StageResources = Field(default_factory=StageResources, description="Evaluations (and checkpoint "
+                                 "validation).")
+
+
 class Recipe(Strict):
     """A recipe file: how one or more model variants are built and evaluated."""
 
@@ -339,6 +356,8 @@ class Recipe(Strict):
     judge: RecipeJudging = Field(default_factory=RecipeJudging, description="Settings for the listed judges.")
     select: SelectConfig | None = Field(
         None, description="Choose the reported checkpoint among `train.checkpoints` by validation scores.")
+    resources: Resources = Field(default_factory=Resources,
+                                 description="What each stage asks for under `harness run --executor ray`.")
     analysis: list[Literal["alignment"]] = Field(
         default_factory=list, description="Analyses run on the evaluated model: `alignment` (layer-wise "
         "representation alignment of parallel sentences, settings in `alignment`).")
@@ -386,6 +405,7 @@ class Variant(Strict):
     judges: list[str] = Field(default_factory=list)
     judge: RecipeJudging = Field(default_factory=RecipeJudging)
     select: SelectConfig | None = None
+    resources: Resources = Field(default_factory=Resources)
     analysis: list[Literal["alignment"]] = Field(default_factory=list)
     alignment: AlignmentConfig = Field(default_factory=AlignmentConfig)
     #: The expanded choices that made this variant (dotted field -> value).

@@ -8,6 +8,7 @@ write is in progress. Bulk rows go in through Arrow/pandas, not ``executemany``.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ from ..core.locks import lock_beside
 from .migrations import LATEST, MIGRATIONS
 
 _RETRY_SECONDS = 30.0
+#: One write transaction at a time in this process (a driver running variants in several threads).
+_WRITING = threading.RLock()
 
 
 class StoreError(RuntimeError):
@@ -49,6 +52,11 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One short write transaction (the schema is migrated first if needed)."""
+        with _WRITING, self._write() as con:
+            yield con
+
+    @contextmanager
+    def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         # The first write of this process may create the file: two processes starting together
         # must not both create it, so that connection (and the migration) happens under a lock
         # beside the file. Checking the schema costs about as much as the connection; once this

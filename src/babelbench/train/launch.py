@@ -32,7 +32,9 @@ def launch_training(variant: Variant, base_path: str, data_dir: Path, out_dir: P
         command += ["--cpu"]
     command += ["-m", "babelbench.train.worker", "--variant", str(spec), "--base", base_path,
                 "--data", str(data_dir), "--out", str(out_dir)]
-    threads = max(1, (os.cpu_count() or 1) // cfg.num_processes)
+    # this machine's CPUs, or those an executor gave the stage (a Ray task sets BABELBENCH_CPUS)
+    cpus = int(os.environ.get("BABELBENCH_CPUS") or os.cpu_count() or 1)
+    threads = max(1, cpus // cfg.num_processes)
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     done = subprocess.run(command, env=env)
     if done.returncode != 0:
