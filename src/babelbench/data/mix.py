@@ -1,10 +1,11 @@
-"""Drawing a training set of a given size and language mix."""
+"""Drawing a training set of a given size and language mix (instruction rows and translation pairs alike)."""
 
 from __future__ import annotations
 
 import random
+from typing import TypeVar
 
-from .sources import Example
+Item = TypeVar("Item")  # an instruction example, or a translation pair
 
 
 def language_counts(mix: dict[str, float], size: int) -> dict[str, int]:
@@ -17,12 +18,13 @@ def language_counts(mix: dict[str, float], size: int) -> dict[str, int]:
     return {lang: n for lang, n in counts.items() if n > 0}
 
 
-def draw(pool: list[Example], n: int, rng: random.Random) -> list[Example]:
+def draw(pool: list[Item], n: int, rng: random.Random) -> list[Item]:
     """``n`` examples from ``pool``: a shuffled pass without repeats, then further shuffled
-    passes when ``n`` exceeds the pool (upsampling; the manifest records unique counts)."""
+    passes when ``n`` exceeds the pool (upsampling; the manifest records unique counts).
+    A smaller ``n`` with the same generator state takes a prefix of a larger one's draw."""
     if not pool:
         return []
-    out: list[Example] = []
+    out: list[Item] = []
     while len(out) < n:
         order = pool[:]
         rng.shuffle(order)

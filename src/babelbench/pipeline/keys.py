@@ -52,6 +52,7 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
     ("data", "sources", "*", "fields"): None,
     ("data", "sources", "*", "roles"): None,
     ("data", "sources", "*", "file_format"): "auto",
+    ("data", "translation"): None,
     ("pivot", "labels"): {},
     ("eval", "language_identifier"): "lingua",
     ("eval", "dtype"): "float32",
@@ -108,6 +109,24 @@ def _source_identity(variant: Variant, recipe_dir: Path) -> list[dict[str, str |
     return out
 
 
+def _translation_identity(variant: Variant, recipe_dir: Path) -> dict[str, Any]:
+    """What of ``data.translation`` decides the data: its settings, the parallel sources' contents (like
+    :func:`_source_identity`, not their paths) and the templates' text (the shipped bank's, or the file's)."""
+    from ..data.translation import DEFAULT_TEMPLATES
+
+    assert variant.data is not None and variant.data.translation is not None
+    translation = variant.data.translation
+    sources: list[dict[str, Any]] = []
+    for s in translation.sources:
+        where: dict[str, Any] = ({"sha": file_digest(str(recipe_dir / s.path))} if s.path is not None
+                                 else {"hub": s.hub, "config": s.hub_config, "split": s.split})
+        sources.append({**where, "fields": s.fields, "file_format": s.file_format})
+    templates = (digest(list(DEFAULT_TEMPLATES)) if translation.templates == "default"
+                 else file_digest(str(recipe_dir / translation.templates)))
+    settings = translation.model_dump(mode="json", exclude={"sources", "templates"})
+    return {**settings, "sources": sources, "templates": templates}
+
+
 #: Every variant of a run evaluates the same task folders: their files are read once per process,
 #: and again only when a file changes (size or times), so an edit made meanwhile is seen.
 _TASK_FILES = DigestCache()
@@ -146,8 +165,10 @@ def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
         assert variant.data is not None
         data_key = digest({
             "stage": "data", "builder": DATA_BUILDER, "base": base,
-            "data": _canonical(variant.data.model_dump(mode="json", exclude={"sources"}), ("data",)),
+            "data": _canonical(variant.data.model_dump(mode="json", exclude={"sources", "translation"}), ("data",)),
             "sources": _source_identity(variant, recipe_dir),
+            # translation-task data, when there is some (left out otherwise: keys made before it stay)
+            **({"translation": _translation_identity(variant, recipe_dir)} if variant.data.translation else {}),
             "pivot": _pivot_identity(variant),
             "versions": versions("transformers", "tokenizers"),
         })

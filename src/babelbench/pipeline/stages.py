@@ -30,7 +30,7 @@ def data_stage(plan: VariantPlan, base_path: str, out: Path) -> StageResult:
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     build_once(out, lambda tmp: build_training_set(plan.variant, plan.recipe_dir, tokenizer, tmp))
     manifest = DataManifest.read(out / "manifest.json")
-    stats = [LanguageStats(lang, s.examples, s.unique, s.prompt_tokens, s.response_tokens)
+    stats = [LanguageStats(lang, s.examples, s.unique, s.prompt_tokens, s.response_tokens, s.translation)
              for lang, s in manifest.languages.items()]
     info = {"size": manifest.size, "sha256": manifest.sha256, "plug_pairs_missing": manifest.plug_pairs_missing}
     return StageResult(info=info, rows=DataRows(stats), output=str(out))

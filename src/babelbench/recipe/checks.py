@@ -82,6 +82,10 @@ def _check_data(variant: Variant, recipe_dir: Path, report) -> list[Problem]:
             report(f"data.sources.{i}.path", f"{source.path} holds no rows")
         if lang not in rows or rows[lang] is not None:
             rows[lang] = (rows.get(lang) or 0) + count
+    if data.translation is not None:
+        problems += _check_translation(variant, recipe_dir, report)
+    if not data.sources:  # translation-task data only (the schema refuses a mix or size without sources)
+        return problems
     weights_ok = True
     for lang, weight in data.mix.items():
         if not math.isfinite(weight) or weight < 0:
@@ -95,12 +99,55 @@ def _check_data(variant: Variant, recipe_dir: Path, report) -> list[Problem]:
         weights_ok = False
     if not weights_ok or data.allow_upsampling:
         return problems
-    for lang, wanted in sorted(language_counts(data.mix, data.size).items()):
+    for lang, wanted in sorted(language_counts(data.mix, data.size or 0).items()):
         held = rows.get(lang)
         if held is not None and 0 < held < wanted:
             report("data.size", f"{data.size} examples at weight {data.mix[lang]:g} ask for {wanted} {lang!r} rows, "
                                 f"and its sources hold {held}: lower data.size, or set data.allow_upsampling: true "
                                 "to repeat rows")
+    return problems
+
+
+def _check_translation(variant: Variant, recipe_dir: Path, report) -> list[Problem]:
+    """Translation-task data: a pivot apart from the targets, templates with both slots (each bad line
+    named), parallel files that exist and hold a sentence for each language they serve on every row,
+    every target paired with the pivot somewhere, and sizes the pairs can fill (as for instruction rows)."""
+    from ..data.sources import SourceError
+    from ..data.translation import pair_pools, size_problem, template_problems
+
+    assert variant.data is not None and variant.data.translation is not None
+    translation = variant.data.translation
+    problems: list[Problem] = []
+    targets = translation.targets()
+    per_language = isinstance(translation.size, dict)
+    if translation.pivot in targets:
+        report("data.translation.pivot", f"the pivot {translation.pivot!r} is paired with every target language: "
+                                          f"leave it out of the targets (`{'size' if per_language else 'languages'}`)")
+    if translation.templates != "default":
+        if not (recipe_dir / translation.templates).is_file():
+            report("data.translation.templates", f"`default`, or a file of templates; file not found: "
+                                                 f"{translation.templates} (relative to {recipe_dir})")
+        else:
+            problems += template_problems(recipe_dir / translation.templates)
+    readable = True
+    for i, source in enumerate(translation.sources):
+        if source.path is not None and not (recipe_dir / source.path).is_file():
+            report(f"data.translation.sources.{i}.path", f"file not found: {source.path} (relative to {recipe_dir})")
+            readable = False
+    if not readable or any(s.hub is not None for s in translation.sources):
+        return problems  # pairs a Hub dataset holds are counted in the data stage (network)
+    try:
+        pools = pair_pools(translation, recipe_dir, local_only=True)
+    except SourceError as exc:
+        return [*problems, exc.problem]
+    for lang, wanted in sorted(targets.items()):
+        held = len(pools[lang])
+        if lang != translation.pivot and wanted > held and (held == 0 or not variant.data.allow_upsampling):
+            report(f"data.translation.size.{lang}" if per_language else "data.translation.size",
+                   size_problem(translation, lang, wanted, held))
+    if not variant.data.sources and not any(targets.values()):
+        report("data.translation.size", "no instruction `sources` and no translation pairs: the data section selects "
+                                        "no examples")
     return problems
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..judge.schema import RecipeJudging
 
@@ -86,18 +86,138 @@ class Source(Strict):
         return self
 
 
-class DataConfig(Strict):
-    """How the training set is drawn from the sources."""
+class ParallelSource(Strict):
+    """Parallel text for translation-task data: one row per parallel sentence tuple, a column per language."""
 
-    sources: list[Source] = Field(..., min_length=1, description="Where instruction data comes from.")
+    path: str | None = Field(
+        None, description="Local file, relative to the recipe file's folder: JSON Lines, JSON (a list, or "
+        "{data: [...]}), CSV, TSV or Parquet.")
+    hub: str | None = Field(
+        None, description="Hugging Face Hub dataset id, loaded with `datasets` (needs the network): an OPUS corpus, "
+        "a FLORES copy with a column per language, ...")
+    hub_config: str | None = Field(None, description="Dataset configuration name for `hub` (e.g. `en-zh`).")
+    split: str = Field("train", description="Split to read from a Hub dataset (e.g. `dev`).")
+    file_format: Literal["auto", "jsonl", "json", "csv", "tsv", "parquet"] = Field(
+        "auto", description="File format; `auto` goes by the suffix.")
+    fields: dict[LanguageCode, str] | None = Field(
+        None, description="Language code -> the column holding that language's sentence (dotted for nested rows: "
+        "`translation.zh` in OPUS corpora). A pair file names its two columns ({en: source, zh: target}) and serves "
+        "exactly those languages. Left out: each language's column is its code (`en`, `zh`, ...), one file with a "
+        "column per language, serving every language its first row has a column for.")
+
+    @model_validator(mode="after")
+    def _one_location(self) -> ParallelSource:
+        if (self.path is None) == (self.hub is None):
+            raise ValueError("give exactly one of `path` or `hub`")
+        return self
+
+
+PairCount = Annotated[int, Field(ge=0)]
+
+
+class TranslationConfig(Strict):
+    """Translation-task data (x-LLM's CoIT): instructions built from parallel text with a bank of templates
+    ("Translate the following sentences from {source_lang} to {target_lang}."), on top of the instruction data."""
+
+    sources: list[ParallelSource] = Field(..., min_length=1, description="Where the parallel text comes from; a "
+                                          "language's pairs are pooled over every source that has it and the pivot.")
+    pivot: LanguageCode = Field("en", description="The language each target language is paired with (any language).")
+    direction: Literal["to_target", "to_english", "both"] = Field(
+        "to_target", description="`to_target`: pivot -> target language; `to_english`: target language -> pivot "
+        "(the pivot, English unless `pivot` says otherwise); `both`: a language's drawn pairs alternate, the 1st, "
+        "3rd, ... pivot -> target and the 2nd, 4th, ... target -> pivot (an odd size gives the extra one to "
+        "pivot -> target).")
+    size: PairCount | dict[LanguageCode, PairCount] = Field(
+        ..., description="Translation examples per target language, on top of `data.size`'s instruction examples: "
+        "one number for every language in `languages`, or a number per language ({zh: 200, ar: 100}, as a "
+        "scaling-law allocation writes it), whose keys are then the target languages. 0 gives none.")
+    languages: list[LanguageCode] | None = Field(
+        None, description="The target languages when `size` is one number; left out when `size` is a number per "
+        "language.")
+    templates: str = Field(
+        "default", description="`default`: the shipped bank of English instruction templates (the first is the "
+        "flores_gen tasks' prompt); or a text file, relative to the recipe file, with one template per line, each "
+        "with {source_lang} and {target_lang} (filled with language names). Item i of each language and direction "
+        "gets template i mod the number of templates.")
+    seed: int = Field(0, description="Seed for drawing the pairs. Each language draws on its own, and a smaller "
+                      "size takes a prefix of a larger one's draw (nested sets for a size sweep).")
+
+    @field_validator("size", mode="wrap")
+    @classmethod
+    def _size_error(cls, value: Any, handler: Any) -> Any:
+        """One problem, not one per union branch: a per-language dict blames its key."""
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            per_language = isinstance(value, dict)
+            for err in exc.errors():
+                loc = [str(p) for p in err["loc"] if p != "[key]"]
+                if loc and loc[0].startswith("dict") == per_language:
+                    message = str(err["msg"]).removeprefix("Value error, ")
+                    if len(loc) > 1:
+                        raise FieldError(".".join(loc[1:]), message) from None
+                    raise ValueError(message) from None
+            raise ValueError("expected a number of pairs, or {language: pairs}") from None
+
+    @model_validator(mode="after")
+    def _targets_named_once(self) -> TranslationConfig:
+        if isinstance(self.size, dict):
+            if self.languages is not None:
+                raise FieldError("languages", "leave `languages` out when `size` gives a number per language "
+                                              "(its keys are the target languages)")
+            if not self.size:
+                raise FieldError("size", "names no target language: give {language: pairs, ...}")
+        elif not self.languages:
+            raise FieldError("languages", "list the target languages (or give `size` as a number per language, "
+                                          "e.g. {zh: 200, ar: 100})")
+        elif len(set(self.languages)) != len(self.languages):
+            raise FieldError("languages", "a language is listed twice")
+        return self
+
+    def targets(self) -> dict[str, int]:
+        """Target language -> translation examples wanted."""
+        if isinstance(self.size, dict):
+            return dict(self.size)
+        return {lang: self.size for lang in self.languages or []}
+
+
+class DataConfig(Strict):
+    """How the training set is drawn: instruction examples from `sources`, plus translation-task examples."""
+
+    sources: list[Source] = Field(
+        default_factory=list, description="Where instruction data comes from (translated instruction data is "
+        "one more source in its language). May be left out when `translation` gives all the data.")
     mix: dict[LanguageCode, float] = Field(
-        ..., description="Share of the training set per language; weights sum to 1."
-    )
-    size: int = Field(..., gt=0, description="Total number of training examples.")
+        default_factory=dict, description="Share of the instruction examples per language; weights sum to 1 "
+        "(required with `sources`).")
+    size: int | None = Field(
+        None, gt=0, description="Number of instruction examples drawn from `sources` (required with `sources`); "
+        "translation examples come on top of it.")
     allow_upsampling: bool = Field(
-        False, description="Let a language's share exceed its sources' rows: rows are repeated (each pass a "
-        "new shuffle). Without it, such a size is refused.")
-    seed: int = Field(0, description="Seed for sampling rows; the same seed gives the same set.")
+        False, description="Let a language's share exceed its sources' rows (or its translation size the parallel "
+        "pairs): rows are repeated (each pass a new shuffle). Without it, such a size is refused.")
+    seed: int = Field(0, description="Seed for sampling rows and for shuffling the whole set (instruction and "
+                      "translation examples together); the same seed gives the same set.")
+    translation: TranslationConfig | None = Field(
+        None, description="Translation-task examples built from parallel text (CoIT), added to the instruction "
+        "examples.")
+
+    @model_validator(mode="after")
+    def _something_to_draw(self) -> DataConfig:
+        if self.sources:
+            if not self.mix:
+                raise FieldError("mix", "Field required: the share of each language of `sources`")
+            if self.size is None:
+                raise FieldError("size", "Field required: how many instruction examples to draw from `sources`")
+            return self
+        if self.translation is None:
+            raise FieldError("sources", "give instruction data (`sources`, `mix`, `size`), translation-task data "
+                                        "(`translation`), or both")
+        for name, value in (("mix", self.mix), ("size", self.size)):
+            if value:
+                raise FieldError(name, "there are no instruction `sources` to draw from: leave it out (translation "
+                                       "sizes go in `translation.size`)")
+        return self
 
 
 class PivotConfig(Strict):
