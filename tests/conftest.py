@@ -62,7 +62,8 @@ def spbleu_model() -> Path:
                  for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
         corpus.write_text("\n".join(lines), encoding="utf-8")
         prefix = target.parent / "standin"
-        spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(prefix), vocab_size=300,
+        # every character of the sample's fourteen languages (about 600) is a piece of its own, plus merges
+        spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(prefix), vocab_size=1000,
                                        character_coverage=1.0, hard_vocab_limit=False, minloglevel=2)
         (target.parent / "standin.model").rename(target)
     return target

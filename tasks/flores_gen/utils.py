@@ -1,4 +1,5 @@
-"""FLORES-style sentence translation between English and each target language, both ways.
+"""FLORES-style sentence translation between every two languages with a shipped sample, both ways
+(the task YAMLs are written by _generate.py).
 
 chrF and spBLEU are corpus-level (lm-eval aggregates the (reference, translation) pairs);
 the harness adds sacrebleu's bootstrap interval when it stores them. spBLEU needs sacrebleu's
@@ -7,7 +8,7 @@ flores200 SentencePiece model (downloaded by sacrebleu on first use; offline it 
 
 `data_source` (task metadata; a recipe's `eval.data_source`, or
 `lm_eval --metadata '{"data_source": "hub"}'`): `shipped` (default) reads the parallel sample
-in data/ (10 sentences a language, written for babelbench, CC0); `hub` reads the devtest split
+in data/ (the same 10 sentences in each language, written for babelbench, CC0); `hub` reads the devtest split
 of FLORES+ (openlanguagedata/flores_plus, CC BY-SA 4.0; gated: accept its terms and log in)
 with `datasets`, which needs the network. No silent fallback between the two.
 """
@@ -23,8 +24,10 @@ from babelbench.evaluate.metrics import language_fidelity, spbleu
 
 _DATA = Path(__file__).parent / "data"
 HUB_DATASET = "openlanguagedata/flores_plus"
+#: Language code -> FLORES+ config, for every language with a shipped sample (and so a flores_gen task).
 _FLORES_CODES = {"en": "eng_Latn", "zh": "cmn_Hans", "es": "spa_Latn", "it": "ita_Latn", "ko": "kor_Hang",
-                 "de": "deu_Latn", "fr": "fra_Latn"}
+                 "de": "deu_Latn", "fr": "fra_Latn", "ar": "arb_Arab", "el": "ell_Grek", "hi": "hin_Deva",
+                 "tr": "tur_Latn", "vi": "vie_Latn", "ru": "rus_Cyrl", "ja": "jpn_Jpan"}
 
 
 def _sentences(language: str, data_source: str) -> list[dict]:
