@@ -124,3 +124,100 @@ DATA_CASES: list[Case] = [
               {"d.jsonl": rows(GOOD, GOOD), "p.jsonl": '{"instruction": "Hi", "expected_language": "yor"}\n'},
               "p.jsonl:1: expected_language: write the language code 'yor' as 'yo' (its standard form)"),
 ]
+
+
+# -- translation-task data (data.translation) ------------------------------------------------------
+
+TRANSLATION_RECIPE = """\
+name: bad
+base_model: builtin:tiny
+data:
+  translation:
+    sources: [{SOURCE}]
+    {SETTINGS}
+train: {method: lora, max_steps: 1, batch_size: 2, max_length: 64}
+eval:
+  prompt_files: [{path: p.jsonl, language: en}]
+"""
+PAIRS = rows({"en": "Hi.", "zh": "你好。"}, {"en": "Bye.", "zh": "再见。"})
+
+
+def translation_case(id: str, settings: str, expected: str, files: dict[str, str | bytes] | None = None,
+                     source: str = "{path: par.jsonl}", data: str = "") -> Case:
+    text = TRANSLATION_RECIPE.replace("{SOURCE}", source).replace("{SETTINGS}", settings.replace("\n", "\n    "))
+    text = text.replace("data:\n", "data:\n" + data)
+    return Case(id, {"recipe.yaml": text, "p.jsonl": PROMPTS, "par.jsonl": PAIRS, **(files or {})}, ("recipe.yaml",),
+                expected)
+
+
+TRANSLATION_CASES: list[Case] = [
+    translation_case("translation-language-unknown", "size: {xx: 2}",
+                     "recipe.yaml:6: data.translation.size.xx: unknown language code 'xx'"),
+    translation_case("translation-languages-unknown", "size: 2\nlanguages: [zh, klingon]",
+                     "recipe.yaml:7: data.translation.languages.1: unknown language code 'klingon'"),
+    translation_case("translation-column-language-unknown", "size: {zh: 1}",
+                     "recipe.yaml:5: data.translation.sources.0.fields.qq: unknown language code 'qq'",
+                     source="{path: par.jsonl, fields: {en: en, qq: zh}}"),
+    translation_case("translation-pivot-among-targets", "size: 1\nlanguages: [zh, en]\npivot: en",
+                     "recipe.yaml:8: data.translation.pivot: the pivot 'en' is paired with every target language: "
+                     "leave it out of the targets (`languages`)"),
+    translation_case("translation-file-missing", "size: {zh: 1}",
+                     "recipe.yaml:5: data.translation.sources.0.path: file not found: nope.jsonl",
+                     source="{path: nope.jsonl}"),
+    translation_case("translation-row-without-sentence", "size: {zh: 1}",
+                     "par.jsonl:2: zh: no sentence in column 'zh' (the row has keys en)",
+                     {"par.jsonl": rows({"en": "Hi.", "zh": "你好。"}, {"en": "Bye."})}),
+    translation_case("translation-pair-file-column-missing", "size: {zh: 1}",
+                     "par.csv: row 1: target: no sentence in column 'target' (the row has keys en, source)",
+                     {"par.csv": "source,en\nHi.,Hi.\n"}, source="{path: par.csv, fields: {en: source, zh: target}}"),
+    translation_case("translation-empty-sentence", "size: {zh: 1}", "par.jsonl:1: zh: empty sentence in column 'zh'",
+                     {"par.jsonl": rows({"en": "Hi.", "zh": " "})}),
+    translation_case("translation-not-json", "size: {zh: 1}", "par.jsonl:2: not valid JSON",
+                     {"par.jsonl": PAIRS.split("\n")[0] + "\n{\n"}),
+    translation_case("translation-more-pairs-than-held", "size: {zh: 3}",
+                     "recipe.yaml:6: data.translation.size.zh: asks for 3 'zh' translation pairs and the parallel "
+                     "sources hold 2: lower it, or set data.allow_upsampling: true to repeat pairs"),
+    translation_case("translation-more-pairs-one-size", "size: 3\nlanguages: [zh]",
+                     "recipe.yaml:6: data.translation.size: asks for 3 'zh' translation pairs and the parallel sources "
+                     "hold 2"),
+    translation_case("translation-no-source-for-language", "size: {ko: 1}",
+                     "recipe.yaml:6: data.translation.size.ko: no parallel source has both 'en' (English) and 'ko' "
+                     "(Korean) sentences"),
+    translation_case("translation-template-without-slot", "size: {zh: 1}\ntemplates: t.txt",
+                     "t.txt:3: a template needs both {source_lang} and {target_lang}; this one lacks {source_lang}",
+                     {"t.txt": "From {source_lang} to {target_lang}.\n\nInto {target_lang}, please.\n"}),
+    translation_case("translation-template-other-slot", "size: {zh: 1}\ntemplates: t.txt",
+                     "t.txt:1: only {source_lang} and {target_lang} may be filled in",
+                     {"t.txt": "From {source_lang} to {target_lang} in {style}.\n"}),
+    translation_case("translation-templates-missing", "size: {zh: 1}\ntemplates: nope.txt",
+                     "recipe.yaml:7: data.translation.templates: `default`, or a file of templates; file not found: "
+                     "nope.txt"),
+    translation_case("translation-size-without-languages", "size: 2",
+                     "recipe.yaml:4: data.translation.languages: list the target languages (or give `size` as a number "
+                     "per language"),
+    translation_case("translation-size-dict-and-languages", "size: {zh: 1}\nlanguages: [zh]",
+                     "recipe.yaml:7: data.translation.languages: leave `languages` out when `size` gives a number per "
+                     "language"),
+    translation_case("translation-negative-size", "size: {zh: -1}",
+                     "recipe.yaml:6: data.translation.size.zh: Input should be greater than or equal to 0"),
+    translation_case("translation-size-not-a-number", "size: many\nlanguages: [zh]",
+                     "recipe.yaml:6: data.translation.size: Input should be a valid integer"),
+    translation_case("translation-direction-unknown", "size: {zh: 1}\ndirection: sideways",
+                     "recipe.yaml:7: data.translation.direction: Input should be 'to_target', 'to_english' or 'both'"),
+    translation_case("translation-unknown-key", "size: {zh: 1}\nratio: 2",
+                     "recipe.yaml:7: data.translation.ratio: unknown key"),
+    translation_case("translation-source-two-locations", "size: {zh: 1}",
+                     "recipe.yaml:5: data.translation.sources.0: give exactly one of `path` or `hub`",
+                     source="{path: par.jsonl, hub: org/name}"),
+    translation_case("translation-all-sizes-zero", "size: {zh: 0}",
+                     "recipe.yaml:6: data.translation.size: no instruction `sources` and no translation pairs: the data "
+                     "section selects no examples"),
+    translation_case("translation-mix-without-sources", "size: {zh: 1}",
+                     "recipe.yaml:4: data.mix: there are no instruction `sources` to draw from: leave it out",
+                     data="  mix: {en: 1.0}\n"),
+    Case("data-neither-sources-nor-translation", {"recipe.yaml": TRANSLATION_RECIPE.replace(
+        "  translation:\n    sources: [{SOURCE}]\n    {SETTINGS}\n", "  seed: 1\n"), "p.jsonl": PROMPTS}, ("recipe.yaml",),
+         "recipe.yaml:3: data.sources: give instruction data (`sources`, `mix`, `size`), translation-task data "
+         "(`translation`), or both"),
+]
+DATA_CASES += TRANSLATION_CASES

@@ -186,3 +186,72 @@ def test_an_unchanged_study_keeps_every_key_across_processes_worth_of_caches(stu
     first = study.keys()
     keys_module._TASK_FILES = type(keys_module._TASK_FILES)()  # a new process: empty in-memory digests
     assert study.keys() == first
+
+
+# -- translation-task data (data.translation) ------------------------------------------------------
+
+TRANSLATION = """\
+  translation:
+    sources: [{path: data/parallel.jsonl}]
+    size: {zh: 4, ko: 2}
+    seed: 1
+"""
+
+
+@pytest.fixture
+def translation_study(study) -> Study:
+    shutil.copy(SAMPLES / "parallel" / "everyday.jsonl", study.folder / "data" / "parallel.jsonl")
+    (study.folder / "templates.txt").write_text("Put {source_lang} into {target_lang}.\n", encoding="utf-8")
+    text = RECIPE.replace("  seed: 1\ntrain:", "  seed: 1\n" + TRANSLATION + "train:")
+    assert text != RECIPE
+    (study.folder / "recipe.yaml").write_text(text)
+    return study
+
+
+def _moved_parallel_file(study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(study.folder / "data" / "parallel.jsonl", study.folder / "data" / "moved.jsonl")
+    study.overrides.append("data.translation.sources=[{path: data/moved.jsonl}]")
+
+
+TRANSLATION_CASES: list[tuple[str, Callable[[Study, pytest.MonkeyPatch], None], set[str]]] = [
+    ("data.translation.size (one language's)", _override("data.translation.size.zh=5"), ALL),
+    ("data.translation.size (another language's, as a new dict)", _override("data.translation.size={zh: 4, ko: 3}"), ALL),
+    ("data.translation.direction", _override("data.translation.direction=both"), ALL),
+    ("data.translation.pivot", _override("data.translation.pivot=de"), ALL),
+    ("data.translation.seed", _override("data.translation.seed=2"), ALL),
+    ("data.translation.templates (a file)", _override("data.translation.templates=templates.txt"), ALL),
+    ("data.translation.sources.0.fields", _override("data.translation.sources.0.fields={en: en, zh: zh, ko: ko}"), ALL),
+    ("a parallel file's bytes", _edit("data/parallel.jsonl", '{"id": "x", "en": "Yes.", "zh": "是。", "ko": "네."}\n'),
+     ALL),
+    ("the parallel file moved, same bytes", _moved_parallel_file, set()),
+    ("data.allow_upsampling (a permission)", _override("data.allow_upsampling=true"), set()),
+    ("data.seed (the shuffle of both kinds)", _override("data.seed=2"), ALL),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), [(c, e) for _, c, e in TRANSLATION_CASES],
+                         ids=[n for n, _, _ in TRANSLATION_CASES])
+def test_which_keys_a_translation_change_changes(translation_study, monkeypatch, change, expected):
+    before = translation_study.keys()
+    assert all(before.values())
+    change(translation_study, monkeypatch)
+    after = translation_study.keys()
+    assert {stage for stage in STAGES if before[stage] != after[stage]} == expected
+
+
+def test_adding_translation_data_changes_every_key_and_leaves_a_study_without_it_as_it_was(study):
+    before = study.keys()
+    study.overrides.append("data.translation={sources: [{path: data/en.jsonl, fields: {en: instruction, zh: output}}], "
+                           "size: {zh: 2}}")
+    with_translation = study.keys()
+    assert all(with_translation[s] != before[s] for s in STAGES)
+    study.overrides.clear()
+    assert study.keys() == before
+
+
+def test_a_templates_file_edit_changes_the_data_key(translation_study):
+    translation_study.overrides.append("data.translation.templates=templates.txt")
+    before = translation_study.keys()
+    _append(translation_study.folder / "templates.txt", "Now {target_lang}, from {source_lang}.\n")
+    after = translation_study.keys()
+    assert {s for s in STAGES if before[s] != after[s]} == ALL
