@@ -57,6 +57,7 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
     ("eval", "language_identifier"): "lingua",
     ("eval", "dtype"): "float32",
     ("eval", "openai"): None,
+    ("eval", "serve"): None,
     ("train", "launcher"): "none",
     ("train", "num_processes"): 1,
     ("train", "accelerate_config"): None,
@@ -201,7 +202,15 @@ def eval_key_for(variant: Variant, model: object, dirs: list[Path], recipe_dir: 
         "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, dirs)},
         "prompt_files": prompt_identity(variant.eval.prompt_files, recipe_dir),
         "versions": versions("lm-eval", "transformers", "peft", "torch"),
+        **({"server": versions(_server_package(variant))} if variant.eval.serve is not None else {}),
     })
+
+
+def _server_package(variant: Variant) -> str:
+    from ..evaluate.servers import get_server
+
+    assert variant.eval.serve is not None
+    return get_server(variant.eval.serve.server).package
 
 
 def _resolved(section: dict[str, Any]) -> dict[str, Any]:

@@ -23,12 +23,14 @@ from ..evaluate.backends import get_eval_backend
 from ..models.registry import resolve_base_model
 from ..recipe.schema import StageResources, Variant
 from ..store import Store, writes
+from . import serving
 from .display import PlainDisplay
 from .executors import Executor
 from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant
 from .lifecycle import Lifecycle, RunSummary, StageInputMissing
 from .locks import artifact_lock
+from .serving import DeferredEval, ServerFailed
 from .stages import complete, data_stage, eval_stage, train_stage
 
 Stage = Literal["data", "train", "eval", "judge"]
@@ -51,16 +53,19 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
     display = lifecycle.console
     display.plan([(p.variant.name, _stages_of(p, only)) for p in plans])
 
+    deferred: list[DeferredEval] = []   # evaluations of served sweeps (eval.serve), run once a server is up
+
     def one(plan: VariantPlan) -> tuple[VariantPlan, bool]:
         done = _register(store, plan)
         resolved: list[VariantPlan] = []
-        work = functools.partial(_run_plan, plan, lifecycle, done, only, force, judges_dirs, resolved)
+        work = functools.partial(_run_plan, plan, lifecycle, done, only, force, judges_dirs, resolved, deferred)
         ok = _guarded(plan, summary, display, verbose, work)
         return (resolved[0] if resolved else plan), ok   # a variant that selected a checkpoint knows its eval key
 
     outcomes = lifecycle.executor.each(plans, one)
     plans = [plan for plan, _ in outcomes]
     failed = {plan.variant_id for plan, ok in outcomes if not ok}
+    failed |= _serve_sweeps(deferred, lifecycle, verbose, force)
     # Judges run once every variant is evaluated, so a pairwise baseline listed later is ready.
     if only in (None, "judge"):
         by_name = {p.variant.name: p for p in plans}
@@ -130,7 +135,8 @@ def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
 
 
 def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]], only: Stage | None,
-              force: bool, judges_dirs: list[Path] | None, resolved: list[VariantPlan]) -> None:
+              force: bool, judges_dirs: list[Path] | None, resolved: list[VariantPlan],
+              deferred: list[DeferredEval]) -> None:
     v = plan.variant
     lifecycle.console.variant(v.name)
     base_path: str | None = None
@@ -167,6 +173,9 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
         if ("eval", target.eval_key) in done and not force:  # known from the registration transaction
             lifecycle.skip("eval", target.eval_key)
             return
+        if v.eval.serve is not None:   # evaluated once the run's server for this base model is up
+            deferred.append(DeferredEval(target, weights))
+            return
         adapter, model = ((str(weights), None) if v.train.method == "lora" else (None, str(weights))) if weights \
             else (None, None)
         served = not get_eval_backend(v.eval.backend).needs_weights   # a server generates: no weights to build
@@ -188,6 +197,43 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
         if only == "judge":
             return
     evaluate(plan, trained)
+
+
+def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: bool, force: bool) -> set[str]:
+    """Evaluate the deferred variants, one server per group; returns the ids of variants that failed."""
+    groups: dict[str, list[DeferredEval]] = {}
+    for item in deferred:
+        groups.setdefault(serving.group_key(item.plan.variant), []).append(item)
+    failed: set[str] = set()
+    display, summary = lifecycle.console, lifecycle.summary
+    for items in groups.values():
+        server, first = serving.server_for(items), items[0].plan
+        serve = first.variant.eval.serve
+        assert serve is not None
+        pending = list(items)
+        try:
+            base = server.base_model(first.variant, functools.partial(resolve_base_model, first.variant.base_model,
+                                                                      first.recipe_dir))
+            port = serving.free_port()
+            command = serving.server_command(server, base, items, port)
+            display.print(f"serving {len(items)} variant(s) with {server.name} on 127.0.0.1:{port}", markup=False)
+            with serving.running_server(command, port, serve.startup_timeout_s, serving.server_log()) as url:
+                while pending:
+                    item = pending.pop(0)
+                    plan, name = item.plan, serving.served_name(server, item)
+                    work = functools.partial(_eval, lifecycle, plan, functools.partial(
+                        eval_stage, serving.through_server(plan, url, name), plan.variant.base_model, None), force)
+                    if not _guarded(plan, summary, display, verbose, work):
+                        failed.add(plan.variant_id)
+        except ServerFailed as exc:
+            for item in pending:
+                _guarded(item.plan, summary, display, verbose, functools.partial(_raise, exc))
+                failed.add(item.plan.variant_id)
+    return failed
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc
 
 
 def _eval(lifecycle: Lifecycle, plan: VariantPlan, work: Callable[[], StageResult], force: bool) -> None:

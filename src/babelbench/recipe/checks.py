@@ -188,6 +188,27 @@ def _check_identifier(variant: Variant, recipe_dir: Path, report) -> None:
                                            f"(relative to {recipe_dir})")
 
 
+def _check_serve(variant: Variant, report) -> None:
+    """A served sweep: a known server, installed, that can serve this variant, and the openai backend's packages."""
+    from ..evaluate.backends import get_eval_backend
+    from ..evaluate.servers import get_server, server_names
+
+    assert variant.eval.serve is not None
+    name = variant.eval.serve.server
+    if name not in server_names():
+        report("eval.serve.server", f"unknown model server {name!r}; known: {', '.join(server_names())}")
+        return
+    server = get_server(name)
+    for missing in (server.environment_problem(), get_eval_backend("openai").environment_problem()):
+        if missing:
+            report("eval.serve", f"a {name} served sweep {missing}")
+    if variant.eval.backend != "hf":
+        report("eval.serve", "a served sweep evaluates through the server: leave eval.backend unset")
+    problem = server.recipe_problem(variant)
+    if problem:
+        report(*problem)
+
+
 def _check_tasks(variant: Variant, recipe_dir: Path, search: SearchPath, report) -> list[Problem]:
     from ..evaluate.backends import eval_backend_names, get_eval_backend
     from ..evaluate.task_index import conflicts, unknown_tasks
@@ -203,6 +224,8 @@ def _check_tasks(variant: Variant, recipe_dir: Path, search: SearchPath, report)
         problem = backend.recipe_problem(variant)
         if problem:
             report(*problem)
+    if variant.eval.serve is not None:
+        _check_serve(variant, report)
     own = []
     for i, folder in enumerate(variant.eval.include_path):
         path = (recipe_dir / folder).resolve()

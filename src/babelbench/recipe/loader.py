@@ -119,8 +119,9 @@ def _absolute(value: Any, folder: Path) -> Any:
 def _rebase_tree(tree: dict[str, Any], folder: Path) -> None:
     """Make every recipe field that holds a path relative to the recipe file absolute, in place.
 
-    Those fields (see :mod:`.schema`): ``data.sources[].path``, ``eval.prompt_files[].path``,
-    ``eval.include_path[]`` and a local ``base_model`` folder (one written with a leading ``.``, or a
+    Those fields (see :mod:`.schema`): ``data.sources[].path``, ``data.translation.sources[].path`` and
+    ``.templates``, ``alignment.source``, ``eval.prompt_files[].path``, ``eval.include_path[]``,
+    ``eval.language_identifier`` and a local ``base_model`` folder (one written with a leading ``.``, or a
     name that is a folder next to the recipe, as :func:`babelbench.models.registry.resolve_base_model`
     looks there first).
     """
@@ -134,6 +135,17 @@ def _rebase_tree(tree: dict[str, Any], folder: Path) -> None:
         for item in items if isinstance(items, list) else []:
             if isinstance(item, dict) and "path" in item:
                 item["path"] = _absolute(item["path"], folder)
+    data = tree.get("data")
+    translation = data.get("translation") if isinstance(data, dict) else None
+    if isinstance(translation, dict):
+        for item in translation.get("sources") or []:
+            if isinstance(item, dict) and "path" in item:
+                item["path"] = _absolute(item["path"], folder)
+        if translation.get("templates") not in (None, "default"):
+            translation["templates"] = _absolute(translation["templates"], folder)
+    alignment = tree.get("alignment")
+    if isinstance(alignment, dict) and alignment.get("source") not in (None, "flores"):
+        alignment["source"] = _absolute(alignment["source"], folder)
     node = tree.get("eval")
     if isinstance(node, dict) and node.get("language_identifier") not in (None, "lingua"):
         node["language_identifier"] = _absolute(node["language_identifier"], folder)
@@ -289,7 +301,8 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None,
         variant = Variant(
             name=recipe.name + suffix, recipe_file=file, base_model=checked.base_model, data=checked.data,
             pivot=checked.pivot, train=checked.train, eval=checked.eval, judges=checked.judges,
-            judge=checked.judge, select=checked.select, resources=checked.resources, choices=choices,
+            judge=checked.judge, select=checked.select, resources=checked.resources, analysis=checked.analysis,
+            alignment=checked.alignment, choices=choices,
         )
         problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame}, search)
         variants.append(variant)

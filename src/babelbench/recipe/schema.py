@@ -337,6 +337,23 @@ class ServedModel(Strict):
     timeout_s: int = Field(300, gt=0, description="Seconds one request may take.")
 
 
+class ServeConfig(Strict):
+    """A served sweep (``eval.serve``): one server per base model with every adapter of the run registered;
+    each variant is evaluated against it through the `openai` backend (model = its adapter's name)."""
+
+    server: str = Field("vllm", description="A registered model server (babelbench.evaluate.servers): `vllm` "
+                        "(`vllm serve --enable-lora`), or `llama_cpp` (a GGUF base model; train.method none only).")
+    concurrency: int = Field(8, gt=0, description="Requests in flight at once, per variant.")
+    startup_timeout_s: int = Field(900, gt=0, description="Seconds the server may take to answer /v1/models.")
+    max_loras: int | None = Field(None, gt=0, description="vllm: adapters in one batch (default: all of the run's).")
+    extra_args: list[str] = Field(default_factory=list, description="More arguments for the server's command line.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"server": value} if isinstance(value, str) else value
+
+
 class EvalConfig(Strict):
     """Evaluation through lm-eval."""
 
@@ -359,6 +376,9 @@ class EvalConfig(Strict):
     openai: ServedModel | None = Field(
         None, description="The served model of the `openai` backend (lm-eval's chat-completions model); the "
         "server's key, if it needs one, in $OPENAI_API_KEY.")
+    serve: ServeConfig | None = Field(
+        None, description="Evaluate through a model server the harness starts once for all variants of a base "
+        "model (`serve: vllm`); its settings in eval.vllm.")
     apply_chat_template: bool = Field(True, description="Format prompts with the model's chat template.")
     data_source: Literal["shipped", "hub"] = Field(
         "shipped", description="Where the shipped tasks read their documents: `shipped` samples (offline) "
@@ -406,6 +426,23 @@ class SelectConfig(Strict):
         return self
 
 
+class StageResources(Strict):
+    """What one stage asks an executor for (Ray's resource request); the local executor ignores it."""
+
+    cpus: float = Field(1, gt=0, description="CPU cores; torch in the stage uses this many threads.")
+    gpus: float = Field(0, ge=0, description="GPUs (fractions share one GPU between stages).")
+
+
+class Resources(Strict):
+    """Per-stage resource requests for `harness run --executor ray`; they change no result (not in any key)."""
+
+    data: StageResources = Field(default_factory=StageResources, description="The data stage.")
+    train: StageResources = Field(default_factory=StageResources, description="The train stage (an accelerate "
+                                  "launch takes `train.num_processes` of these).")
+    eval: StageResources = Field(default_factory=StageResources, description="Evaluations (and checkpoint "
+                                 "validation).")
+
+
 class AlignmentConfig(Strict):
     """Layer-wise representation alignment (``analysis: [alignment]``, ``harness probe``): parallel sentences
     run through the variant's model, each layer mean-pooled over the sentences' own tokens, the pivot's
@@ -437,23 +474,6 @@ class AlignmentConfig(Strict):
         return self
 
 
-class StageResources(Strict):
-    """What one stage asks an executor for (Ray's resource request); the local executor ignores it."""
-
-    cpus: float = Field(1, gt=0, description="CPU cores; torch in the stage uses this many threads.")
-    gpus: float = Field(0, ge=0, description="GPUs (fractions share one GPU between stages).")
-
-
-class Resources(Strict):
-    """Per-stage resource requests for `harness run --executor ray`; they change no result (not in any key)."""
-
-    data: StageResources = Field(default_factory=StageResources, description="The data stage.")
-    train: StageResources = Field(default_factory=StageResources, description="The train stage (an accelerate "
-                                  "launch takes `train.num_processes` of these).")
-    eval: StageResources = Field(default_factory=StageResources, description="Evaluations (and checkpoint "
-                                 "validation).")
-
-
 class Recipe(Strict):
     """A recipe file: how one or more model variants are built and evaluated."""
 
@@ -476,13 +496,13 @@ class Recipe(Strict):
     judge: RecipeJudging = Field(default_factory=RecipeJudging, description="Settings for the listed judges.")
     select: SelectConfig | None = Field(
         None, description="Choose the reported checkpoint among `train.checkpoints` by validation scores.")
-    resources: Resources = Field(default_factory=Resources,
-                                 description="What each stage asks for under `harness run --executor ray`.")
     analysis: list[Literal["alignment"]] = Field(
         default_factory=list, description="Analyses run on the evaluated model: `alignment` (layer-wise "
         "representation alignment of parallel sentences, settings in `alignment`).")
     alignment: AlignmentConfig = Field(default_factory=AlignmentConfig,
                                        description="Settings of the `alignment` analysis (and `harness probe`).")
+    resources: Resources = Field(default_factory=Resources,
+                                 description="What each stage asks for under `harness run --executor ray`.")
     variants: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named variants: suffix -> {dotted.field: value} overrides; one variant each.",
@@ -525,8 +545,8 @@ class Variant(Strict):
     judges: list[str] = Field(default_factory=list)
     judge: RecipeJudging = Field(default_factory=RecipeJudging)
     select: SelectConfig | None = None
-    resources: Resources = Field(default_factory=Resources)
     analysis: list[Literal["alignment"]] = Field(default_factory=list)
     alignment: AlignmentConfig = Field(default_factory=AlignmentConfig)
+    resources: Resources = Field(default_factory=Resources)
     #: The expanded choices that made this variant (dotted field -> value).
     choices: dict[str, Any] = Field(default_factory=dict)
