@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from babelbench.data.translation import DEFAULT_TEMPLATES
+from babelbench.evaluate.generated_tasks import write_or_check
 from babelbench.languages import name
 
 HERE = Path(__file__).resolve().parent
@@ -63,25 +64,8 @@ def render() -> dict[str, str]:
     return files
 
 
-def stale(files: dict[str, str]) -> list[Path]:
-    """Task files of pairs no longer generated (a language's sample removed)."""
-    return [p for p in sorted(HERE.glob("flores_gen_*_*.yaml")) if p.name not in files]
-
-
 def main(argv: list[str]) -> int:
-    files = render()
-    if "--check" in argv:
-        differ = [n for n, text in files.items() if not (HERE / n).is_file() or (HERE / n).read_text("utf-8") != text]
-        extra = [p.name for p in stale(files)]
-        for line in [*(f"differs: {n}" for n in differ), *(f"not generated: {n}" for n in extra)]:
-            print(line)
-        return 1 if differ or extra else 0
-    for path in stale(files):
-        path.unlink()
-    for file, text in files.items():
-        (HERE / file).write_text(text, encoding="utf-8")
-    print(f"wrote {len(files) - 1} tasks and the group to {HERE}")
-    return 0
+    return write_or_check(HERE, render(), "flores_gen_*_*.yaml", argv)
 
 
 if __name__ == "__main__":

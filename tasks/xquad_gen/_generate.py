@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from babelbench.evaluate.extractive_qa import prompt_template
+from babelbench.evaluate.generated_tasks import write_or_check
 
 FOLDER = Path(__file__).resolve().parent
 LANGUAGES = ("ar", "de", "el", "en", "es", "hi", "ro", "ru", "th", "tr", "vi", "zh")
@@ -36,26 +37,8 @@ def render() -> dict[str, str]:
     return files
 
 
-def stale(files: dict[str, str]) -> list[str]:
-    """Committed files that differ from ``files``, are missing, or are generated ones no longer made."""
-    out = [name for name, text in files.items()
-           if not (FOLDER / name).is_file() or (FOLDER / name).read_text(encoding="utf-8") != text]
-    return sorted(out + [p.name for p in FOLDER.glob(GENERATED) if p.name not in files])
-
-
 def main(argv: list[str]) -> int:
-    files = render()
-    if "--check" in argv:
-        out_of_date = stale(files)
-        print("\n".join(f"out of date: {name}" for name in out_of_date) or "up to date")
-        return 1 if out_of_date else 0
-    for path in FOLDER.glob(GENERATED):
-        if path.name not in files:
-            path.unlink()
-    for name, text in files.items():
-        (FOLDER / name).write_text(text, encoding="utf-8")
-    print(f"wrote {len(files)} files in {FOLDER}")
-    return 0
+    return write_or_check(FOLDER, render(), GENERATED, argv)
 
 
 if __name__ == "__main__":

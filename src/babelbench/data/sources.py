@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.errors import Problem
 from ..core.yamlpos import display_path
-from ..recipe.schema import Source
+from ..recipe.schema import ParallelSource, Source
 from .files import FileProblem, Where, read_rows
 from .formats import FORMATS, Mapping, RowError, detect_format, row_id, to_messages
 
@@ -64,7 +64,7 @@ def read_source(source: Source, recipe_dir: Path) -> list[Example]:
         path = (recipe_dir / source.path).resolve()
         stat = path.stat()
         return list(_read_local(path, stat.st_size, stat.st_mtime_ns, source.model_dump_json()))
-    return [_example(row, Where(row=i + 1), source, f"hub:{source.hub}") for i, row in enumerate(_hub_rows(source))]
+    return [_example(row, Where(row=i + 1), source, f"hub:{source.hub}") for i, row in enumerate(hub_rows(source))]
 
 
 @functools.lru_cache(maxsize=32)
@@ -88,7 +88,7 @@ def _example(row: dict[str, Any], where: Where, source: Source, shown: str) -> E
         raise SourceError(data_problem(shown, where, exc.field, str(exc))) from None
 
 
-def _hub_rows(source: Source) -> Iterator[dict[str, Any]]:
+def hub_rows(source: Source | ParallelSource) -> Iterator[dict[str, Any]]:
     """A Hub dataset's rows; a network or dataset failure is one line naming the dataset."""
     import datasets  # only when a recipe names a Hub dataset
 

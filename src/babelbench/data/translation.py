@@ -33,7 +33,7 @@ from ..recipe.schema import ParallelSource, TranslationConfig
 from .files import FileProblem, Where, read_rows
 from .formats import _MISSING, lookup  # the sentinel `lookup` returns for a missing path
 from .mix import draw
-from .sources import Example, SourceError, data_problem
+from .sources import Example, SourceError, data_problem, hub_rows
 
 #: The shipped instruction templates, written for babelbench (in the manner of x-LLM's bank, not copied
 #: from it). The first is the flores_gen tasks' test-time prompt; keep it first and unchanged.
@@ -174,7 +174,7 @@ def read_parallel(source: ParallelSource, recipe_dir: Path, wanted: Sequence[str
         path = (recipe_dir / source.path).resolve()
         stat = path.stat()
         return list(_read_local(path, stat.st_size, stat.st_mtime_ns, source.model_dump_json(), tuple(wanted)))
-    return _parallel_rows(enumerate_rows(_hub_rows(source)), source, f"hub:{source.hub}", tuple(wanted))
+    return _parallel_rows(enumerate_rows(hub_rows(source)), source, f"hub:{source.hub}", tuple(wanted))
 
 
 def enumerate_rows(rows: Any) -> Iterator[tuple[Where, dict[str, Any]]]:
@@ -221,18 +221,6 @@ def _sentence(row: dict[str, Any], column: str, where: Where, shown: str) -> str
     if not value.strip():
         raise SourceError(data_problem(shown, where, column, f"empty sentence in column {column!r}"))
     return value.strip()
-
-
-def _hub_rows(source: ParallelSource) -> Iterator[dict[str, Any]]:
-    """A Hub dataset's rows; a network or dataset failure is one line naming the dataset."""
-    import datasets  # only when a recipe names a Hub dataset
-
-    try:
-        rows = datasets.load_dataset(source.hub, source.hub_config, split=source.split)
-    except Exception as exc:  # datasets raises many kinds (ConnectionError, DatasetNotFoundError, ...)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SourceError(Problem(f"hub:{source.hub}", None, "", f"cannot load the dataset: {first}")) from None
-    yield from rows
 
 
 def pair_pools(translation: TranslationConfig, recipe_dir: Path, local_only: bool = False) -> dict[str, list[Pair]]:
