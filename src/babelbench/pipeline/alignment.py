@@ -23,7 +23,7 @@ from pathlib import Path
 from ..analysis.parallel_sentences import ParallelSentences, load_parallel
 from ..core.hashing import digest
 from ..core.records import AlignmentRows, StageResult
-from ..recipe.schema import AlignmentConfig
+from ..recipe.schema import AlignmentConfig, StageResources
 from .keys import VariantPlan, checkpoint_model
 from .lifecycle import Lifecycle
 
@@ -104,7 +104,7 @@ def alignment_stage(model: AlignmentModel, sentences: ParallelSentences, config:
 
 def run_alignment(lifecycle: Lifecycle, key: str, variant_id: str, weights: Callable[[], AlignmentModel],
                   sentences: ParallelSentences, config: AlignmentConfig, label: str, force: bool = False,
-                  link: bool = True) -> bool:
+                  link: bool = True, resources: StageResources | None = None) -> bool:
     """Run the alignment stage under ``key`` unless it is stored already (then say so); True when it ran.
     ``weights`` is called only when there is work (resolving them may build a model). With ``link`` the
     variant points at ``key`` (its latest alignment) in ``variant_stages``."""
@@ -118,13 +118,13 @@ def run_alignment(lifecycle: Lifecycle, key: str, variant_id: str, weights: Call
         lifecycle.skip(KIND, key, "stored already: no work done")
         return False
     model = weights()
-    lifecycle.run(KIND, key, variant_id, label=label,
+    lifecycle.run(KIND, key, variant_id, label=label, resources=resources,
                   work=lambda: alignment_stage(model, sentences, config, label))
     return True
 
 
 def align_variant(plan: VariantPlan, lifecycle: Lifecycle, model_path: str, adapter: str | None,
-                  step: int | None = None, force: bool = False) -> str:
+                  step: int | None = None, force: bool = False, resources: StageResources | None = None) -> str:
     """The runner's entry (``analysis: [alignment]``): align the model the variant was evaluated on
     (``model_path`` + ``adapter``, as the eval stage got them; ``step`` when a checkpoint was selected)
     with the variant's ``alignment`` settings. Returns the alignment key; stored keys do no work."""
@@ -133,5 +133,5 @@ def align_variant(plan: VariantPlan, lifecycle: Lifecycle, model_path: str, adap
     key = alignment_key(variant_model_identity(plan, step), sentences, config)
     label = f"{plan.variant.name} {sentences.pivot}->{','.join(sentences.targets)}"
     run_alignment(lifecycle, key, plan.variant_id, lambda: AlignmentModel(model_path, adapter), sentences, config,
-                  label=label, force=force)
+                  label=label, force=force, resources=resources)
     return key

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 #: Columns of the grid, in the order stages run.
-KINDS = ("data", "train", "select", "eval", "judge")
+KINDS = ("data", "train", "select", "eval", "alignment", "judge")
 _STYLE = {"waiting": "dim", "running": "bold yellow", "done": "green", "skipped": "cyan", "adopted": "cyan",
           "failed": "bold red", "—": "dim"}
 

@@ -37,6 +37,7 @@ STAGE_LIBRARIES: dict[str, tuple[str, ...]] = {
     "train": ("babelbench", "torch", "transformers", "peft", "accelerate"),
     "eval": ("babelbench", "torch", "transformers", "peft", "lm-eval"),
     "judge": ("babelbench", "openai", "lingua-language-detector"),
+    "alignment": ("babelbench", "torch", "transformers", "peft"),
 }
 
 

@@ -82,8 +82,8 @@ def _stages_of(plan: VariantPlan, only: Stage | None) -> list[str]:
     """The stages a variant goes through in this run (for the display's grid)."""
     v = plan.variant
     kinds = (["data", "train"] if plan.trains else []) + (["select"] if v.select is not None else []) + ["eval"] \
-        + (["judge"] if v.judges else [])
-    return [k for k in kinds if only is None or k == only or (only == "eval" and k == "select")]
+        + (["alignment"] if "alignment" in v.analysis else []) + (["judge"] if v.judges else [])
+    return [k for k in kinds if only is None or k == only or (only == "eval" and k in ("select", "alignment"))]
 
 
 def _guarded(plan: VariantPlan, summary: RunSummary, console: PlainDisplay, verbose: bool,
@@ -182,6 +182,7 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
         _eval(lifecycle, target, lambda: eval_stage(target, model or (v.base_model if served else base()), adapter),
               force)
 
+    step: int | None = None
     if v.select is not None:
         assert train_dir is not None
         from ..train.trainer import KEPT
@@ -197,6 +198,12 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
         if only == "judge":
             return
     evaluate(plan, trained)
+    if "alignment" in v.analysis and only in (None, "eval"):   # on the weights just evaluated
+        from .alignment import align_variant
+
+        adapter, full = ((str(trained), None) if v.train.method == "lora" else (None, str(trained))) if trained \
+            else (None, None)
+        align_variant(plan, lifecycle, full or base(), adapter, step=step, force=force, resources=v.resources.eval)
 
 
 def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: bool, force: bool) -> set[str]:
