@@ -46,3 +46,47 @@ def test_two_cpu_processes_train_a_variant_and_peft_loads_its_adapter(tiny_model
     assert lora and any(v.abs().sum() > 0 for v in lora.values())    # trained: B starts at zero
     merged = model.merge_and_unload().state_dict()
     assert any(not torch.equal(merged[k], before[k]) for k in before if "q_proj" in k)
+
+
+def test_a_killed_accelerate_training_resumes_from_its_checkpoint(tiny_model, tmp_path, babelbench_home):
+    """Two processes killed (with their launcher and the harness) after a checkpoint; the next run resumes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    recipe = tmp_path / "acc.yaml"
+    recipe.write_text(textwrap.dedent(f"""\
+        name: acc-resume
+        base_model: builtin:tiny
+        data: {{sources: [{{path: {SAMPLES}/instructions.en.jsonl, language: en}}], mix: {{en: 1.0}}, size: 8, seed: 22}}
+        train: {{method: lora, max_steps: 40, batch_size: 2, max_length: 64, save_steps: 4, lora: {{r: 2, alpha: 4}},
+                launcher: accelerate, num_processes: 2}}
+        eval: {{tasks: [babel_qa_en], limit: 1, gen_kwargs: {{max_gen_toks: 4}}}}
+        """), encoding="utf-8")
+    store = tmp_path / "results.duckdb"
+    command = [sys.executable, "-c", "from babelbench.cli.app import main; main()", "run", str(recipe),
+               "--store", str(store)]
+    proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    train_root = babelbench_home / "artifacts" / "train"
+    deadline = time.monotonic() + 300
+    try:
+        while not list(train_root.glob("*.partial/checkpoints/checkpoint-*/trainer_state.json")):
+            assert proc.poll() is None, "the run ended before a checkpoint was saved"
+            assert time.monotonic() < deadline, "no checkpoint within 300 s"
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)            # the harness, accelerate's launcher and both trainers
+        proc.wait()
+    [partial] = [p.parent.parent.parent for p in train_root.glob("*.partial/checkpoints/checkpoint-*/trainer_state.json")
+                 ][:1]
+    assert query(store, "SELECT status FROM stage_runs WHERE kind = 'train'") == [("running",)]
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 0, out
+    [(status, info)] = query(store, "SELECT status, info FROM stage_runs WHERE kind = 'train' AND status <> 'interrupted'")
+    info = json.loads(info)
+    assert status == "done" and info["processes"] == 2 and info["global_step"] == 40
+    assert info["resumed_from"] is not None and info["resumed_from"].startswith("checkpoint-")
+    assert int(info["resumed_from"].split("-")[1]) >= 4
+    assert not partial.exists() and (train_root / partial.name.removesuffix(".partial") / "adapter").is_dir()

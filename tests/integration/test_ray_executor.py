@@ -16,39 +16,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, TINY_RECIPE
 from tests.integration._harness import harness, query
 
 ray = pytest.importorskip("ray")
 
-RECIPE = """
-    name: tiny
-    base_model: builtin:tiny
-    data:
-      sources:
-        - {path: {samples}/instructions.en.jsonl, language: en}
-        - {path: {samples}/instructions.zh.jsonl, language: zh}
-      mix: {en: 0.5, zh: 0.5}
-      size: 16
-      seed: 3
-    train:
-      method: lora
-      lora: {r: 4, alpha: 8, dropout: 0.0}
-      lr: 1.0e-3
-      max_steps: 40
-      batch_size: 4
-      max_length: 128
-      save_steps: 4
-    eval:
-      tasks: [xalpaca_zh, babel_qa_en]
-      limit: 2
-      gen_kwargs: {max_gen_toks: 8}
+# the shared tiny recipe, with training long enough to be killed mid-way, and four variants
+RECIPE = TINY_RECIPE.replace("max_steps: 2", "max_steps: 40").replace("save_steps: 1", "save_steps: 4") + """
     resources:
       train: {cpus: 1}
       eval: {cpus: 1}
     sweep:
       train.lr: [1.0e-3, 2.0e-3, 3.0e-3, 4.0e-3]
 """
+assert "max_steps: 40" in RECIPE and "save_steps: 4" in RECIPE
 PASSED_ENV = ("BABELBENCH_HOME", "HF_HOME", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TOKENIZERS_PARALLELISM")
 
 
