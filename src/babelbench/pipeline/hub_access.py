@@ -39,6 +39,11 @@ def hub_access_problems(variants: list[Variant], locate: Callable[[str, str], tu
                 if source.hub:
                     wanted.setdefault(("dataset", source.hub), []).append((v.recipe_file, f"data.sources.{i}.hub"))
     problems: list[Problem] = []
+    spm = _spbleu_model_problem() if only in (None, "eval") else None
+    for v in variants if spm else []:
+        if any(task.startswith("flores_gen") for task in v.eval.tasks):
+            file, line = locate(v.recipe_file, "eval.tasks")
+            problems.append(Problem(file, line, "eval.tasks", spm))
     for (kind, repo), places in wanted.items():
         problem = access_problem(kind, repo)
         if problem is None:
@@ -47,6 +52,26 @@ def hub_access_problems(variants: list[Variant], locate: Callable[[str, str], tu
             file, line = locate(recipe_file, field)
             problems.append(Problem(file, line, field, problem))
     return list(dict.fromkeys(problems))
+
+
+def _spbleu_model_problem() -> str | None:
+    """The flores_gen tasks' spBLEU tokenises with sacrebleu's flores200 SentencePiece model, which sacrebleu
+    downloads on first use: offline, it must already be in $SACREBLEU/models (else every evaluation would
+    fail after its training)."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() not in _TRUE:
+        return None
+    try:
+        from sacrebleu.utils import SACREBLEU_DIR
+    except ImportError:
+        return None
+    from ..evaluate.metrics import SPM_MODEL_NAME
+
+    model = Path(SACREBLEU_DIR) / "models" / SPM_MODEL_NAME
+    if model.is_file():
+        return None
+    return (f"flores_gen's spBLEU needs sacrebleu's flores200 SentencePiece model at {model}, which sacrebleu "
+            "downloads on first use, and HF_HUB_OFFLINE=1 says this run is offline: copy the file there "
+            "(or set SACREBLEU to a folder whose models/ holds it)")
 
 
 def access_problem(kind: str, repo: str) -> str | None:
