@@ -40,8 +40,8 @@ def hub_access_problems(variants: list[Variant], locate: Callable[[str, str], tu
                     wanted.setdefault(("dataset", source.hub), []).append((v.recipe_file, f"data.sources.{i}.hub"))
     problems: list[Problem] = []
     spm = _spbleu_model_problem() if only in (None, "eval") else None
-    for v in variants if spm else []:
-        if any(task.startswith("flores_gen") for task in v.eval.tasks):
+    for v in variants:
+        if spm is not None and any(task.startswith("flores_gen") for task in v.eval.tasks):
             file, line = locate(v.recipe_file, "eval.tasks")
             problems.append(Problem(file, line, "eval.tasks", spm))
     for (kind, repo), places in wanted.items():
