@@ -200,3 +200,17 @@ def test_a_failing_variant_keeps_the_others_work(write_recipe, tiny_model, tmp_p
     code, out = harness("run", recipe, "--store", store)
     assert code == 1 and "failed: tiny@bad" in out
     assert query(store, runs) == [("tiny@bad", "data", "failed"), *expected]
+
+
+def test_a_second_store_adopts_the_artifacts_with_their_data_stats(first_run, tmp_path):
+    """Another store on the same BABELBENCH_HOME adopts the built data and adapters instead of building
+    them again, and stores the data stage's per-language counts from the artifact (not an empty table)."""
+    recipe, store, _ = first_run
+    other = tmp_path / "other.duckdb"
+    code, out = harness("run", recipe, "--store", other)
+    assert code == 0, out
+    assert out.splitlines()[-1].startswith("2 variant(s); data adopted: 2, eval ran: 2, train adopted: 2;"), out
+
+    stats = "SELECT data_key, language, examples, unique_examples, prompt_tokens, response_tokens FROM data_stats " \
+            "ORDER BY ALL"
+    assert query(other, stats) == query(store, stats) and len(query(store, stats)) == 4   # 2 data keys x en, zh

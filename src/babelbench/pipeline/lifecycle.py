@@ -79,11 +79,15 @@ class Lifecycle:
         self._count(kind, "skipped")
         self.console.stage(kind, "skipped", key, why)
 
-    def adopt(self, kind: str, key: str, variant_id: str, output: str | None) -> None:
-        """A finished artifact found on disk (built by another process or store): take it over without work."""
+    def adopt(self, kind: str, key: str, variant_id: str, output: str | None,
+              found: StageResult | None = None) -> None:
+        """A finished artifact found on disk (built by another process or store): take it over without work;
+        ``found``: what the artifact itself says (its rows and info), stored with it."""
         with self.store.write() as con:
             run_id = self._start(con, kind, key, variant_id)
-            writes.finish_run(con, run_id, "adopted", 0.0, output=output)
+            if found is not None:
+                writes.write_rows(con, key, found.rows)
+            writes.finish_run(con, run_id, "adopted", 0.0, output=output, info=found.info if found else None)
         self._count(kind, "adopted")
         self.console.stage(kind, "adopted", key, "found on disk, adopted")
 

@@ -31,7 +31,7 @@ from .keys import VariantPlan, plan_variant
 from .lifecycle import Lifecycle, RunSummary, StageInputMissing
 from .locks import artifact_lock
 from .serving import DeferredEval, ServerFailed
-from .stages import complete, data_stage, eval_stage, train_stage
+from .stages import built_data, complete, data_stage, eval_stage, train_stage
 
 Stage = Literal["data", "train", "eval", "judge"]
 STAGES: tuple[Stage, ...] = ("data", "train", "eval", "judge")
@@ -264,7 +264,10 @@ def _artifact_stage(lifecycle: Lifecycle, plan: VariantPlan, kind: str, key: str
         return
     with artifact_lock(folder):
         if complete(folder) and not force:
-            lifecycle.adopt(kind, key, plan.variant_id, str(folder))
+            if lifecycle.is_done(kind, key):   # recorded meanwhile (another variant of this run shares the key)
+                lifecycle.skip(kind, key, "done meanwhile, skipped")
+            else:   # built by another process or for another store: a data folder's stats come with it
+                lifecycle.adopt(kind, key, plan.variant_id, str(folder), built_data(folder) if kind == "data" else None)
             return
         if force and folder.exists():
             _discard(folder)

@@ -24,11 +24,18 @@ def complete(folder: Path | None) -> bool:
 def data_stage(plan: VariantPlan, base_path: str, out: Path) -> StageResult:
     from transformers import AutoTokenizer
 
-    from ..data.build import DataManifest, build_training_set
+    from ..data.build import build_training_set
     from ..models._cache import build_once
 
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     build_once(out, lambda tmp: build_training_set(plan.variant, plan.recipe_dir, tokenizer, tmp))
+    return built_data(out)
+
+
+def built_data(out: Path) -> StageResult:
+    """A built data folder's result, from its manifest (also what adopting the folder stores)."""
+    from ..data.build import DataManifest
+
     manifest = DataManifest.read(out / "manifest.json")
     stats = [LanguageStats(lang, s.examples, s.unique, s.prompt_tokens, s.response_tokens, s.translation)
              for lang, s in manifest.languages.items()]
