@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -59,3 +60,18 @@ def print_rows(rows: list[dict], fmt: str, columns: list[str], table) -> None:
         writer.writerows(rows)
     else:
         table(rows)
+
+
+def quiet_libraries(verbose: bool = False) -> None:
+    """Keep the libraries' progress bars and warnings off the terminal (not with --verbose)."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if verbose:
+        return
+    import logging
+    import warnings
+
+    for name in ("lm_eval", "transformers", "datasets", "peft", "accelerate", "httpx", "openai"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)

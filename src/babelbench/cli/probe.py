@@ -46,7 +46,7 @@ def probe(
     from ..pipeline.variant_model import VariantModelError
     from ..store import StoreError
     from ..store.alignment_queries import METRICS
-    from ._common import print_problems, print_rows
+    from ._common import print_problems, print_rows, quiet_libraries
 
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter("must be table, json or csv", param_hint="--format")
@@ -62,6 +62,7 @@ def probe(
     settings = ProbeSettings(languages=languages or [], source=source, pivot=pivot, max_sentences=max_sentences)
     # messages go to stderr when the numbers are piped as JSON/CSV
     console = Console(stderr=fmt != "table", highlight=False, soft_wrap=True)
+    quiet_libraries()
     try:
         if model is not None:
             outcome = probe_model(store, model, settings, console, adapter=adapter, label=name, recipe=recipe,

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import paths
-from ._common import JudgesDirs, TasksDirs, print_problems, search_path
+from ._common import JudgesDirs, TasksDirs, print_problems, quiet_libraries, search_path
 
 
 def run(
@@ -115,7 +115,7 @@ def _run(variants, store: Path, only: str | None, force: bool, verbose: bool, se
     log_path = new_log_path()
     with library_output_to(log_path, stream_too=verbose) as terminal:
         if terminal is None:   # the streams are not ours to redirect (a test runner): quiet the libraries
-            _quiet_libraries(verbose)
+            quiet_libraries(verbose)
             display = PlainDisplay(Console(stderr=True))
         else:   # a live grid on a terminal; plain lines in a pipe or CI, or with -v amid the libraries' output
             console = Console(file=terminal)
@@ -125,17 +125,3 @@ def _run(variants, store: Path, only: str | None, force: bool, verbose: bool, se
                                    verbose=verbose, tasks_dirs=list(search.tasks), judges_dirs=list(search.judges),
                                    console=display, executor=runner)
     return summary, terminal, log_path
-
-
-def _quiet_libraries(verbose: bool) -> None:
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if verbose:
-        return
-    import logging
-    import warnings
-
-    for name in ("lm_eval", "transformers", "datasets", "peft", "accelerate", "httpx", "openai"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    warnings.filterwarnings("ignore", category=UserWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
