@@ -4,9 +4,9 @@ over a loopback OpenAI-protocol endpoint); the values shown are checked against 
 
 from __future__ import annotations
 
-import json
-
 import asyncio
+import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -357,8 +357,9 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
-@pytest.fixture
-def board_server(store, tmp_path):
+@contextlib.contextmanager
+def serving_board(store, log_path):
+    """`harness board --store STORE` on a free loopback port; yields its URL once healthy, stops it after."""
     import socket
     import time
     import urllib.request
@@ -366,22 +367,30 @@ def board_server(store, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = (tmp_path / "board.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", "from babelbench.cli.app import main; main()", "board",
-                             "--store", str(store), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+                             "--store", str(store), "--port", str(port)], stdout=log_path.open("w"),
+                            stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "board.log").read_text()
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture
+def board_server(store, tmp_path):
+    with serving_board(store, tmp_path / "board.log") as url:
+        yield url
 
 
 def _rendered_tables(page) -> list[dict]:

@@ -117,51 +117,26 @@ def test_the_study_pages_render_on_the_study_store(study, page):
 def test_the_study_pages_in_headless_chromium(study, tmp_path):
     """`harness board` on the study's store: the Scaling and Alignment pages draw their charts and tables in
     real Chromium without an exception; screenshots are kept with the board test's."""
-    import socket
-    import subprocess
-    import sys
     import time
-    import urllib.request
 
     from playwright.sync_api import sync_playwright
 
-    from tests.integration.test_board import CHROMIUM_ARGS, SHOTS, _png_size
+    from tests.integration.test_board import CHROMIUM_ARGS, SHOTS, _png_size, serving_board
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path / "board.log"
-    proc = subprocess.Popen([sys.executable, "-c", "from babelbench.cli.app import main; main()", "board",
-                             "--store", str(study[0]), "--port", str(port)], stdout=log.open("w"),
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     shots = SHOTS / f"xllm-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     shots.mkdir(parents=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for path, marker in (("scaling", "Allocation"), ("alignment", "Difference (B − A)")):
-                page.goto(f"{url}/{path}", wait_until="domcontentloaded")
-                page.wait_for_selector(f"text={marker}", timeout=60_000)
-                page.wait_for_selector('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]',
-                                       timeout=60_000)
-                page.wait_for_timeout(1500)
-                assert not page.locator('[data-testid="stException"]').count(), path
-                page.screenshot(path=str(shots / f"{path}.png"), full_page=True)
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with serving_board(study[0], tmp_path / "board.log") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for path, marker in (("scaling", "Allocation"), ("alignment", "Difference (B − A)")):
+            page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+            page.wait_for_selector(f"text={marker}", timeout=60_000)
+            page.wait_for_selector('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]',
+                                   timeout=60_000)
+            page.wait_for_timeout(1500)
+            assert not page.locator('[data-testid="stException"]').count(), path
+            page.screenshot(path=str(shots / f"{path}.png"), full_page=True)
+        browser.close()
     for name in ("scaling.png", "alignment.png"):
         width, height = _png_size((shots / name).read_bytes())
         assert width == 1400 and height >= 1000
