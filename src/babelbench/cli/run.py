@@ -70,12 +70,10 @@ def run(
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     runner = make_executor(settings)
     try:
-        runner.start(paths.home())
-    except ExecutorUnavailable as exc:   # before any work: nothing is written
+        summary, terminal, log_path = _run(variants, store, only, force, verbose, search, runner)
+    except ExecutorUnavailable as exc:   # raised before any work: nothing is written
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    try:
-        summary, terminal, log_path = _run(variants, store, only, force, verbose, search, runner)
     finally:
         runner.close()
     ran = ", ".join(f"{kind} {outcome}: {n}" for (kind, outcome), n in sorted(summary.counts.items()))
@@ -114,6 +112,7 @@ def _run(variants, store: Path, only: str | None, force: bool, verbose: bool, se
 
     log_path = new_log_path()
     with library_output_to(log_path, stream_too=verbose) as terminal:
+        runner.start(paths.home())   # what Ray prints on start goes to the run's log
         if terminal is None:   # the streams are not ours to redirect (a test runner): quiet the libraries
             quiet_libraries(verbose)
             display = PlainDisplay(Console(stderr=True))

@@ -13,6 +13,7 @@ Both keep the ``print``/``rule`` calls the pipeline makes for its own messages.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -88,7 +89,8 @@ class _State:
     times: dict[str, dict[str, float]] = field(default_factory=dict)    # variant -> kind -> seconds
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))   # kind -> durations
     notes: list[str] = field(default_factory=list)
-    running: _Running | None = None
+    #: variant -> its running stage (several at once under an executor that runs variants side by side)
+    running: dict[str, _Running] = field(default_factory=dict)
 
 
 class LiveDisplay(PlainDisplay):
@@ -98,7 +100,7 @@ class LiveDisplay(PlainDisplay):
         super().__init__(console)
         self.title = title
         self.state = _State()
-        self.current = ""
+        self._thread = threading.local()   # the variant each driver thread is working on
         self.started = time.monotonic()
         # the libraries' own output goes to the run's log, not above the grid (Live would redirect it here)
         self.live = Live(console=console, refresh_per_second=4, transient=False, get_renderable=self._render,
@@ -109,7 +111,7 @@ class LiveDisplay(PlainDisplay):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.state.running = None
+        self.state.running.clear()
         self.live.__exit__(None, None, None)
 
     # -- the pipeline's own messages: kept as notes under the grid ----------------------------
@@ -131,8 +133,12 @@ class LiveDisplay(PlainDisplay):
             self.state.rows[name] = {k: ("waiting" if k in kinds else "—") for k in KINDS}
             self.state.times[name] = {}
 
+    @property
+    def current(self) -> str:
+        return getattr(self._thread, "variant", "")
+
     def variant(self, name: str, part: str = "") -> None:
-        self.current = name
+        self._thread.variant = name
         self.state.rows.setdefault(name, {k: "—" for k in KINDS})
         self.state.times.setdefault(name, {})
 
@@ -142,30 +148,30 @@ class LiveDisplay(PlainDisplay):
         now = time.monotonic()
         if state == "running":
             row[column] = "running"
-            self.state.running = _Running(self.current, column, now)
+            self.state.running[self.current] = _Running(self.current, column, now)
             return
-        running = self.state.running
-        if running is not None and running.variant == self.current and running.kind == column:
+        running = self.state.running.get(self.current)
+        if running is not None and running.kind == column:
             seconds = now - running.started
             self.state.times[self.current][column] = self.state.times[self.current].get(column, 0.0) + seconds
             if state == "done":
                 self.state.seconds[column].append(seconds)
-            self.state.running = None
+            del self.state.running[self.current]
         row[column] = state
         if state == "failed":
             self.state.notes.append(f"✗ {self.current} {kind}: {detail}")
 
     def progress(self, done: int, total: int | None, detail: str) -> None:
-        if self.state.running is not None:
-            self.state.running.done, self.state.running.total, self.state.running.detail = done, total, detail
+        running = self.state.running.get(self.current)
+        if running is not None:
+            running.done, running.total, running.detail = done, total, detail
 
     # -- drawing -------------------------------------------------------------------------------
     def _left(self) -> tuple[float, bool] | None:
         """(seconds left, whether every stage could be estimated): the running stage at its own pace, the
         waiting ones at this run's mean for their kind; kinds not run yet are not counted."""
         left, complete = 0.0, True
-        running = self.state.running
-        if running is not None:
+        for running in list(self.state.running.values()):
             elapsed = time.monotonic() - running.started
             known = self.state.seconds.get(running.kind)
             if running.total and running.done:
@@ -198,7 +204,7 @@ class LiveDisplay(PlainDisplay):
         grid.add_column("variant", no_wrap=True, overflow="ellipsis", max_width=40)
         for kind in used:
             grid.add_column(kind, no_wrap=True)
-        running = self.state.running
+        running_now = dict(self.state.running)
         for name, row in self.state.rows.items():
             cells = []
             for kind in used:
@@ -206,13 +212,14 @@ class LiveDisplay(PlainDisplay):
                 text = state
                 if state == "done" and kind in self.state.times.get(name, {}):
                     text = f"done {self.state.times[name][kind]:.0f}s"
-                if running is not None and running.variant == name and running.kind == kind:
+                running = running_now.get(name)
+                if running is not None and running.kind == kind:
                     text = "running " + (f"{running.done}/{running.total}" if running.total else
                                          _clock(time.monotonic() - running.started))
                 cells.append(Text(text, style=_STYLE.get(state, "")))
             grid.add_row(name, *cells)
         parts: list[Any] = [head, grid]
-        if running is not None:
+        for running in running_now.values():
             bar = _bar(running.done, running.total)
             parts.append(Text(f"{running.kind} {running.variant}: {bar}"
                               + (f" {running.detail}" if running.detail else ""), style="yellow"))

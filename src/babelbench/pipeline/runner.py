@@ -228,6 +228,7 @@ def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: b
                 while pending:
                     item = pending.pop(0)
                     plan, name = item.plan, serving.served_name(server, item)
+                    display.variant(plan.variant.name, f"served by {server.name}")
                     work = functools.partial(_eval, lifecycle, plan, functools.partial(
                         eval_stage, serving.through_server(plan, url, name), plan.variant.base_model, None), force)
                     if not _guarded(plan, summary, display, verbose, work):

@@ -97,3 +97,33 @@ def test_library_output_goes_to_the_log_and_the_display_to_the_terminal(tmp_path
     assert done.stderr == "GRID\n" and done.stdout == "after the run\n"
     assert sorted(log.read_text().splitlines()) == sorted(
         ["library print", "library stderr", "WARNING:lib:library warning", "fd one", "child process"])
+
+
+def test_variants_run_side_by_side_each_update_their_own_row():
+    """Under the Ray executor each variant's stages are reported from a driver thread of its own: a stage
+    event belongs to that thread's variant, and both running stages show at once."""
+    import threading
+
+    live = LiveDisplay(Console(file=io.StringIO(), width=100))
+    live.plan([("a", ["train", "eval"]), ("b", ["train", "eval"])])
+    started, finish = threading.Barrier(3), threading.Barrier(3)
+
+    def work(name: str) -> None:
+        live.variant(name)
+        live.stage("train", "running", name)
+        started.wait()
+        finish.wait()
+        live.stage("train", "done", name)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    started.wait()
+    lines = [line.split() for line in _text(live).splitlines()[1:4]]
+    assert [line[:2] for line in lines[1:]] == [["a", "running"], ["b", "running"]]
+    assert sorted(live.state.running) == ["a", "b"]
+    finish.wait()
+    for t in threads:
+        t.join()
+    assert live.state.rows["a"]["train"] == live.state.rows["b"]["train"] == "done"
+    assert live.state.running == {} and set(live.state.times["a"]) == set(live.state.times["b"]) == {"train"}
