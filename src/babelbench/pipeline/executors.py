@@ -9,7 +9,8 @@ its :class:`~babelbench.pipeline.lifecycle.Lifecycle` stay in the driver and alo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,7 +51,7 @@ class Executor:
     def __init__(self, settings: ExecutorSettings):
         self.settings = settings
 
-    def start(self, home: Any) -> None:
+    def start(self, home: Path) -> None:
         """Get ready (join a cluster, check what workers can see); ``home``: the driver's BABELBENCH_HOME."""
 
     def close(self) -> None:

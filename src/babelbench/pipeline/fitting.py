@@ -298,30 +298,15 @@ def allocation_rows(fit_id: str, result: BudgetResult) -> list[dict[str, Any]]:
 # -- the recipe that trains on the allocation -------------------------------------------------------
 
 
-def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in top.items():
-        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
+def _inherited(path: Path) -> dict[str, Any]:
+    """What a recipe extending ``path`` inherits (the loader's own merge of the ``extends`` chain)."""
+    from ..core.errors import ConfigError
+    from ..recipe.loader import inherited_tree
 
-
-def _inherited(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """A recipe file's tree after its ``extends`` chain, sections merged as the loader merges them (a child
-    adds to and replaces its parent's keys, never removes one): what a recipe extending it inherits."""
-    import yaml
-
-    path = path.resolve()
-    if path in seen:
-        return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise FitError(f"{path}: cannot be read: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        return {}
-    parent = data.get("extends")
-    base = _inherited(path.parent / parent, seen + (path,)) if isinstance(parent, str) else {}
-    return _merged(base, data)
+        return inherited_tree(path)
+    except ConfigError as exc:
+        raise FitError(f"{path}: {exc.problems[0] if exc.problems else exc}") from None
 
 
 def sweep_recipe(variants: Sequence[Mapping[str, Any]]) -> Path:

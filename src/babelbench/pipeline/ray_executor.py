@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -70,13 +69,12 @@ class RayExecutor(Executor):
         super().__init__(settings)
         self._owns_ray = False
         self._remote: Any = None
-        self._lock = threading.Lock()
 
     @property
     def remote(self) -> bool:
         return True
 
-    def start(self, home: Any) -> None:
+    def start(self, home: Path) -> None:
         try:
             import ray
         except ImportError:
@@ -100,7 +98,7 @@ class RayExecutor(Executor):
                 raise ExecutorUnavailable(f"cannot start Ray ({where}): {' '.join(str(exc).split())}") from None
             self._owns_ray = True
         self._remote = ray.remote(_run_stage)
-        self._check_shared(Path(home))
+        self._check_shared(home)
 
     def _check_shared(self, artifacts: Path) -> None:
         """Refuse unless a task on every alive node sees the driver's artifacts folder at the same path."""

@@ -186,6 +186,12 @@ def _rebase_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     return out
 
 
+def inherited_tree(path: Path) -> dict[str, Any]:
+    """A recipe file's tree after its ``extends`` chain (parents merged in, relative paths rebased): what a
+    recipe extending it inherits. Raises :class:`ConfigError` for a file the loader would refuse."""
+    return _load_with_extends(path).data
+
+
 def _load_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> Located:
     path = path.resolve()
     name = display_path(path)
