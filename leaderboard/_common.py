@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -28,13 +29,15 @@ def _cached(module: str, name: str, path: str, mtime: float, args: tuple) -> Any
         return getattr(importlib.import_module(module), name)(con, *args)
 
 
-def load(name: str, *args: Any, module: str = "babelbench.store.board") -> Any:
-    """``<module>.<name>(con, *args)`` on the store (the package's board queries by default; the
-    paired comparison lives with its statistics), cached until the file changes.
+def load(query: str | Callable[..., Any], *args: Any) -> Any:
+    """``query(con, *args)`` on the store, cached until the file changes: a function of the package's
+    read side (imported by the page, so import tools see it), or the name of one of
+    :mod:`babelbench.store.board`'s queries.
 
     Shows a message and stops the page when the store is missing, from an older schema, or
     held by a writer for longer than a write transaction takes."""
     path = store_path()
+    module, name = ("babelbench.store.board", query) if isinstance(query, str) else (query.__module__, query.__name__)
     try:
         mtime = path.stat().st_mtime if path.exists() else 0.0
         return _cached(module, name, str(path), mtime, args)

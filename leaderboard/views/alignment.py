@@ -7,13 +7,13 @@ import streamlit as st
 
 from _common import load
 
-QUERIES = "babelbench.store.alignment_queries"
+from babelbench.store import alignment_queries as queries
 METRICS = {"pair_cosine": "pair cosine", "retrieval_forward": "top-1 retrieval (pivot → language)",
            "retrieval_backward": "top-1 retrieval (language → pivot)", "nonpair_cosine": "non-pair cosine"}
 CELL_WIDTH, CELL_HEIGHT = 56, 26
 
 st.title("Alignment")
-runs = load("alignment_runs", module=QUERIES)
+runs = load(queries.alignment_runs)
 if not runs:
     st.info("No alignment stored yet: run `harness probe VARIANT` (or list `analysis: [alignment]` in a recipe). "
             "It compares parallel sentences' hidden states layer by layer.")
@@ -52,7 +52,7 @@ def table(frame: pd.DataFrame, value: str) -> pd.DataFrame:
     return shown
 
 
-rows = pd.DataFrame.from_records(load("alignment_rows", key_a, module=QUERIES))
+rows = pd.DataFrame.from_records(load(queries.alignment_rows, key_a))
 run = next(r for r in runs if r["align_key"] == key_a)
 pivot = rows["source_language"].iloc[0]
 st.caption(f"{METRICS[metric]} with {pivot}, per layer and language · {int(rows['n'].min())}–{int(rows['n'].max())} "
@@ -66,7 +66,7 @@ if not others:
     st.info("Probe a second variant (`harness probe OTHER`) to compare two.")
     st.stop()
 key_b = st.selectbox("Variant (B)", others, format_func=labels.get, key="align-b")
-diff = pd.DataFrame.from_records(load("alignment_difference", key_a, key_b, metric, module=QUERIES))
+diff = pd.DataFrame.from_records(load(queries.alignment_difference, key_a, key_b, metric))
 if diff.empty:
     st.info(f"{labels[key_a]} and {labels[key_b]} share no layer and language pair.")
     st.stop()

@@ -5,6 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from babelbench.services.comparison import paired_comparison
 from _common import evaluated_or_stop, load
 
 st.title("Compare two variants")
@@ -13,7 +14,7 @@ names = sorted(v["variant"] for v in variants)
 c1, c2 = st.columns(2)
 a = c1.selectbox("A", names, index=0, key="cmp-a")
 b = c2.selectbox("B", names, index=min(1, len(names) - 1), key="cmp-b")
-rows = load("paired_comparison", a, b, module="babelbench.analysis.paired")
+rows = load(paired_comparison, a, b)
 if not rows:
     st.info(f"{a} and {b} share no task, language and metric on the same documents.")
     st.stop()

@@ -8,10 +8,10 @@ import streamlit as st
 
 from _common import load
 
-QUERIES = "babelbench.store.scaling_queries"
+from babelbench.store import scaling_queries as queries
 
 st.title("Scaling")
-fits = load("fits", module=QUERIES)
+fits = load(queries.fits)
 if not fits:
     st.info("No scaling fit stored yet: run `harness fit --recipe SWEEP` on a sweep over "
             "`data.translation.size` (add `--budget N` to allocate a budget across the languages).")
@@ -42,7 +42,7 @@ curves = pd.DataFrame.from_records(
     [{"language": r["language"], **c} for r in rows for c in r["curve"]],
     columns=["language", "size", "predicted", "low", "high"])
 
-allocations = load("allocations", fit_id, module=QUERIES)
+allocations = load(queries.allocations, fit_id)
 by_allocation: dict[str, list[dict]] = {}
 for row in allocations:
     by_allocation.setdefault(row["allocation_id"], []).append(row)

@@ -4,10 +4,6 @@ A recipe may name any language (``yo``, ``kk``, ``zh-Hant``, ``sr-Latn``). Codes
 their standard form (:func:`standard_code`: ``yor`` -> ``yo``, ``zh_TW`` -> ``zh-TW``), so the same
 language is the same code in the data mix, the sources, the tasks and the store. Reports show the
 English name (:func:`name`).
-
-PLUG splits an answer into its pivot and target parts by *section labels*. The labels for common
-languages ship here (:data:`SHIPPED_LABELS`, in the PLUG paper's form "<language> response:" written
-in the language itself); a recipe gives any other language's label with ``pivot.labels``.
 """
 
 from __future__ import annotations
@@ -16,23 +12,6 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SHIPPED_LABELS: dict[str, str] = {
-    "en": "English response:",
-    "zh": "中文回复：",
-    "ko": "한국어 응답:",
-    "it": "Risposta in italiano:",
-    "es": "Respuesta en español:",
-    "fr": "Réponse en français :",
-    "de": "Antwort auf Deutsch:",
-    "pt": "Resposta em português:",
-    "ru": "Ответ на русском:",
-    "ja": "日本語の回答：",
-    "ar": "الرد بالعربية:",
-    "el": "Απάντηση στα ελληνικά:",
-    "hi": "हिंदी में उत्तर:",
-    "tr": "Türkçe yanıt:",
-    "vi": "Câu trả lời bằng tiếng Việt:",
-}
 
 #: Languages the harness's own tables know by heart: the shipped tasks' languages and those of the
 #: studies it was built for. The language identifier considers these (plus the expected language)
@@ -48,8 +27,6 @@ COMMON: tuple[str, ...] = (
 class Language:
     code: str
     name: str
-    #: Label opening this language's section in a PLUG response; None if not shipped.
-    section_label: str | None = None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -106,16 +83,4 @@ def get(code: str) -> Language:
     """The language for ``code``; ``KeyError`` if it is not a valid code in standard form."""
     if not is_known(code):
         raise KeyError(f"unknown language code {code!r}")
-    return Language(code, name(code), SHIPPED_LABELS.get(code))
-
-
-def label_table(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Section labels: the shipped ones, with a recipe's ``pivot.labels`` added (they win)."""
-    return {**SHIPPED_LABELS, **(extra or {})}
-
-
-def section_label(code: str, extra: Mapping[str, str] | None = None) -> str:
-    label = label_table(extra).get(code)
-    if label is None:
-        raise KeyError(f"language {code!r} has no PLUG section label (give one in pivot.labels)")
-    return label
+    return Language(code, name(code))

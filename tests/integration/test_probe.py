@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from babelbench.analysis.parallel_sentences import load_parallel
-from babelbench.pipeline.alignment import AlignmentModel, alignment_stage
-from babelbench.pipeline.variant_model import resolve_variant
+from babelbench.pipeline.alignment_stage import AlignmentModel, alignment_stage
+from babelbench.services.variant_weights import resolve_variant
 from babelbench.recipe.schema import AlignmentConfig
 from tests.conftest import ROOT, SAMPLES
 from tests.integration._harness import harness, query
@@ -82,7 +82,7 @@ def test_probe_stores_the_alignment_of_the_variants_own_weights(trained):
     assert by(base) != pytest.approx(by(tuned), abs=1e-6)          # the adapter was loaded
     assert by(base)[(0, "zh")] == pytest.approx(by(tuned)[(0, "zh")])  # LoRA leaves the embeddings alone
     # the key is the one `analysis: [alignment]` in `harness run` gets (align_variant, from the variant's plan)
-    from babelbench.pipeline.alignment import alignment_key, sentences_for, variant_model_identity
+    from babelbench.pipeline.alignment_stage import alignment_key, sentences_for, variant_model_identity
     from babelbench.pipeline.keys import plan_variant
     from babelbench.recipe import load_recipe
 

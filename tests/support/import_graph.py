@@ -7,7 +7,13 @@ import ast
 from pathlib import Path
 
 
-def _graph(src: Path, package: str) -> dict[str, set[str]]:
+def imports(src: Path, package: str) -> dict[str, set[str]]:
+    """Each module of the package -> the package's modules (and packages) it imports, wherever the
+    import stands; a package imported through its ``__init__`` counts as the package."""
+    return _graph(src, package, through_init=True)
+
+
+def _graph(src: Path, package: str, through_init: bool = False) -> dict[str, set[str]]:
     modules: dict[str, Path] = {}
     for path in (src / package).rglob("*.py"):
         parts = path.relative_to(src).with_suffix("").parts
@@ -32,7 +38,7 @@ def _graph(src: Path, package: str) -> dict[str, set[str]]:
                 while target and target not in modules:
                     target = target.rpartition(".")[0]
                 # a package's __init__ re-exports; importing through it is not an edge to every module
-                if target and target != module and modules[target].name != "__init__.py":
+                if target and target != module and (through_init or modules[target].name != "__init__.py"):
                     edges[module].add(target)
     return edges
 

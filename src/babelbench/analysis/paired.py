@@ -151,28 +151,3 @@ def pair_up(a: DocumentValues, b: DocumentValues) -> dict[tuple[str, str | None,
         if docs:
             pairs[key] = ([a[key][d] for d in docs], [b[key][d] for d in docs])
     return pairs
-
-
-def stored_pairs(con, a: str, b: str) -> dict[tuple[str, str | None, str], tuple[list[float], list[float]]]:
-    """The paired values of two evaluated variants of a store, by name; ValueError names an unknown one."""
-    from ..store import judge_queries
-    from ..store.board import document_rows, variant_by_name
-
-    def values(name: str) -> DocumentValues:
-        found = variant_by_name(con, name)
-        if found is None:
-            raise ValueError(f"no evaluated variant named {name!r}")
-        return document_values(document_rows(con, found["eval_key"]), judge_queries.judged(con, found["variant_id"]))
-
-    return pair_up(values(a), values(b))
-
-
-def paired_comparison(con, a: str, b: str) -> list[dict]:
-    """`harness compare A B`'s rows (as dicts), for the board's Compare page; none for an unknown variant."""
-    from dataclasses import asdict
-
-    try:
-        pairs = stored_pairs(con, a, b)
-    except ValueError:
-        return []
-    return [{**asdict(c), "significant": c.significant} for c in compare(pairs)]

@@ -27,7 +27,7 @@ def compare(
     """For every task, language and metric (or judge facet) both variants have: B - A on the same
     documents, a paired bootstrap 95 % interval, a paired permutation p-value, Holm-corrected."""
     from ..analysis.paired import compare as run_compare
-    from ..analysis.paired import stored_pairs
+    from ..services.comparison import stored_pairs
     from ._common import print_rows, read_rows
 
     if fmt not in ("table", "json", "csv"):

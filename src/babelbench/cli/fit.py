@@ -49,7 +49,7 @@ def fit(
     leave-one-out error, bootstrap intervals), allocate --budget across the languages to maximise the
     summed (weighted) predicted quality, store both, and optionally write the recipe that trains on it.
     Bad input: one line naming what is wrong, exit 2, nothing written."""
-    from ..pipeline.fitting import BudgetSettings, FitError, FitSettings, per_language, run_fit, settings_or_error
+    from ..services.fitting import BudgetSettings, FitError, FitSettings, per_language, run_fit, settings_or_error
 
     try:
         if fmt not in ("table", "json"):

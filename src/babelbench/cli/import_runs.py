@@ -29,8 +29,8 @@ def lm_eval(
     its metrics and answers; importing the same run again adds nothing."""
     from rich.console import Console
 
-    from ..evaluate.lm_eval_import import LmEvalImportError, read_run
-    from ..pipeline.importing import store_import
+    from ..lm_eval.run_files import LmEvalImportError, read_run
+    from ..services.import_run import store_import
 
     try:
         run = read_run(path, name)
@@ -61,7 +61,7 @@ def lm_eval(
         console.print(f"{run.name} is in {store} already: nothing added")
     if judge:
         from ..core.errors import ConfigError
-        from ..pipeline.importing import judge_import
+        from ..services.import_run import judge_import
 
         override = {k: v for k, v in (("model", judge_model), ("base_url", judge_base_url)) if v}
         try:

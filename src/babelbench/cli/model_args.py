@@ -17,7 +17,7 @@ def model_args(
 ) -> None:
     """Print `--model NAME --model_args k=v,...` for the variant's weights (base model, adapter or full
     checkpoint, the selected checkpoint if it selects one), e.g. `lm_eval $(harness model-args demo@plug) ...`."""
-    from ..pipeline.variant_model import VariantModelError, format_model_args, resolve_variant
+    from ..services.variant_weights import VariantModelError, format_model_args, resolve_variant
     from ..store import StoreError
 
     try:

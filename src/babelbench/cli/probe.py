@@ -42,8 +42,8 @@ def probe(
     from rich.console import Console
 
     from ..core.errors import ConfigError
-    from ..pipeline.probe import ProbeError, ProbeSettings, probe_model, probe_variant
-    from ..pipeline.variant_model import VariantModelError
+    from ..services.probe import ProbeError, ProbeSettings, probe_model, probe_variant
+    from ..services.variant_weights import VariantModelError
     from ..store import StoreError
     from ..store.alignment_queries import METRICS
     from ._common import print_problems, print_rows, quiet_libraries
@@ -94,7 +94,7 @@ def _tables(outcome, metric: str, console) -> None:
     from rich import box
     from rich.table import Table
 
-    from ..pipeline.probe import table_cells
+    from ..services.probe import table_cells
 
     targets, lines = table_cells(outcome.rows, metric)
     per_table = max(1, (console.width - 8) // 9)

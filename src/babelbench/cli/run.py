@@ -106,8 +106,8 @@ def _run(variants, store: Path, only: str | None, force: bool, verbose: bool, se
     from rich.console import Console
 
     from ..pipeline import run_variants
-    from ..pipeline.display import LiveDisplay, PlainDisplay
-    from ..pipeline.run_log import library_output_to, new_log_path
+    from ..console.display import LiveDisplay, PlainDisplay
+    from ..console.run_log import library_output_to, new_log_path
     from ..store import Store
 
     log_path = new_log_path()

@@ -53,5 +53,10 @@ class Registry(Generic[T]):
         other._entries = dict(self._entries)
         return other
 
+    def values(self) -> list[T]:
+        """The entries in the order they were registered."""
+        self._load()
+        return list(self._entries.values())
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from ..core.errors import Problem
 from ..core.hashing import file_digest
-from ..pivot import format_plug_response
+from ..plug.sections import format_plug_response
 from ..recipe.schema import Variant
-from ..system_prompts import system_line
+from ..plug.system_lines import system_line
 from .mix import draw, language_counts
 from .sources import Example, SourceError, read_source
 from .translation import KIND, answer_language, kind_of, translation_examples

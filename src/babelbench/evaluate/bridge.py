@@ -19,12 +19,12 @@ from .. import languages as language_table
 from ..analysis.aggregates import aggregate_rows, pivot_rows, unsupported_language_rows
 from ..core.records import MetricRecord, SampleRecord
 from ..langid import identifier_in_use
-from ..pivot import extract_target, labels_in_use
+from ..plug.sections import extract_target, labels_in_use
 from ..recipe.schema import Variant
-from ..system_prompts import description_template
+from ..plug.system_lines import description_template
 from .backends import get_eval_backend
-from .lm_eval_env import quiet_git_lookup
-from .lm_eval_progress import generation_progress
+from ..lm_eval.env import quiet_git_lookup
+from ..lm_eval.progress import generation_progress
 from .scoring import Scoring, task_scoring
 from .task_index import needs_builtin
 

@@ -1,14 +1,10 @@
-"""lm-eval filters babelbench's tasks use (imported by ``tasks/*/utils.py``)."""
+"""Stable import path for task files: ``from babelbench.evaluate.lm_filters import PlugTargetFilter``.
 
-from __future__ import annotations
+The shipped ``tasks/*/utils.py`` (and users' own task files) name this path. A task folder's files are
+part of every eval key, so the shipped ones keep it and stored evaluations keep their keys; the filter
+lives in :mod:`babelbench.lm_eval.filters`.
+"""
 
-from lm_eval.api.filter import Filter
+from ..lm_eval.filters import PlugTargetFilter
 
-from ..pivot import extract_target
-
-
-class PlugTargetFilter(Filter):
-    """Keep the target-language section of a PLUG answer; the target is the doc's ``language``."""
-
-    def apply(self, resps, docs):
-        return [[extract_target(r, doc["language"])[0] for r in group] for group, doc in zip(resps, docs)]
+__all__ = ["PlugTargetFilter"]

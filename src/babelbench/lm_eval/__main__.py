@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lm_eval.__main__ import cli_evaluate
 
-from . import BabelbenchModel  # noqa: F401  (registers --model babelbench)
+from .model import BabelbenchModel  # noqa: F401  (registers --model babelbench)
 
 if __name__ == "__main__":
     cli_evaluate()

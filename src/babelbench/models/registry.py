@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..core.registry import Registry
+
 
 class ModelSource:
     name: ClassVar[str]
@@ -36,19 +38,17 @@ class ModelSource:
         raise NotImplementedError
 
 
-_SOURCES: list[ModelSource] = []
+_SOURCES: Registry[ModelSource] = Registry("model source")
 
 
 def register_source(cls: type[ModelSource]) -> type[ModelSource]:
     """Class decorator; sources registered later are tried first (so a plugin can claim a prefix)."""
-    if any(s.name == cls.name for s in _SOURCES):
-        raise ValueError(f"model source {cls.name!r} is registered twice")
-    _SOURCES.insert(0, cls())
+    _SOURCES.register(cls.name)(cls())
     return cls
 
 
 def _source(base_model: str, recipe_dir: Path | None) -> ModelSource:
-    return next(s for s in _SOURCES if s.matches(base_model, recipe_dir))
+    return next(s for s in reversed(_SOURCES.values()) if s.matches(base_model, recipe_dir))
 
 
 def source_name(base_model: str, recipe_dir: Path | None = None) -> str:

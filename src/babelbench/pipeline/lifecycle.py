@@ -24,7 +24,7 @@ from rich.console import Console
 from ..core import progress
 from ..core.records import StageResult
 from ..store import Store, writes
-from .display import PlainDisplay
+from ..console.display import PlainDisplay
 from .env import git_commit, versions
 from .executors import Executor, ExecutorSettings, LocalExecutor
 

@@ -24,7 +24,7 @@ from ..models.registry import resolve_base_model
 from ..recipe.schema import StageResources, Variant
 from ..store import Store, writes
 from . import serving
-from .display import PlainDisplay
+from ..console.display import PlainDisplay
 from .executors import Executor
 from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant
@@ -186,7 +186,7 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
     if v.select is not None:
         assert train_dir is not None
         from ..train.trainer import KEPT
-        from .selection import final_eval_key, run_selection
+        from .selection_stage import final_eval_key, run_selection
 
         step = run_selection(plan, lifecycle, train_dir, force and only != "judge", evaluate, judges_dirs,
                              read_only=only == "judge")
@@ -199,7 +199,7 @@ def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]
             return
     evaluate(plan, trained)
     if "alignment" in v.analysis and only in (None, "eval"):   # on the weights just evaluated
-        from .alignment import align_variant
+        from .alignment_stage import align_variant
 
         adapter, full = ((str(trained), None) if v.train.method == "lora" else (None, str(trained))) if trained \
             else (None, None)

@@ -10,6 +10,7 @@ from ..core.errors import Problem
 from ..core.yamlpos import Located
 from ..models.registry import source_problem
 from ..paths import SearchPath
+from ..plug.labels import label_table
 from .generation import check_generation
 from .model_checks import check_model
 from .schema import Variant
@@ -161,7 +162,7 @@ def _check_pivot(variant: Variant, report) -> None:
     for code, label in pivot.labels.items():
         if not label.strip() or "\n" in label:
             report(f"pivot.labels.{code}", "a section label is one non-empty line")
-    labels = languages.label_table(pivot.labels)
+    labels = label_table(pivot.labels)
     clashes = sorted({c for c in labels for d in labels if c != d and labels[c] == labels[d]} & set(pivot.labels))
     for code in clashes:
         report(f"pivot.labels.{code}", f"label {labels[code]!r} is another language's label too")

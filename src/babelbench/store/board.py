@@ -133,12 +133,6 @@ def pairwise(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         FROM judge_metrics j JOIN variants v USING (variant_id)
         WHERE j.task = 'all' AND j.baseline IS NOT NULL ORDER BY v.name, j.baseline"""))
 
-
-def variant_config(con: duckdb.DuckDBPyConnection, variant_id: str) -> dict[str, Any]:
-    row = con.execute("SELECT config FROM variants WHERE variant_id = ?", [variant_id]).fetchone()
-    return json.loads(row[0]) if row else {}
-
-
 def samples(con: duckdb.DuckDBPyConnection, variant_id: str, *, task: str | None = None,
             language: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """A variant's answers with what the judges said of them."""

@@ -82,11 +82,6 @@ def judged(con: duckdb.DuckDBPyConnection, variant_id: str) -> list[JudgedVarian
                                    r["status"], scores, r["verdict"]))
     return list(out.values())
 
-
-def variant_ids_with_judges(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT variant_id FROM variant_judges ORDER BY 1").fetchall()]
-
-
 def stored_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Judge metrics as report rows (``judge:<name>/<metric>``), from ``judge_metrics``."""
     return _dicts(con.execute("""

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from babelbench.evaluate.lm_eval_env import quiet_git_lookup
+from babelbench.lm_eval.env import quiet_git_lookup
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -14,7 +14,7 @@ import pytest
 from babelbench.analysis.parallel_sentences import load_parallel
 from babelbench.core.errors import ConfigError
 from babelbench.core.records import AlignmentRows
-from babelbench.pipeline.alignment import (AlignmentModel, alignment_key, alignment_stage, model_folder_identity,
+from babelbench.pipeline.alignment_stage import (AlignmentModel, alignment_key, alignment_stage, model_folder_identity,
                                            sentences_for, variant_model_identity)
 from babelbench.pipeline.keys import plan_variant, variant_id
 from babelbench.recipe import load_recipe
@@ -191,7 +191,7 @@ def test_load_parallel_is_what_the_config_names(tmp_path):
 def test_align_variant_runs_once_per_key_through_the_lifecycle(tmp_path, tiny_model):
     from rich.console import Console
 
-    from babelbench.pipeline.alignment import align_variant
+    from babelbench.pipeline.alignment_stage import align_variant
     from babelbench.pipeline.lifecycle import Lifecycle, RunSummary
     from babelbench.store import Store
     from babelbench.store.alignment_queries import alignment_rows

@@ -1,6 +1,6 @@
 """Extracting the target section where labels repeat or touch (mutation check, ``make mutation``)."""
 
-from babelbench.pivot import PivotStatus, extract_target
+from babelbench.plug.sections import PivotStatus, extract_target
 
 
 def test_the_first_target_label_opens_the_section():

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from babelbench.analysis.allocation import Allocation
-from babelbench.pipeline.fitting import (
+from babelbench.services.fitting import (
     BudgetResult,
     BudgetSettings,
     FitError,

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from enum import Enum
 
-from . import languages
-from .core.environment import environment_set
+from .labels import label_table
+from ..core.environment import environment_set
 
 
 class PivotStatus(str, Enum):
@@ -47,14 +47,14 @@ def _parse_labels(text: str) -> dict[str, str]:
 def _labels(extra: Mapping[str, str] | None) -> dict[str, str]:
     if extra is None:
         extra = _parse_labels(os.environ.get(LABELS_ENV, "{}"))
-    return languages.label_table(extra)
+    return label_table(extra)
 
 
 def format_plug_response(pivot_language: str, pivot_answer: str, target_language: str, target_answer: str,
                          labels: Mapping[str, str] | None = None) -> str:
     """Training response for one item; a pivot-language item gets its single section.
     ``labels``: the recipe's own section labels (``pivot.labels``), added to the shipped ones."""
-    table = languages.label_table(labels)
+    table = label_table(labels)
     pivot_part = f"{table[pivot_language]}\n{pivot_answer.strip()}"
     if target_language == pivot_language:
         return pivot_part

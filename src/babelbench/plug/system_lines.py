@@ -13,7 +13,7 @@ which lm-eval sends as the system message of the chat-templated prompt.
 
 from __future__ import annotations
 
-from . import languages
+from .. import languages
 
 PLUG_LINE = "Please interpret the instruction in {pivot}, and then respond both in {pivot} and in {target}."
 MONOLINGUAL_LINE = "Please respond to the following user message in {target}."

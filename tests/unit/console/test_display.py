@@ -10,8 +10,8 @@ import textwrap
 
 from rich.console import Console
 
-from babelbench.pipeline import display as display_module
-from babelbench.pipeline.display import LiveDisplay, PlainDisplay
+from babelbench.console import display as display_module
+from babelbench.console.display import LiveDisplay, PlainDisplay
 
 
 def _text(live: LiveDisplay) -> str:
@@ -80,7 +80,7 @@ def test_library_output_goes_to_the_log_and_the_display_to_the_terminal(tmp_path
     log = tmp_path / "run.log"
     script = textwrap.dedent(f"""
         import logging, os, subprocess, sys
-        from babelbench.pipeline.run_log import library_output_to
+        from babelbench.console.run_log import library_output_to
         logging.basicConfig(level=logging.INFO)
         with library_output_to(__import__("pathlib").Path({str(log)!r})) as terminal:
             print("library print")

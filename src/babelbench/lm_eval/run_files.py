@@ -104,7 +104,7 @@ def read_run(path: Path, name: str | None = None) -> ImportedRun:
         pivot_mode = str(own.get("pivot_mode") or "none")
         sample_digests: list[str] = []
     else:
-        from .bridge import records_from_results
+        from ..evaluate.bridge import records_from_results
 
         by_task = _samples(results_file, list(results["results"]))
         metrics, samples, _ = records_from_results(results, by_task, plug=False)

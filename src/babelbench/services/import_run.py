@@ -1,4 +1,4 @@
-"""Storing a run made elsewhere (:mod:`babelbench.evaluate.lm_eval_import`) as a variant with one eval
+"""Storing a run made elsewhere (:mod:`babelbench.lm_eval.run_files`) as a variant with one eval
 stage, through the same lifecycle as the harness's own stages: importing the same run twice finds the
 stage done and adds nothing."""
 
@@ -10,9 +10,9 @@ from pathlib import Path
 from rich.console import Console
 
 from ..core.records import EvalRows, StageResult
-from ..evaluate.lm_eval_import import ImportedRun
+from ..lm_eval.run_files import ImportedRun
 from ..store import Store, writes
-from .lifecycle import Lifecycle, RunSummary
+from ..pipeline.lifecycle import Lifecycle, RunSummary
 
 
 def store_import(store: Path, run: ImportedRun, console: Console) -> bool:
@@ -41,7 +41,7 @@ def judge_import(store: Path, run: ImportedRun, judges: list[str], override: dic
     from ..judge.loader import load_judge
     from ..judge.protocol import get_protocol
     from ..judge.schema import BackendOverride
-    from .judge_stage import judge_target, refresh_judge_metrics
+    from ..pipeline.judge_stage import judge_target, refresh_judge_metrics
 
     loaded = [load_judge(name, judges_dirs).with_backend(BackendOverride.model_validate(override) if override else None)
               for name in judges]

@@ -1,4 +1,4 @@
-from babelbench.pivot import PivotStatus, extract_target, format_plug_response
+from babelbench.plug.sections import PivotStatus, extract_target, format_plug_response
 
 
 def test_round_trip_keeps_only_the_target_section():

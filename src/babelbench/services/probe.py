@@ -21,7 +21,7 @@ from ..analysis.parallel_sentences import ParallelSentences
 from ..core.errors import ConfigError, Problem
 from ..core.hashing import digest
 from ..recipe.schema import AlignmentConfig
-from .alignment import AlignmentModel, alignment_key, model_folder_identity, run_alignment, sentences_for
+from ..pipeline.alignment_stage import AlignmentModel, alignment_key, model_folder_identity, run_alignment, sentences_for
 
 
 class ProbeError(ValueError):
@@ -132,7 +132,7 @@ def probe_variant(store: Path, name: str, cli: ProbeSettings, console: Console, 
 
 
 def _variant_weights(store: Path, name: str) -> AlignmentModel:
-    from .variant_model import resolve_variant
+    from .variant_weights import resolve_variant
 
     weights = resolve_variant(store, name)
     return AlignmentModel(weights.model or weights.base_path, weights.adapter)
@@ -159,7 +159,7 @@ def _run(store: Path, key: str, variant_id: str, label: str, sentences: Parallel
          console: Console, force: bool, link: bool, weights: Callable[[], AlignmentModel]) -> ProbeOutcome:
     from ..store import Store
     from ..store.alignment_queries import alignment_rows
-    from .lifecycle import Lifecycle, RunSummary
+    from ..pipeline.lifecycle import Lifecycle, RunSummary
 
     st = Store(store)
     ran = run_alignment(Lifecycle(st, RunSummary(), console), key, variant_id, weights, sentences, config,
