@@ -9,9 +9,7 @@ English name (:func:`name`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass
-
 
 #: Languages the harness's own tables know by heart: the shipped tasks' languages and those of the
 #: studies it was built for. The language identifier considers these (plus the expected language)

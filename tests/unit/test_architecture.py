@@ -48,7 +48,8 @@ def test_the_rules_catch_a_stage_importing_the_store_inside_a_function(tmp_path)
         (pkg / part / "__init__.py").write_text("")
     (pkg / "store" / "db.py").write_text("")
     (pkg / "judge" / "x.py").write_text("def f():\n    from ..store import db\n")
-    assert broken_rules(tmp_path) == ["stages: babelbench.judge.x imports babelbench.store.db"]
+    assert broken_rules(tmp_path) == ["stages: babelbench.judge.x imports babelbench.store",
+                                      "stages: babelbench.judge.x imports babelbench.store.db"]
 
 
 @pytest.mark.parametrize("path", sorted((SRC / "babelbench").rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))

@@ -49,28 +49,14 @@ def fit(
     leave-one-out error, bootstrap intervals), allocate --budget across the languages to maximise the
     summed (weighted) predicted quality, store both, and optionally write the recipe that trains on it.
     Bad input: one line naming what is wrong, exit 2, nothing written."""
-    from ..services.fitting import BudgetSettings, FitError, FitSettings, per_language, run_fit, settings_or_error
+    from ..services.fit import FitError, run_fit
 
     try:
-        if fmt not in ("table", "json"):
-            raise FitError(f"--format {fmt}: must be table or json")
+        _check_format(fmt)
         langs = tuple(dict.fromkeys(p.strip() for item in languages or [] for p in item.split(",") if p.strip()))
-        settings = settings_or_error(
-            FitSettings, {"task": "--task", "laws": "--law", "rounds": "--rounds", "level": "--level"},
-            task=task, metric=metric, filter=filter_, languages=langs, laws=tuple(law or ()), rounds=rounds,
-            seed=seed, level=level)
-        budget_settings = None
-        if budget is not None:
-            floor_all, floors = per_language(floor or [], "--floor")
-            cap_all, caps = per_language(cap or [], "--cap")
-            _, weight_table = per_language(weights or [], "--weights", float)
-            budget_settings = settings_or_error(
-                BudgetSettings, {"budget": "--budget", "floor": "--floor", "cap": "--cap", "step": "--step",
-                                 "floors": "--floor", "caps": "--cap", "weights": "--weights"},
-                budget=budget, floor=floor_all or 0, floors=floors, cap=cap_all, caps=caps, weights=weight_table,
-                step=step)
-        elif floor or cap or weights:
-            raise FitError("--floor, --cap and --weights shape an allocation: give --budget too")
+        settings = _fit_settings(task=task, metric=metric, filter=filter_, languages=langs, laws=tuple(law or ()),
+                                 rounds=rounds, seed=seed, level=level)
+        budget_settings = _budget_settings(budget, floor or [], cap or [], weights or [], step)
         given = _given(store=store, recipe=recipe, variants=variants, task=task, metric=metric, filter=filter_,
                        languages=",".join(langs) or None, law=law, rounds=rounds, seed=seed, level=level,
                        budget=budget, floor=floor, cap=cap, weights=weights, step=step, write_recipe=write_recipe,
@@ -82,10 +68,38 @@ def fit(
     except FitError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    if fmt == "json":
-        _print_json(outcome)
-    else:
-        _print_tables(outcome)
+    (_print_json if fmt == "json" else _print_tables)(outcome)
+
+
+def _check_format(fmt: str) -> None:
+    from ..services.fit import FitError
+
+    if fmt not in ("table", "json"):
+        raise FitError(f"--format {fmt}: must be table or json")
+
+
+def _fit_settings(**values: Any):
+    from ..services.fit import FitSettings, settings_or_error
+
+    return settings_or_error(FitSettings, {"task": "--task", "laws": "--law", "rounds": "--rounds", "level": "--level"},
+                             **values)
+
+
+def _budget_settings(budget: int | None, floor: list[str], cap: list[str], weights: list[str], step: int):
+    """The allocation's settings from the command line (None without --budget); FitError for bad options."""
+    from ..services.fit import BudgetSettings, FitError, per_language, settings_or_error
+
+    if budget is None:
+        if floor or cap or weights:
+            raise FitError("--floor, --cap and --weights shape an allocation: give --budget too")
+        return None
+    floor_all, floors = per_language(floor, "--floor")
+    cap_all, caps = per_language(cap, "--cap")
+    _, weight_table = per_language(weights, "--weights", float)
+    return settings_or_error(
+        BudgetSettings, {"budget": "--budget", "floor": "--floor", "cap": "--cap", "step": "--step",
+                         "floors": "--floor", "caps": "--cap", "weights": "--weights"},
+        budget=budget, floor=floor_all or 0, floors=floors, cap=cap_all, caps=caps, weights=weight_table, step=step)
 
 
 #: Defaults not repeated in the command written into a recipe's header.

@@ -45,20 +45,9 @@ def probe(
     from ..services.probe import ProbeError, ProbeSettings, probe_model, probe_variant
     from ..services.variant_weights import VariantModelError
     from ..store import StoreError
-    from ..store.alignment_queries import METRICS
     from ._common import print_problems, print_rows, quiet_libraries
 
-    if fmt not in ("table", "json", "csv"):
-        raise typer.BadParameter("must be table, json or csv", param_hint="--format")
-    if metric not in METRICS:
-        raise typer.BadParameter(f"must be one of {', '.join(METRICS)}", param_hint="--metric")
-    if (variant is None) == (model is None):
-        raise typer.BadParameter("give a VARIANT or --model PATH (one of them)", param_hint="VARIANT/--model")
-    if adapter is not None and model is None:
-        raise typer.BadParameter("--adapter goes on --model PATH (a variant's adapter is found in the store)",
-                                 param_hint="--adapter")
-    if max_sentences is not None and max_sentences <= 0:
-        raise typer.BadParameter("must be > 0", param_hint="--max-sentences")
+    _check_options(fmt, metric, variant, model, adapter, max_sentences)
     settings = ProbeSettings(languages=languages or [], source=source, pivot=pivot, max_sentences=max_sentences)
     # messages go to stderr when the numbers are piped as JSON/CSV
     console = Console(stderr=fmt != "table", highlight=False, soft_wrap=True)
@@ -82,6 +71,23 @@ def probe(
         raise typer.Exit(1) from None
     print_rows(outcome.rows, fmt, COLUMNS, lambda rows: _tables(outcome, metric, console))
     sys.stdout.flush()
+
+
+def _check_options(fmt: str, metric: str, variant: str | None, model: Path | None, adapter: Path | None,
+                   max_sentences: int | None) -> None:
+    from ..store.alignment_queries import METRICS
+
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter("must be table, json or csv", param_hint="--format")
+    if metric not in METRICS:
+        raise typer.BadParameter(f"must be one of {', '.join(METRICS)}", param_hint="--metric")
+    if (variant is None) == (model is None):
+        raise typer.BadParameter("give a VARIANT or --model PATH (one of them)", param_hint="VARIANT/--model")
+    if adapter is not None and model is None:
+        raise typer.BadParameter("--adapter goes on --model PATH (a variant's adapter is found in the store)",
+                                 param_hint="--adapter")
+    if max_sentences is not None and max_sentences <= 0:
+        raise typer.BadParameter("must be > 0", param_hint="--max-sentences")
 
 
 _TITLES = {"pair_cosine": "pair cosine with {pivot}", "nonpair_cosine": "non-pair cosine with {pivot}",

@@ -105,9 +105,9 @@ def _executor_settings(config: Path | None, name: str | None, address: str | Non
 def _run(variants, store: Path, only: str | None, force: bool, verbose: bool, search, runner):
     from rich.console import Console
 
-    from ..pipeline import run_variants
     from ..console.display import LiveDisplay, PlainDisplay
     from ..console.run_log import library_output_to, new_log_path
+    from ..pipeline import run_variants
     from ..store import Store
 
     log_path = new_log_path()

@@ -11,8 +11,8 @@ from pathlib import Path
 from ..core.errors import Problem
 from ..core.hashing import file_digest
 from ..plug.sections import format_plug_response
-from ..recipe.schema import Variant
 from ..plug.system_lines import system_line
+from ..recipe.schema import Variant
 from .mix import draw, language_counts
 from .sources import Example, SourceError, read_source
 from .translation import KIND, answer_language, kind_of, translation_examples

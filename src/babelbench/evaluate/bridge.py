@@ -19,12 +19,12 @@ from .. import languages as language_table
 from ..analysis.aggregates import aggregate_rows, pivot_rows, unsupported_language_rows
 from ..core.records import MetricRecord, SampleRecord
 from ..langid import identifier_in_use
-from ..plug.sections import extract_target, labels_in_use
-from ..recipe.schema import Variant
-from ..plug.system_lines import description_template
-from .backends import get_eval_backend
 from ..lm_eval.env import quiet_git_lookup
 from ..lm_eval.progress import generation_progress
+from ..plug.sections import extract_target, labels_in_use
+from ..plug.system_lines import description_template
+from ..recipe.schema import Variant
+from .backends import get_eval_backend
 from .scoring import Scoring, task_scoring
 from .task_index import needs_builtin
 

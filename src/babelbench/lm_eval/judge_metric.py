@@ -50,10 +50,10 @@ def configure(metadata: Mapping[str, Any]) -> None:
 
 @functools.lru_cache(maxsize=8)
 def _judges(settings: Settings):
-    from ..paths import judges_dirs
     from ..judge.loader import load_judge
     from ..judge.protocol import get_protocol
     from ..judge.schema import BackendOverride
+    from ..paths import judges_dirs
 
     override = BackendOverride.model_validate(dict(settings.override)) if settings.override else None
     roots = judges_dirs(settings.judges_dir)
@@ -74,11 +74,11 @@ def judge_metrics(doc: dict[str, Any], response: str, task: str = "lm-eval", doc
 
 def _grade(store_path: Path, judge, doc: dict[str, Any], response: str, task: str, doc_id: int) -> dict[str, float]:
     from ..core.records import JudgedRow
+    from ..judge.grading import Target, plan_judgments, run_judgments
+    from ..judge.protocol import get_protocol
     from ..pipeline.sink import GroupWriter
     from ..store import Store
     from ..store.judge_queries import judgments_by_key
-    from ..judge.grading import Target, plan_judgments, run_judgments
-    from ..judge.protocol import get_protocol
 
     protocol = get_protocol(judge.kind)
     sample = {"task": task, "doc_id": doc_id, "doc": doc, "language": doc.get("language"), "prompt": "",

@@ -30,8 +30,8 @@ def load(path: str, language: str, expected_language: str | None = None, **metad
 
 
 def process_results(doc: dict, results: list[str]) -> dict[str, float]:
-    from .judge_metric import judge_metrics
     from ..evaluate.metrics import language_fidelity
+    from .judge_metric import judge_metrics
 
     answer = results[0].strip()
     return {"answered": float(bool(answer)), "answer_chars": float(len(answer)),

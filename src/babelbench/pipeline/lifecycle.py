@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from ..console.display import PlainDisplay
 from ..core import progress
 from ..core.records import StageResult
 from ..store import Store, writes
-from ..console.display import PlainDisplay
 from .env import git_commit, versions
 from .executors import Executor, ExecutorSettings, LocalExecutor
 

@@ -18,13 +18,13 @@ from typing import Literal
 from rich.console import Console
 
 from .. import paths
+from ..console.display import PlainDisplay
 from ..core.records import StageResult
 from ..evaluate.backends import get_eval_backend
 from ..models.registry import resolve_base_model
 from ..recipe.schema import StageResources, Variant
 from ..store import Store, writes
 from . import serving
-from ..console.display import PlainDisplay
 from .executors import Executor
 from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant

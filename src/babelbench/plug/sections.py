@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from enum import Enum
 
-from .labels import label_table
 from ..core.environment import environment_set
+from .labels import label_table
 
 
 class PivotStatus(str, Enum):

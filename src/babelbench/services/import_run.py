@@ -11,8 +11,8 @@ from rich.console import Console
 
 from ..core.records import EvalRows, StageResult
 from ..lm_eval.run_files import ImportedRun
-from ..store import Store, writes
 from ..pipeline.lifecycle import Lifecycle, RunSummary
+from ..store import Store, writes
 
 
 def store_import(store: Path, run: ImportedRun, console: Console) -> bool:

@@ -20,8 +20,8 @@ from rich.console import Console
 from ..analysis.parallel_sentences import ParallelSentences
 from ..core.errors import ConfigError, Problem
 from ..core.hashing import digest
-from ..recipe.schema import AlignmentConfig
 from ..pipeline.alignment_stage import AlignmentModel, alignment_key, model_folder_identity, run_alignment, sentences_for
+from ..recipe.schema import AlignmentConfig
 
 
 class ProbeError(ValueError):
@@ -157,9 +157,9 @@ def probe_model(store: Path, model: Path, cli: ProbeSettings, console: Console, 
 
 def _run(store: Path, key: str, variant_id: str, label: str, sentences: ParallelSentences, config: AlignmentConfig,
          console: Console, force: bool, link: bool, weights: Callable[[], AlignmentModel]) -> ProbeOutcome:
+    from ..pipeline.lifecycle import Lifecycle, RunSummary
     from ..store import Store
     from ..store.alignment_queries import alignment_rows
-    from ..pipeline.lifecycle import Lifecycle, RunSummary
 
     st = Store(store)
     ran = run_alignment(Lifecycle(st, RunSummary(), console), key, variant_id, weights, sentences, config,

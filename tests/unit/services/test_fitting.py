@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from babelbench.analysis.allocation import Allocation
-from babelbench.services.fitting import (
+from babelbench.services.fit import (
     BudgetResult,
     BudgetSettings,
     FitError,
