@@ -24,11 +24,12 @@ def ls(
     if recipes_dir is None:
         recipes_dir = Path("recipes") if Path("recipes").is_dir() else paths.shipped("recipes")
     if what == "recipes":
-        from ..recipe import ConfigError, load_recipe, recipe_files
+        from .. import validate
+        from ..recipe import ConfigError, recipe_files
 
         for file in recipe_files([recipes_dir]):
             try:
-                names = ", ".join(v.name for v in load_recipe(file, search=search))
+                names = ", ".join(v.name for v in validate.recipe(file, search=search))
             except ConfigError as exc:
                 names = f"INVALID ({len(exc.problems)} problem(s); see `harness validate {file}`)"
             typer.echo(f"{file}: {names}")

@@ -39,32 +39,23 @@ def run(
     judges_dir: JudgesDirs = None,
 ) -> None:
     """Run every variant of the given recipes; finished stages are skipped."""
-    from ..pipeline.hub_access import hub_access_problems
-    from ..pipeline.preflight import judge_credentials, preflight
-    from ..recipe import ConfigError, load_recipes
-    from ..recipe.loader import locate
+    from .. import validate
+    from ..recipe import ConfigError
 
-    if only not in (None, "data", "train", "eval", "judge"):
+    if only is not None and only not in validate.STAGES:
         raise typer.BadParameter("must be one of data, train, eval, judge", param_hint="--only")
-    overrides = list(set_ or [])
-    for field, value in (("judge.backend.type", judge_backend), ("judge.backend.model", judge_model),
-                         ("judge.backend.base_url", judge_base_url), ("judge.baseline", baseline)):
-        if value is not None:
-            overrides.append(f"{field}={value}")
+    overrides = list(set_ or []) + _judge_overrides(judge_backend, judge_model, judge_base_url, baseline)
     search = search_path(tasks_dir, judges_dir)
     try:
         settings = _executor_settings(config, executor, address)
-        variants = load_recipes(recipes or [Path("recipes/demo.yaml")], overrides, search)
-        preflight(variants)
-        if only in (None, "judge"):
-            judge_credentials(variants, search)
+        variants = validate.recipes(recipes or [Path("recipes/demo.yaml")], overrides, search,
+                                    stages=[only] if only else validate.STAGES)
+    except validate.HubUnreachable as exc:  # the network, not the recipe: exit 1, and nothing has been written
+        print_problems(exc)
+        raise typer.Exit(1) from None
     except ConfigError as exc:
         print_problems(exc)
         raise typer.Exit(2) from None
-    unreachable = hub_access_problems(variants, locate, only, list(search.tasks))
-    if unreachable:  # the network, not the recipe: exit 1, and nothing has been written
-        print_problems(ConfigError(unreachable))
-        raise typer.Exit(1)
     from ..pipeline.executors import ExecutorUnavailable, make_executor
 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -83,6 +74,13 @@ def run(
         for failure in summary.failures:
             typer.echo(f"failed: {failure}", err=True)
         raise typer.Exit(1)
+
+
+def _judge_overrides(backend: str | None, model: str | None, base_url: str | None, baseline: str | None) -> list[str]:
+    """The judge flags as the ``--set`` overrides they stand for."""
+    return [f"{field}={value}" for field, value in (("judge.backend.type", backend), ("judge.backend.model", model),
+                                                    ("judge.backend.base_url", base_url), ("judge.baseline", baseline))
+            if value is not None]
 
 
 def _executor_settings(config: Path | None, name: str | None, address: str | None):

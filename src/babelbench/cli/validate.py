@@ -18,18 +18,17 @@ def validate(
     judges_dir: JudgesDirs = None,
 ) -> None:
     """Exit 0 if every file is valid; else print file:line: field: problem and exit 2."""
+    from .. import validate as checks
     from ..judge.loader import JUDGE_FILE, judge_folders, load_judge
-    from ..pipeline.preflight import preflight
-    from ..recipe import ConfigError, load_recipes
-    from ..tasks_check import check_task_files, is_task_folder
+    from ..recipe import ConfigError
 
     search = search_path(tasks_dir, judges_dir)
     problems = []
     recipes = []
     judges = 0
     for target in targets:
-        if is_task_folder(target):
-            problems += check_task_files(target)
+        if checks.is_task_folder(target):
+            problems += checks.check_task_files(target)
         elif target.is_dir() and ((target / JUDGE_FILE).is_file() or judge_folders([target])):
             for folder in [target] if (target / JUDGE_FILE).is_file() else judge_folders([target]):
                 judges += 1
@@ -42,9 +41,7 @@ def validate(
     count = 0
     if recipes:
         try:
-            variants = load_recipes(recipes, set_ or [], search)
-            preflight(variants)
-            count = len(variants)
+            count = len(checks.recipes(recipes, set_ or [], search))
         except ConfigError as exc:
             problems += exc.problems
     if problems:

@@ -36,6 +36,13 @@ class EvalBackend:
         missing = [name for name in self.requires if importlib.util.find_spec(name) is None]
         return f"needs {', '.join(missing)} (pip install {' '.join(missing)})" if missing else None
 
+    def problems(self, name: str, variant: Variant) -> list[tuple[str, str]]:
+        """(field, message) for each reason this backend, as ``eval.backend: name``, cannot evaluate ``variant``
+        (checked before any work): packages it needs that are missing, then settings it cannot run with."""
+        missing = self.environment_problem()
+        problem = self.recipe_problem(variant)
+        return ([("eval.backend", f"the {name} backend {missing}")] if missing else []) + ([problem] if problem else [])
+
 
 _EVAL_BACKENDS: Registry[type[EvalBackend]] = Registry("eval backend")
 

@@ -20,7 +20,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 _ARTICLES = {
     "en": r"a|an|the",
@@ -135,3 +135,39 @@ def spbleu(items: Sequence[Sequence[str]], n_bootstrap: int = 1) -> tuple[float,
 
 #: Corpus-level metrics: per-document values are (reference, prediction) pairs.
 CORPUS_METRICS = {"chrf": chrf, "spbleu": spbleu}
+
+
+def spbleu_model_problem() -> str | None:
+    """Why spBLEU cannot score in this run, or None: it tokenises with sacrebleu's flores200 SentencePiece
+    model, which sacrebleu downloads on first use; offline, it must already be in $SACREBLEU/models (else
+    every evaluation would fail after its training)."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() not in _TRUE:
+        return None
+    from pathlib import Path
+
+    try:
+        from sacrebleu.utils import SACREBLEU_DIR
+    except ImportError:
+        return None
+    model = Path(SACREBLEU_DIR) / "models" / SPM_MODEL_NAME
+    if model.is_file():
+        return None
+    return (f"flores_gen's spBLEU needs sacrebleu's flores200 SentencePiece model at {model}, which sacrebleu "
+            "downloads on first use, and HF_HUB_OFFLINE=1 says this run is offline: copy the file there "
+            "(or set SACREBLEU to a folder whose models/ holds it)")
+
+
+_TRUE = {"1", "on", "yes", "true"}
+
+#: Task-name prefix -> what its metrics need before a run (None: all there): the flores_gen tasks score spBLEU.
+OFFLINE_NEEDS: dict[str, Callable[[], str | None]] = {"flores_gen": spbleu_model_problem}
+
+
+def offline_problem(tasks: Iterable[str]) -> str | None:
+    """Why the metrics of ``tasks`` cannot score in this run (a file they download on first use, offline), or None."""
+    tasks = list(tasks)
+    for prefix, problem in OFFLINE_NEEDS.items():
+        found = problem() if any(task.startswith(prefix) for task in tasks) else None
+        if found:
+            return found
+    return None

@@ -78,6 +78,18 @@ class ModelServer:
             return "eval.serve", f"{self.name} cannot load peft adapters: its variants must use train.method none"
         return None
 
+    def problems(self, variant: Variant) -> list[tuple[str, str]]:
+        """(field, message) for each reason this server cannot run ``variant``'s served sweep (checked before
+        any work): its package and the openai backend's, the eval backend, and :meth:`recipe_problem`."""
+        from .backends import get_eval_backend
+
+        out = [("eval.serve", f"a {self.name} served sweep {missing}")
+               for missing in (self.environment_problem(), get_eval_backend("openai").environment_problem()) if missing]
+        if variant.eval.backend != "hf":
+            out.append(("eval.serve", "a served sweep evaluates through the server: leave eval.backend unset"))
+        problem = self.recipe_problem(variant)
+        return out + ([problem] if problem else [])
+
     def base_model(self, variant: Variant, resolve: Callable[[], str]) -> str:
         """What the server loads; ``resolve()`` gives the base model's folder (built or fetched on first call)."""
         return resolve()

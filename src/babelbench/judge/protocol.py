@@ -26,6 +26,7 @@ from ..core.records import JudgedRow, JudgmentRecord, Observation
 from ..core.registry import Registry
 
 if TYPE_CHECKING:
+    from ..recipe.judging import RecipeJudging
     from .backends import Reply, Request
     from .judge import Judge
     from .schema import JudgeConfig
@@ -147,6 +148,13 @@ class JudgeProtocol:
 
     def language_vote(self, judge_config: dict[str, Any], row: JudgedRow) -> bool | None:
         """Whether this grade says the answer is in the right language (for agreement between judges)."""
+        return None
+
+    def recipe_problem(self, judging: RecipeJudging) -> str | None:
+        """What a recipe's ``judge:`` settings lack for this protocol (checked before any work), else None."""
+        if self.needs_baseline and judging.pairs == "baseline" and not judging.baseline:
+            return (f"the {self.kind} judge needs a baseline variant: set judge.baseline (or --baseline), "
+                    "or judge.pairs")
         return None
 
     #: A protocol whose language vote is the reference others are checked against (the identifier).

@@ -11,6 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..recipe.judging import BackendOverride, RecipeJudging
+
+__all__ = ["BackendConfig", "BackendOverride", "Facet", "FloorRule", "JudgeConfig", "Prompts", "RecipeJudging"]
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -38,21 +42,6 @@ class BackendConfig(Strict):
         "json_schema", description="How the reply's JSON schema is sent as `response_format`: `json_schema` "
         "(OpenAI, vLLM, llama.cpp's own server), `json_object` with a `schema` (llama-cpp-python's server), "
         "or `none`. Parsing stays strict either way.")
-
-
-class BackendOverride(Strict):
-    """Backend fields a recipe or the command line may replace (e.g. a local server's URL)."""
-
-    type: str | None = None
-    model: str | None = None
-    base_url: str | None = None
-    api_key_env: str | None = None
-    concurrency: int | None = Field(None, gt=0)
-    timeout_s: float | None = Field(None, gt=0)
-    max_retries: int | None = Field(None, ge=0)
-    backoff_s: float | None = Field(None, gt=0)
-    max_tokens: int | None = Field(None, gt=0)
-    structured_output: Literal["json_schema", "json_object", "none"] | None = None
 
 
 class Facet(Strict):
@@ -103,16 +92,3 @@ class JudgeConfig(Strict):
     tasks: list[str] = Field(["*"], min_length=1, description="Task-name patterns (fnmatch) this judge grades.")
     identifier: str | None = Field(None, description="language-id: `lingua` (the default), or a fastText "
                                    "language-ID model file (lid.176.bin, GlotLID) relative to the judge folder.")
-
-
-class RecipeJudging(Strict):
-    """The recipe's `judge:` section: settings shared by the judges it lists."""
-
-    baseline: str | None = Field(None, description="Variant the `pairwise` judge compares against "
-                                 "(its full name, e.g. `demo@en-only`).")
-    backend: BackendOverride | None = Field(None, description="Replaces fields of every listed judge's backend.")
-    tasks: list[str] | None = Field(None, description="Task-name patterns to judge (default: each judge's own).")
-    pairs: Literal["baseline", "all"] | list[tuple[str, str]] = Field(
-        "baseline", description="Which variants a pairwise judge compares: each with `baseline` (default); "
-        "`all` pairs of this run's variants that list the judge (each pair once); or explicit "
-        "[[variant, other], ...] pairs (variant judged against other). Rankings (Bradley-Terry) use every pair.")

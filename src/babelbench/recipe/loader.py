@@ -1,9 +1,10 @@
 """Recipe files -> validated variants.
 
 Order of operations: read YAML (with lines) -> follow ``extends`` -> apply ``--set``
-overrides -> schema check -> expand ``variants`` x ``sweep`` -> schema + semantic check of
-every variant. Everything is checked before any work starts; all problems found in a
-file are reported together, each with file, line and field.
+overrides -> schema check -> expand ``variants`` x ``sweep`` -> schema check of every variant.
+All problems found in a file are reported together, each with file, line and field. The
+checks beyond the schema (files, languages, tasks, models) are :mod:`babelbench.validate`'s:
+it builds on :func:`expand_recipe` and :func:`gather`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import copy
 import dataclasses
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,6 @@ from pydantic import ValidationError
 
 from ..core.errors import ConfigError, Problem
 from ..core.yamlpos import Located, display_path, load_yaml
-from ..paths import SearchPath
-from . import checks
 from .schema import FieldError, Recipe, Variant
 
 _EXPANSION_KEYS = ("variants", "sweep", "extends")
@@ -261,11 +260,48 @@ def _at_a_line(problem: Problem, doc: Located, file: str) -> Problem:
     return dataclasses.replace(problem, line=min(lines, default=1))
 
 
-def load_recipe(path: str | Path, overrides: list[str] | None = None,
-                search: SearchPath | None = None) -> list[Variant]:
-    """Load one recipe file into its variants, or raise :class:`ConfigError`."""
+@dataclasses.dataclass(frozen=True)
+class Expansion:
+    """One variant of a recipe file as the schema took it: the variant (None where the schema refused it),
+    the schema's problems, and where each ``--set`` override or ``variants``/``sweep`` choice was written."""
+
+    variant: Variant | None
+    problems: list[Problem]
+    blame: dict[str, tuple[str, int | None]]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpandedRecipe:
+    """A recipe file read, overridden and expanded into its variants, each checked against the schema."""
+
+    path: Path
+    file: str
+    doc: Located
+    expansions: list[Expansion]
+
+    @property
+    def folder(self) -> Path:
+        """The recipe file's folder (what its relative paths are relative to)."""
+        return self.path.resolve().parent
+
+    def where(self, field: str, blame: dict[str, tuple[str, int | None]]) -> tuple[str, int | None]:
+        """(file, line) where ``field`` of a variant was set: the override or choice that set it, else the recipe."""
+        hit = next((blame[k] for k in blame if field == k or field.startswith(k + ".")), None)
+        return hit if hit else self.doc.where(field, self.file)
+
+    def variants(self, problems: list[Problem]) -> list[Variant]:
+        """The variants; or raise :class:`ConfigError` with ``problems`` (each at a line, each once)."""
+        problems = [_at_a_line(p, self.doc, self.file) for p in problems]
+        problems = list(dict.fromkeys(problems))  # the same mistake shows once, not once per variant
+        if problems:
+            raise ConfigError(problems)
+        return [e.variant for e in self.expansions if e.variant is not None]
+
+
+def expand_recipe(path: str | Path, overrides: list[str] | None = None) -> ExpandedRecipe:
+    """Read one recipe file, apply ``overrides`` and expand it into its variants, each checked against the
+    schema; raise :class:`ConfigError` for problems of the file itself (nothing to expand)."""
     path = Path(path)
-    search = search or SearchPath.build()
     file = display_path(path)
     doc = _load_with_extends(path)
     data = doc.data
@@ -281,42 +317,47 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None,
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
         raise ConfigError([_at_a_line(p, doc, file) for p in _problems_from(exc, doc, file, blame)]) from None
-
     base = {k: v for k, v in data.items() if k not in _EXPANSION_KEYS}
-    variants: list[Variant] = []
+    expansions = [_expansion(recipe, base, suffix, choices, doc, file, {**blame, **choice_blame})
+                  for suffix, choices, choice_blame in _expansions(recipe, doc, file)]
+    return ExpandedRecipe(path, file, doc, expansions)
+
+
+def _expansion(recipe: Recipe, base: dict[str, Any], suffix: str, choices: dict[str, Any], doc: Located, file: str,
+               blame: dict[str, tuple[str, int | None]]) -> Expansion:
+    """The variant ``choices`` make of the recipe's ``base`` tree, checked against the schema."""
+    tree = copy.deepcopy(base)
     problems: list[Problem] = []
-    for suffix, choices, choice_blame in _expansions(recipe, doc, file):
-        tree = copy.deepcopy(base)
-        for dotted, value in choices.items():
-            if dotted.split(".")[0] in _EXPANSION_KEYS + ("name",):
-                f, line = choice_blame[dotted]
-                problems.append(Problem(f, line, dotted, "cannot be varied"))
-                continue
-            problem = below_value(tree, dotted)
-            if problem:
-                f, line = choice_blame[dotted]
-                problems.append(Problem(f, line, dotted, problem))
-                continue
-            set_dotted(tree, dotted, value)
-        tree["name"] = recipe.name
-        try:
-            checked = Recipe.model_validate(tree)
-        except ValidationError as exc:
-            problems += _problems_from(exc, doc, file, {**blame, **choice_blame})
+    for dotted, value in choices.items():
+        if dotted.split(".")[0] in _EXPANSION_KEYS + ("name",):
+            f, line = blame[dotted]
+            problems.append(Problem(f, line, dotted, "cannot be varied"))
             continue
-        variant = Variant(
-            name=recipe.name + suffix, recipe_file=file, base_model=checked.base_model, data=checked.data,
-            pivot=checked.pivot, train=checked.train, eval=checked.eval, judges=checked.judges,
-            judge=checked.judge, select=checked.select, resources=checked.resources, analysis=checked.analysis,
-            alignment=checked.alignment, choices=choices,
-        )
-        problems += checks.check_variant(variant, path.resolve().parent, doc, file, {**blame, **choice_blame}, search)
-        variants.append(variant)
-    problems = [_at_a_line(p, doc, file) for p in problems]
-    problems = list(dict.fromkeys(problems))  # the same mistake shows once, not once per variant
-    if problems:
-        raise ConfigError(problems)
-    return variants
+        problem = below_value(tree, dotted)
+        if problem:
+            f, line = blame[dotted]
+            problems.append(Problem(f, line, dotted, problem))
+            continue
+        set_dotted(tree, dotted, value)
+    tree["name"] = recipe.name
+    try:
+        checked = Recipe.model_validate(tree)
+    except ValidationError as exc:
+        return Expansion(None, problems + _problems_from(exc, doc, file, blame), blame)
+    variant = Variant(
+        name=recipe.name + suffix, recipe_file=file, base_model=checked.base_model, data=checked.data,
+        pivot=checked.pivot, train=checked.train, eval=checked.eval, judges=checked.judges,
+        judge=checked.judge, select=checked.select, resources=checked.resources, analysis=checked.analysis,
+        alignment=checked.alignment, choices=choices,
+    )
+    return Expansion(variant, problems, blame)
+
+
+def load_recipe(path: str | Path, overrides: list[str] | None = None) -> list[Variant]:
+    """Load one recipe file into its variants as the schema takes them, or raise :class:`ConfigError`.
+    (:func:`babelbench.validate.recipe` also runs the checks beyond the schema.)"""
+    expanded = expand_recipe(path, overrides)
+    return expanded.variants([p for e in expanded.expansions for p in e.problems])
 
 
 def _expansions(recipe: Recipe, doc: Located, file: str):
@@ -361,10 +402,15 @@ def recipe_files(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def load_recipes(paths: Sequence[str | Path], overrides: list[str] | None = None,
-                 search: SearchPath | None = None) -> list[Variant]:
-    """Load every recipe under ``paths``; raise one :class:`ConfigError` with all problems."""
-    search = search or SearchPath.build()
+def load_recipes(paths: Sequence[str | Path], overrides: list[str] | None = None) -> list[Variant]:
+    """Load every recipe under ``paths`` as the schema takes it; raise one :class:`ConfigError` with all
+    problems. (:func:`babelbench.validate.recipes` also runs the checks beyond the schema.)"""
+    return gather(paths, lambda path: load_recipe(path, overrides))
+
+
+def gather(paths: Sequence[str | Path], load: Callable[[Path], list[Variant]]) -> list[Variant]:
+    """The variants ``load`` makes of every recipe file under ``paths``, with one :class:`ConfigError` for
+    all their problems, an empty folder's and a variant name used twice."""
     variants: list[Variant] = []
     problems: list[Problem] = []
     for folder in (Path(p) for p in paths):
@@ -372,7 +418,7 @@ def load_recipes(paths: Sequence[str | Path], overrides: list[str] | None = None
             problems.append(Problem(display_path(folder), None, "", "no recipe here (no *.yaml or *.yml file)"))
     for path in recipe_files(paths):
         try:
-            variants += load_recipe(path, overrides, search)
+            variants += load(path)
         except ConfigError as exc:
             problems += exc.problems
     names = [v.name for v in variants]

@@ -2,7 +2,7 @@
 
 Unknown keys are refused everywhere (``extra="forbid"``). Semantic checks that need
 more than one field or the file system (languages, weights, files, task names) live in
-:mod:`babelbench.recipe.checks`, so this module stays a plain description.
+:mod:`babelbench.validate`, so this module stays a plain description.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..judge.schema import RecipeJudging
+from .judging import RecipeJudging
 
 
 class FieldError(ValueError):

@@ -79,7 +79,7 @@ def _settings(base: AlignmentConfig, base_dir: Path | None, cli: ProbeSettings) 
 
 def _recipe_config(recipe: Path, name: str | None) -> tuple[AlignmentConfig, Path]:
     """The ``alignment`` section of ``recipe``'s variant ``name`` (its first variant when None)."""
-    from ..recipe import load_recipe
+    from ..validate import recipe as load_recipe
 
     variants = load_recipe(recipe)
     chosen = next((v for v in variants if v.name == name), None) if name else variants[0]

@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from babelbench import validate
 from babelbench.core.errors import ConfigError
 from babelbench.evaluate.backends import get_eval_backend
 from babelbench.models import dtype as dtype_module
@@ -66,7 +67,7 @@ def test_a_backend_whose_package_is_missing_is_refused_at_its_line(tmp_path):
         pytest.skip("vllm is installed here")
     (tmp_path / "r.yaml").write_text(RECIPE + "  backend: vllm\n")
     with pytest.raises(ConfigError) as info:
-        load_recipe(tmp_path / "r.yaml")
+        validate.recipe(tmp_path / "r.yaml")
     assert [str(p) for p in info.value.problems] == [
         f"{tmp_path / 'r.yaml'}:6: eval.backend: the vllm backend needs vllm (pip install vllm)"]
 

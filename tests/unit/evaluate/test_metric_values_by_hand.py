@@ -96,3 +96,24 @@ def test_spbleu_with_its_model_in_place_lets_other_errors_through(tmp_path, monk
     with pytest.raises(Exception) as raised:
         spbleu([("a b c", "a b c")])
     assert not isinstance(raised.value, RuntimeError) or "spBLEU needs" not in str(raised.value)
+
+
+def test_offline_spbleu_needs_its_model_in_place_before_a_run(tmp_path, monkeypatch):
+    import sacrebleu.utils
+
+    monkeypatch.setattr(sacrebleu.utils, "SACREBLEU_DIR", str(tmp_path))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    assert metrics.offline_problem(["flores_gen_en_zh"]) is None            # online: sacrebleu downloads it
+    for value in ("1", " ON ", "yes", "true"):
+        monkeypatch.setenv("HF_HUB_OFFLINE", value)
+        problem = metrics.offline_problem(["xalpaca_zh", "flores_gen_en_zh"])
+        model = tmp_path / "models" / metrics.SPM_MODEL_NAME
+        assert problem is not None and problem.startswith(f"flores_gen's spBLEU needs sacrebleu's flores200 "
+                                                          f"SentencePiece model at {model},")
+    assert metrics.offline_problem(["xalpaca_zh", "xflores_gen"]) is None   # no flores_gen task: no spBLEU
+    assert metrics.offline_problem([]) is None
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / metrics.SPM_MODEL_NAME).write_bytes(b"x")
+    assert metrics.offline_problem(["flores_gen_en_zh"]) is None            # in place
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    assert metrics.spbleu_model_problem() is None

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from babelbench import validate
 from babelbench.judge.grading import Target, stage_key
 from babelbench.judge.loader import load_judge
 from babelbench.paths import SearchPath
 from babelbench.pipeline import keys as keys_module
 from babelbench.pipeline.keys import plan_variant
-from babelbench.recipe import load_recipe
 from tests.conftest import SAMPLES
 
 RECIPE = """\
@@ -73,7 +73,7 @@ class Study:
 
     def keys(self) -> dict[str, str | None]:
         search = SearchPath.build([], [self.folder / "judges"])
-        [variant] = load_recipe(self.folder / "recipe.yaml", self.overrides, search)
+        [variant] = validate.recipe(self.folder / "recipe.yaml", self.overrides, search)
         plan = plan_variant(variant, list(search.tasks))
         judge = load_judge("lid", list(search.judges))
         target = Target(plan.variant_id, variant.name, plan.eval_key, variant.pivot.mode == "plug")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from babelbench import validate
 from babelbench.models.tiny import tiny_config
 from babelbench.recipe import ConfigError, load_recipe
 from tests.conftest import ROOT, SAMPLES
@@ -102,7 +103,7 @@ def test_a_missing_inherited_file_is_blamed_on_the_parents_line(tmp_path, shared
         name: child
         """)
     with pytest.raises(ConfigError) as info:
-        load_recipe(child, ["variants={}", "sweep={}"])
+        validate.recipe(child, ["variants={}", "sweep={}"])
     [problem] = info.value.problems
     assert problem.field == "data.sources.0.path"
     assert problem.file.endswith("base.yaml") and problem.line == 5

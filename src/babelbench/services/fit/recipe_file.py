@@ -111,7 +111,7 @@ def draft_recipe(target: Path, text: str, sizes: Mapping[str, int]) -> Path:
     variant whose ``data.translation.size`` is ``sizes``; return the draft (to be renamed onto ``target``),
     or raise a :class:`FitError` having removed it."""
     from ...core.errors import ConfigError
-    from ...recipe import load_recipe
+    from ...validate import recipe as load_recipe
 
     if target.is_dir():
         raise FitError(f"--write-recipe {target}: is a folder")

@@ -4,16 +4,18 @@ A Hub model id (``base_model``) or dataset (``data.sources[].hub``) is fine when
 local Hugging Face cache. Otherwise it needs the Hub: in offline mode (``HF_HUB_OFFLINE=1``,
 ``HF_DATASETS_OFFLINE=1``) that is a problem at once; online, one metadata request per repo says
 whether it exists and the Hub is reachable. Each problem is one line naming the recipe's field;
-`harness run` exits 1 on them (a network matter), before the store is opened.
+`harness run` exits 1 on them (a network matter), before the store is opened. So too for a file a
+task's metric downloads on first use (the metric says which: :mod:`babelbench.evaluate.metrics`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Collection
 from pathlib import Path
 
 from ..core.errors import Problem
+from ..recipe.loader import locate
 from ..recipe.schema import Variant
 
 _TRUE = {"1", "on", "yes", "true"}
@@ -22,28 +24,21 @@ _TRUE = {"1", "on", "yes", "true"}
 _ANSWERS: dict[tuple[str, str], str | None] = {}
 
 
-def hub_access_problems(variants: list[Variant], locate: Callable[[str, str], tuple[str, int | None]],
-                        only: str | None = None, tasks_dirs: list[Path] | None = None) -> list[Problem]:
-    """One problem per recipe field naming a Hub model or dataset this run cannot get.
-
-    ``locate(recipe_file, field)`` gives the field's (file, line)."""
+def hub_problems(variants: list[Variant], stages: Collection[str], tasks_dirs: list[Path] | None = None) -> list[Problem]:
+    """One problem per recipe field naming a Hub model or dataset that running ``stages`` needs and cannot get,
+    and per variant whose evaluation needs a file its metrics download on first use (offline)."""
     from ..models.registry import source_name
 
     wanted: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for v in variants:
         recipe_dir = Path(v.recipe_file).resolve().parent
-        if only != "judge" and source_name(v.base_model, recipe_dir) == "hub":
+        if set(stages) - {"judge"} and source_name(v.base_model, recipe_dir) == "hub":
             wanted.setdefault(("model", v.base_model), []).append((v.recipe_file, "base_model"))
-        if only in (None, "data") and v.data is not None and v.train.method != "none" and not _data_built(v, tasks_dirs):
+        if "data" in stages and v.data is not None and v.train.method != "none" and not _data_built(v, tasks_dirs):
             for i, source in enumerate(v.data.sources):
                 if source.hub:
                     wanted.setdefault(("dataset", source.hub), []).append((v.recipe_file, f"data.sources.{i}.hub"))
-    problems: list[Problem] = []
-    spm = _spbleu_model_problem() if only in (None, "eval") else None
-    for v in variants:
-        if spm is not None and any(task.startswith("flores_gen") for task in v.eval.tasks):
-            file, line = locate(v.recipe_file, "eval.tasks")
-            problems.append(Problem(file, line, "eval.tasks", spm))
+    problems = _offline_metric_problems(variants) if "eval" in stages else []
     for (kind, repo), places in wanted.items():
         problem = access_problem(kind, repo)
         if problem is None:
@@ -54,24 +49,18 @@ def hub_access_problems(variants: list[Variant], locate: Callable[[str, str], tu
     return list(dict.fromkeys(problems))
 
 
-def _spbleu_model_problem() -> str | None:
-    """The flores_gen tasks' spBLEU tokenises with sacrebleu's flores200 SentencePiece model, which sacrebleu
-    downloads on first use: offline, it must already be in $SACREBLEU/models (else every evaluation would
-    fail after its training)."""
-    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() not in _TRUE:
-        return None
-    try:
-        from sacrebleu.utils import SACREBLEU_DIR
-    except ImportError:
-        return None
-    from ..evaluate.metrics import SPM_MODEL_NAME
+def _offline_metric_problems(variants: list[Variant]) -> list[Problem]:
+    """A problem at ``eval.tasks`` for each variant whose tasks' metrics need a file they cannot download
+    (each metric says what it needs: :func:`babelbench.evaluate.metrics.offline_problem`)."""
+    from ..evaluate.metrics import offline_problem
 
-    model = Path(SACREBLEU_DIR) / "models" / SPM_MODEL_NAME
-    if model.is_file():
-        return None
-    return (f"flores_gen's spBLEU needs sacrebleu's flores200 SentencePiece model at {model}, which sacrebleu "
-            "downloads on first use, and HF_HUB_OFFLINE=1 says this run is offline: copy the file there "
-            "(or set SACREBLEU to a folder whose models/ holds it)")
+    problems = []
+    for v in variants:
+        problem = offline_problem(v.eval.tasks)
+        if problem is not None:
+            file, line = locate(v.recipe_file, "eval.tasks")
+            problems.append(Problem(file, line, "eval.tasks", problem))
+    return problems
 
 
 def access_problem(kind: str, repo: str) -> str | None:
@@ -125,7 +114,7 @@ def _data_built(variant: Variant, tasks_dirs: list[Path] | None) -> bool:
     """Whether this variant's training set is built already (its Hub sources are not needed again)."""
     from .. import paths
     from ..models._cache import is_built
-    from .keys import plan_variant
+    from ..pipeline.keys import plan_variant
 
     try:
         key = plan_variant(variant, tasks_dirs if tasks_dirs is not None else paths.tasks_dirs()).data_key

@@ -24,11 +24,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from babelbench import validate
 from babelbench.core.errors import ConfigError
 from babelbench.core.yamlpos import display_path
 from babelbench.paths import SearchPath
-from babelbench.pipeline.preflight import preflight
-from babelbench.recipe import load_recipes
 from babelbench.recipe.schema import Recipe
 from tests.conftest import ROOT, SAMPLES
 
@@ -292,14 +291,14 @@ def folder(tmp_path_factory, tiny_model) -> Path:
             f"name: w\nbase_model: {base}\ntrain: {{method: none}}\n"
             "eval: {tasks: [no_such_task], gen_kwargs: {temperature: 0}}\njudges: [rubric-6facet]\n", encoding="utf-8")
         with pytest.raises(ConfigError):
-            load_recipes([root / "recipe.yaml"])
+            validate.recipes([root / "recipe.yaml"])
     return root
 
 
 def _check(path: Path, overrides: list[str]) -> None:
     search = SearchPath.build([], [ROOT / "judges"])
     try:
-        preflight(load_recipes([path], overrides, search))
+        validate.recipes([path], overrides, search)
         event("loaded")
     except ConfigError as exc:
         shown = display_path(path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from babelbench.recipe import model_checks
+from babelbench.validate import model as model_checks
 
 GEMMA_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head"]
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .schema import Variant
+from ..recipe.schema import Variant
 
 Report = Callable[[str, str], None]
 

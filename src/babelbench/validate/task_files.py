@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from .core.errors import ConfigError, Problem
-from .core.yamlpos import check_depth, read_text, yaml_error
-from .evaluate.task_index import TaskYamlLoader
+from ..core.errors import ConfigError, Problem
+from ..core.yamlpos import check_depth, read_text, yaml_error
+from ..evaluate.task_index import TaskYamlLoader
 
 
 def is_task_folder(path: Path) -> bool:

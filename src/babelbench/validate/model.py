@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import Variant
+from ..recipe.schema import Variant
 
 Report = Callable[[str, str], None]
 
