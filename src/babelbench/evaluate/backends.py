@@ -11,6 +11,7 @@ import importlib.util
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core.registry import Registry
+from ..core.train_method import TrainMethod
 
 if TYPE_CHECKING:
     from ..recipe.schema import Variant
@@ -98,7 +99,7 @@ class VLLMBackend(EvalBackend):
         if cfg.vllm.max_model_len is not None:
             args["max_model_len"] = cfg.vllm.max_model_len
         if adapter_path:
-            rank = variant.train.lora.r if variant is not None and variant.train.method == "lora" else \
+            rank = variant.train.lora.r if variant is not None and variant.train.method == TrainMethod.LORA else \
                 _adapter_rank(adapter_path)
             args.update(enable_lora=True, lora_local_path=adapter_path, max_lora_rank=rank)
         return args
@@ -116,7 +117,7 @@ class OpenAIBackend(EvalBackend):
     def recipe_problem(self, variant: Variant) -> tuple[str, str] | None:
         if variant.eval.openai is None:
             return "eval.openai", "the openai backend needs eval.openai: {base_url, model}"
-        if variant.train.method != "none":
+        if variant.train.method != TrainMethod.NONE:
             return "train.method", "the openai backend evaluates the model a server serves: use train.method none"
         if not variant.eval.apply_chat_template:
             return "eval.apply_chat_template", "chat completions take chat messages: keep apply_chat_template true"

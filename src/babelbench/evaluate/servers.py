@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from ..core.registry import Registry
+from ..core.train_method import TrainMethod
 
 if TYPE_CHECKING:
     from ..recipe.schema import Variant
@@ -71,10 +72,10 @@ class ModelServer:
         """(field, message) when a variant cannot be evaluated this way."""
         if variant.select is not None:
             return "eval.serve", "a served sweep evaluates final models: it cannot select checkpoints (remove select)"
-        if variant.train.method == "full":
+        if variant.train.method == TrainMethod.FULL:
             return "eval.serve", "a served sweep serves one base model with LoRA adapters: train.method full is not " \
                                  "served (use eval.backend hf or vllm)"
-        if variant.train.method == "lora" and not self.serves_adapters:
+        if variant.train.method == TrainMethod.LORA and not self.serves_adapters:
             return "eval.serve", f"{self.name} cannot load peft adapters: its variants must use train.method none"
         return None
 

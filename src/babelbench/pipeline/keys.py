@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.hashing import DigestCache, digest, file_digest
+from ..core.train_method import TrainMethod
 from ..models.registry import model_identity
 from ..recipe.schema import Variant
 from .env import versions
@@ -39,7 +40,7 @@ class VariantPlan:
 
     @property
     def trains(self) -> bool:
-        return self.variant.train.method != "none"
+        return self.variant.train.method != TrainMethod.NONE
 
 
 #: Fields added after variants were first stored, with the value that means "not used". Left out of
@@ -162,7 +163,7 @@ def plan_variant(variant: Variant, tasks_dirs: list[Path]) -> VariantPlan:
     dirs = variant_tasks_dirs(variant, recipe_dir, tasks_dirs)
     base = model_identity(variant.base_model, recipe_dir)
     data_key = train_key = None
-    if variant.train.method != "none":
+    if variant.train.method != TrainMethod.NONE:
         assert variant.data is not None
         data_key = digest({
             "stage": "data", "builder": DATA_BUILDER, "base": base,

@@ -11,20 +11,21 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from rich.console import Console
 
 from .. import paths
 from ..console.display import PlainDisplay
 from ..core.records import StageResult
-from ..evaluate.backends import get_eval_backend
 from ..models.registry import resolve_base_model
 from ..recipe.schema import StageResources, Variant
 from ..store import Store, writes
+from ..train.artifact import TrainArtifact
 from . import serving
+from .evaluation import BaseModelFolder, Evaluations, run_eval
 from .executors import Executor
 from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant
@@ -35,6 +36,8 @@ from .stages import built_data, complete, data_stage, eval_stage, train_stage
 
 Stage = Literal["data", "train", "eval", "judge"]
 STAGES: tuple[Stage, ...] = ("data", "train", "eval", "judge")
+
+T = TypeVar("T")
 
 __all__ = ["STAGES", "RunSummary", "Stage", "StageInputMissing", "run_variants"]
 
@@ -53,18 +56,11 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
     display = lifecycle.console
     display.plan([(p.variant.name, _stages_of(p, only)) for p in plans])
 
-    deferred: list[DeferredEval] = []   # evaluations of served sweeps (eval.serve), run once a server is up
-
-    def one(plan: VariantPlan) -> tuple[VariantPlan, bool]:
-        done = _register(store, plan)
-        resolved: list[VariantPlan] = []
-        work = functools.partial(_run_plan, plan, lifecycle, done, only, force, judges_dirs, resolved, deferred)
-        ok = _guarded(plan, summary, display, verbose, work)
-        return (resolved[0] if resolved else plan), ok   # a variant that selected a checkpoint knows its eval key
-
-    outcomes = lifecycle.executor.each(plans, one)
-    plans = [plan for plan, _ in outcomes]
-    failed = {plan.variant_id for plan, ok in outcomes if not ok}
+    outcomes = lifecycle.executor.each(plans, functools.partial(
+        _run_plan, lifecycle=lifecycle, only=only, force=force, judges_dirs=judges_dirs, verbose=verbose))
+    plans = [o.plan for o in outcomes]   # a variant that selected a checkpoint knows its eval key
+    failed = {o.plan.variant_id for o in outcomes if not o.ok}
+    deferred = [o.deferred for o in outcomes if o.deferred is not None]   # served sweeps' evaluations (eval.serve)
     failed |= _serve_sweeps(deferred, lifecycle, verbose, force)
     # Judges run once every variant is evaluated, so a pairwise baseline listed later is ready.
     if only in (None, "judge"):
@@ -87,11 +83,16 @@ def _stages_of(plan: VariantPlan, only: Stage | None) -> list[str]:
 
 
 def _guarded(plan: VariantPlan, summary: RunSummary, console: PlainDisplay, verbose: bool,
-             work: Callable[[], None]) -> bool:
+             work: Callable[[], object]) -> bool:
     """Run ``work``; on failure record it and go on (other variants' finished work is kept either way)."""
+    return _attempt(plan, summary, console, verbose, work)[0]
+
+
+def _attempt(plan: VariantPlan, summary: RunSummary, console: PlainDisplay, verbose: bool,
+             work: Callable[[], T]) -> tuple[bool, T | None]:
+    """(True, what ``work`` returns); on failure (False, None), the failure recorded and shown."""
     try:
-        work()
-        return True
+        return True, work()
     except StageInputMissing as exc:
         summary.failures.append(f"{plan.variant.name}: {_one_line(exc)}")
         console.print(f"✗ {plan.variant.name}: {_one_line(exc)}", style="red", markup=False, soft_wrap=True)
@@ -102,7 +103,7 @@ def _guarded(plan: VariantPlan, summary: RunSummary, console: PlainDisplay, verb
                       soft_wrap=True)
         if verbose:
             console.print_exception()
-    return False
+    return False, None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -121,7 +122,7 @@ def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
         writes.register_recipe(con, recipe_hash, v.recipe_file, text)
         writes.register_variant(con, {
             "variant_id": plan.variant_id, "name": v.name, "recipe_hash": recipe_hash,
-            "recipe_file": v.recipe_file, "base_model": v.base_model, "method": v.train.method,
+            "recipe_file": v.recipe_file, "base_model": v.base_model, "method": str(v.train.method),
             "pivot_mode": v.pivot.mode, "pivot_language": v.pivot.pivot_language,
             "data_mix": v.data.mix if v.data and plan.trains else None,
             "data_size": v.data.size if v.data and plan.trains else None,
@@ -134,76 +135,106 @@ def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
         return {(kind, key) for kind, key in stages if writes.is_done(con, kind, key)}
 
 
-def _run_plan(plan: VariantPlan, lifecycle: Lifecycle, done: set[tuple[str, str]], only: Stage | None,
-              force: bool, judges_dirs: list[Path] | None, resolved: list[VariantPlan],
-              deferred: list[DeferredEval]) -> None:
+@dataclass(frozen=True)
+class _Outcome:
+    """One variant's run: its plan (with the eval key of the checkpoint it selected, once selected), whether
+    it went without failure, and its evaluation waiting for a server (``eval.serve``), if any."""
+
+    plan: VariantPlan
+    ok: bool
+    deferred: DeferredEval | None = None
+
+
+def _run_plan(plan: VariantPlan, *, lifecycle: Lifecycle, only: Stage | None, force: bool,
+              judges_dirs: list[Path] | None, verbose: bool) -> _Outcome:
+    """One variant's stages up to its evaluation (and alignment); a failure is recorded, shown and ends it."""
     v = plan.variant
-    lifecycle.console.variant(v.name)
-    base_path: str | None = None
+    evaluations = Evaluations(lifecycle, frozenset(_register(lifecycle.store, plan)), force,
+                              BaseModelFolder(v.base_model, plan.recipe_dir))
+    attempt = functools.partial(_attempt, plan, lifecycle.summary, lifecycle.console, verbose)
+    ok, prepared = attempt(functools.partial(_prepare, plan, evaluations, only, judges_dirs))
+    if prepared is None:   # failed, or this run stops before evaluating (--only data/train; --only judge)
+        return _Outcome(plan, ok)
+    plan, trained = prepared
+    if only == "judge":   # the checkpoint is selected already: the judges get its eval key
+        return _Outcome(plan, True)
+    ok, deferred = attempt(functools.partial(_evaluate, plan, trained, evaluations))
+    if ok and "alignment" in v.analysis and only in (None, "eval"):   # on the weights just evaluated
+        ok, _ = attempt(functools.partial(_align, plan, trained, evaluations))
+    return _Outcome(plan, ok, deferred)
 
-    def base() -> str:
-        nonlocal base_path
-        if base_path is None:
-            base_path = resolve_base_model(v.base_model, plan.recipe_dir)
-        return base_path
 
+def _prepare(plan: VariantPlan, evaluations: Evaluations, only: Stage | None,
+             judges_dirs: list[Path] | None) -> tuple[VariantPlan, TrainArtifact | None] | None:
+    """Build the variant's data and train artifacts and select its checkpoint (what ``only`` asks for of
+    these); then the plan (its eval key the selected checkpoint's) and the weights to evaluate, or None
+    when this run evaluates nothing of the variant."""
+    v = plan.variant
+    evaluations.lifecycle.console.variant(v.name)
+    _build(plan, evaluations, only)
+    if only not in (None, "eval", "judge") or (only == "judge" and v.select is None):
+        return None
+    trained = _trained(plan)
+    if v.select is None:
+        return plan, trained
+    from .selection_stage import final_eval_key, run_selection
+
+    assert trained is not None
+    step = run_selection(plan, trained, evaluations, judges_dirs, force=evaluations.force and only != "judge",
+                         read_only=only == "judge")
+    plan = replace(plan, eval_key=final_eval_key(plan, step))
+    with evaluations.lifecycle.store.write() as con:
+        writes.link_stage(con, plan.variant_id, "eval", plan.eval_key)
+    return plan, trained.at_step(step)
+
+
+def _build(plan: VariantPlan, evaluations: Evaluations, only: Stage | None) -> None:
+    """The data and train stages (those ``only`` asks for), each skipped when done."""
+    v, lifecycle, done, force, base = (plan.variant, evaluations.lifecycle, evaluations.done, evaluations.force,
+                                       evaluations.base)
     data_dir = paths.artifacts_dir("data") / plan.data_key if plan.data_key else None
     train_dir = paths.artifacts_dir("train") / plan.train_key if plan.train_key else None
-
     if plan.trains and only in (None, "data"):
         assert plan.data_key is not None and data_dir is not None
         _artifact_stage(lifecycle, plan, "data", plan.data_key, data_dir, ("data", plan.data_key) in done, force,
-                        lambda: data_stage(plan, base(), data_dir), v.resources.data)
+                        lambda: data_stage(plan, base.path, data_dir), v.resources.data)
     if plan.trains and only in (None, "train"):
         assert plan.train_key is not None and train_dir is not None and data_dir is not None
         if not complete(data_dir):
             raise StageInputMissing("its data stage has not run (run without --only, or --only data first)")
         _artifact_stage(lifecycle, plan, "train", plan.train_key, train_dir, ("train", plan.train_key) in done,
-                        force, lambda: train_stage(plan, base(), data_dir, train_dir), v.resources.train)
-    if only not in (None, "eval", "judge") or (only == "judge" and v.select is None):
-        return
-    trained: Path | None = None
-    if plan.trains:
-        if not complete(train_dir):
-            raise StageInputMissing("its train stage has not run (run without --only, or --only train first)")
-        assert train_dir is not None
-        trained = train_dir / ("adapter" if v.train.method == "lora" else "model")
+                        force, lambda: train_stage(plan, base.path, data_dir, train_dir), v.resources.train)
 
-    def evaluate(target: VariantPlan, weights: Path | None) -> None:
-        if ("eval", target.eval_key) in done and not force:  # known from the registration transaction
-            lifecycle.skip("eval", target.eval_key)
-            return
-        if v.eval.serve is not None:   # evaluated once the run's server for this base model is up
-            deferred.append(DeferredEval(target, weights))
-            return
-        adapter, model = ((str(weights), None) if v.train.method == "lora" else (None, str(weights))) if weights \
-            else (None, None)
-        served = not get_eval_backend(v.eval.backend).needs_weights   # a server generates: no weights to build
-        _eval(lifecycle, target, lambda: eval_stage(target, model or (v.base_model if served else base()), adapter),
-              force)
 
-    step: int | None = None
-    if v.select is not None:
-        assert train_dir is not None
-        from ..train.trainer import KEPT
-        from .selection_stage import final_eval_key, run_selection
+def _trained(plan: VariantPlan) -> TrainArtifact | None:
+    """The variant's train artifact (its final weights), None without training; the train stage must have run."""
+    if not plan.trains:
+        return None
+    assert plan.train_key is not None
+    train_dir = paths.artifacts_dir("train") / plan.train_key
+    if not complete(train_dir):
+        raise StageInputMissing("its train stage has not run (run without --only, or --only train first)")
+    return TrainArtifact(train_dir, plan.variant.train.method)
 
-        step = run_selection(plan, lifecycle, train_dir, force and only != "judge", evaluate, judges_dirs,
-                             read_only=only == "judge")
-        plan = replace(plan, eval_key=final_eval_key(plan, step))
-        trained = train_dir / KEPT / f"step-{step}"
-        with lifecycle.store.write() as con:
-            writes.link_stage(con, plan.variant_id, "eval", plan.eval_key)
-        resolved.append(plan)
-        if only == "judge":
-            return
-    evaluate(plan, trained)
-    if "alignment" in v.analysis and only in (None, "eval"):   # on the weights just evaluated
-        from .alignment_stage import align_variant
 
-        adapter, full = ((str(trained), None) if v.train.method == "lora" else (None, str(trained))) if trained \
-            else (None, None)
-        align_variant(plan, lifecycle, full or base(), adapter, step=step, force=force, resources=v.resources.eval)
+def _evaluate(plan: VariantPlan, trained: TrainArtifact | None, evaluations: Evaluations) -> DeferredEval | None:
+    """The variant's evaluation on ``trained`` (None: its base model), unless done; a served sweep's
+    (``eval.serve``) is returned instead, to run once the run's server for its base model is up."""
+    if evaluations.skipped(plan):   # known from the registration transaction
+        return None
+    if plan.variant.eval.serve is not None:
+        return DeferredEval(plan, trained.weights if trained is not None else None)
+    evaluations.evaluate(plan, trained)
+    return None
+
+
+def _align(plan: VariantPlan, trained: TrainArtifact | None, evaluations: Evaluations) -> None:
+    from .alignment_stage import align_variant
+
+    adapter, full = trained.adapter_and_model() if trained is not None else (None, None)
+    align_variant(plan, evaluations.lifecycle, full or evaluations.base.path, adapter,
+                  step=trained.step if trained is not None else None, force=evaluations.force,
+                  resources=plan.variant.resources.eval)
 
 
 def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: bool, force: bool) -> set[str]:
@@ -229,7 +260,7 @@ def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: b
                     item = pending.pop(0)
                     plan, name = item.plan, serving.served_name(server, item)
                     display.variant(plan.variant.name, f"served by {server.name}")
-                    work = functools.partial(_eval, lifecycle, plan, functools.partial(
+                    work = functools.partial(run_eval, lifecycle, plan, functools.partial(
                         eval_stage, serving.through_server(plan, url, name), plan.variant.base_model, None), force)
                     if not _guarded(plan, summary, display, verbose, work):
                         failed.add(plan.variant_id)
@@ -242,18 +273,6 @@ def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: b
 
 def _raise(exc: BaseException) -> None:
     raise exc
-
-
-def _eval(lifecycle: Lifecycle, plan: VariantPlan, work: Callable[[], StageResult], force: bool) -> None:
-    """An evaluation, unless its key is done; another process evaluating the same key meanwhile is waited for."""
-    if not force and lifecycle.is_done("eval", plan.eval_key):
-        lifecycle.skip("eval", plan.eval_key)
-        return
-    with artifact_lock(paths.artifacts_dir("eval") / plan.eval_key):
-        if not force and lifecycle.is_done("eval", plan.eval_key):
-            lifecycle.skip("eval", plan.eval_key, "done by another run meanwhile, skipped")
-        else:
-            lifecycle.run("eval", plan.eval_key, plan.variant_id, work, resources=plan.variant.resources.eval)
 
 
 def _artifact_stage(lifecycle: Lifecycle, plan: VariantPlan, kind: str, key: str, folder: Path, done: bool,

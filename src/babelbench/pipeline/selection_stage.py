@@ -11,7 +11,6 @@ store like any stage's. The variant's reported evaluation then runs on the chose
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,10 +20,12 @@ from ..core.records import CheckpointScore, SelectRows, StageResult
 from ..recipe.schema import EvalConfig, Variant
 from ..store import Store, judge_queries, writes
 from .keys import VariantPlan, checkpoint_model, eval_key_for
-from .lifecycle import Lifecycle, StageInputMissing
+from .lifecycle import StageInputMissing
 
 if TYPE_CHECKING:
     from ..judge.judge import Judge
+    from ..train.artifact import TrainArtifact
+    from .evaluation import Evaluations
 
 SELECTOR = "select-v1"
 
@@ -60,20 +61,20 @@ def final_eval_key(plan: VariantPlan, step: int) -> str:
     return eval_key_for(plan.variant, checkpoint_model(plan, step), list(plan.tasks_dirs), plan.recipe_dir)
 
 
-def run_selection(plan: VariantPlan, lifecycle: Lifecycle, train_dir: Path, force: bool,
-                  evaluate: Callable[[VariantPlan, Path], None], judges_dirs: list[Path] | None,
-                  read_only: bool = False) -> int:
-    """The chosen checkpoint's step: stored already, or found by evaluating and judging every kept
-    checkpoint and running the select stage (not with ``read_only``, as for ``--only judge``)."""
+def run_selection(plan: VariantPlan, trained: TrainArtifact, evaluations: Evaluations,
+                  judges_dirs: list[Path] | None, force: bool, read_only: bool = False) -> int:
+    """The chosen checkpoint's step: stored already, or found by evaluating (through ``evaluations``) and
+    judging every checkpoint ``trained`` kept, then running the select stage (not with ``read_only``, as
+    for ``--only judge``); ``force``: select again."""
     from ..judge.grading import Target
     from ..judge.loader import load_judge
-    from ..train.trainer import KEPT, kept_steps
     from .judge_stage import judge_target
 
     v = plan.variant
     sel = v.select
     assert sel is not None
-    steps = kept_steps(train_dir)
+    lifecycle = evaluations.lifecycle
+    steps = trained.kept_steps()
     if not steps:
         raise StageInputMissing("train.checkpoints kept no checkpoint to select from")
     checkpoints = checkpoint_plans(plan, steps)
@@ -91,7 +92,7 @@ def run_selection(plan: VariantPlan, lifecycle: Lifecycle, train_dir: Path, forc
         raise StageInputMissing("its checkpoint has not been selected (run without --only, or --only eval first)")
     for step, ckpt in checkpoints.items():
         lifecycle.console.print(f"  checkpoint step {step}: validation")
-        evaluate(ckpt, train_dir / KEPT / f"step-{step}")
+        evaluations.run(ckpt, trained.at_step(step))
         for judge in judges:
             target = Target(plan.variant_id, v.name, ckpt.eval_key, v.pivot.mode == "plug")
             outcome = judge_target(lifecycle.store, judge, target, v.judge.tasks or judge.config.tasks, lifecycle,

@@ -110,9 +110,12 @@ def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any
 def adapter_files(con, variant: str) -> dict[str, bytes] | None:
     """The variant's trained LoRA adapter (peft format) as files, or None if it has none."""
     from ..store.publish_queries import trained_adapter_output
+    from ..train.artifact import TrainArtifact, TrainMethod
 
-    output = trained_adapter_output(con, variant)
-    folder = Path(output) / "adapter" if output is not None else None
+    output = trained_adapter_output(con, variant)   # the train folder of a LoRA variant
+    # TODO(issue 23): this publishes the final adapter even when selection chose a kept checkpoint
+    # (artifact.at_step(selected step) names the chosen one's folder).
+    folder = TrainArtifact(Path(output), TrainMethod.LORA).weights if output is not None else None
     if folder is None or not (folder / "adapter_config.json").is_file():
         return None
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

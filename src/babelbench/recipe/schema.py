@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..core.train_method import TrainMethod
 from .judging import RecipeJudging
 
 
@@ -254,8 +255,8 @@ class LoraConfig(Strict):
 class TrainConfig(Strict):
     """Fine-tuning with transformers' Trainer (+ peft for LoRA)."""
 
-    method: Literal["lora", "full", "none"] = Field(
-        "lora", description="`none` evaluates the base model as it is."
+    method: TrainMethod = Field(
+        TrainMethod.LORA, description="`none` evaluates the base model as it is."
     )
     lora: LoraConfig = Field(default_factory=LoraConfig, description="Used when method is `lora`.")
     lr: float = Field(1.0e-4, gt=0, description="Peak learning rate.")
@@ -299,7 +300,7 @@ class TrainConfig(Strict):
 
     @model_validator(mode="after")
     def _length(self) -> TrainConfig:
-        if self.method != "none" and self.epochs is None and self.max_steps is None:
+        if self.method != TrainMethod.NONE and self.epochs is None and self.max_steps is None:
             self.epochs = 1.0
         return self
 
@@ -520,14 +521,14 @@ class Recipe(Strict):
 
     @model_validator(mode="after")
     def _selection_needs_checkpoints(self) -> Recipe:
-        if self.select is not None and (self.train.method == "none" or not self.train.checkpoints):
+        if self.select is not None and (self.train.method == TrainMethod.NONE or not self.train.checkpoints):
             raise FieldError("select", "`select` chooses among kept checkpoints: set train.checkpoints (and a training "
                                        "method)")
         return self
 
     @model_validator(mode="after")
     def _data_needed(self) -> Recipe:
-        if self.train.method != "none" and self.data is None:
+        if self.train.method != TrainMethod.NONE and self.data is None:
             raise FieldError("train.method", "`data` is required unless train.method is none")
         return self
 

@@ -20,6 +20,7 @@ from rich.console import Console
 from ..analysis.parallel_sentences import ParallelSentences
 from ..core.errors import ConfigError, Problem
 from ..core.hashing import digest
+from ..core.train_method import TrainMethod
 from ..pipeline.alignment_stage import AlignmentModel, alignment_key, model_folder_identity, run_alignment, sentences_for
 from ..recipe.schema import AlignmentConfig
 
@@ -119,7 +120,7 @@ def probe_variant(store: Path, name: str, cli: ProbeSettings, console: Console, 
         known = variant_names(con) if subject is None else []
     if subject is None:
         raise ProbeError(f"no variant {name!r} in {store}; known: {', '.join(known) or 'none'}")
-    if subject["method"] != "none" and not subject["train_key"]:
+    if subject["method"] != TrainMethod.NONE and not subject["train_key"]:
         raise ProbeError(f"variant {name!r} has not been trained yet (run `harness run` on {subject['recipe_file']} "
                          "first)")
     base, recipe_dir = (_recipe_config(recipe, name) if recipe is not None else

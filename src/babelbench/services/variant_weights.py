@@ -57,7 +57,7 @@ def resolve_variant(store: Path, name: str) -> VariantModel:
     from ..models.registry import resolve_base_model
     from ..store import Store
     from ..store.queries import variant_names, variant_weights
-    from ..train.trainer import KEPT
+    from ..train.artifact import TrainArtifact, TrainMethod
 
     with Store(store).read() as con:
         row = variant_weights(con, name)
@@ -70,16 +70,11 @@ def resolve_variant(store: Path, name: str) -> VariantModel:
         stored = Variant.model_validate(json.loads(row["config"])) if row["config"] else None
     except ValueError:   # a variant stored by an older schema: default settings
         stored = None
-    if row["method"] == "none":
+    if row["method"] == TrainMethod.NONE:
         return VariantModel(name, base, variant=stored)
     if not row["trained"] or not Path(row["trained"]).is_dir():
         raise VariantModelError(f"variant {name!r} has not been trained yet (run `harness run` on "
                                 f"{row['recipe_file']} first)")
-    folder = Path(row["trained"])
-    step = row["selected_step"]
-    if step is not None:
-        folder = folder / KEPT / f"step-{step}"
-    weights = str(folder / ("adapter" if row["method"] == "lora" else "model")) if step is None else str(folder)
-    if row["method"] == "lora":
-        return VariantModel(name, base, adapter=weights, step=step, variant=stored)
-    return VariantModel(name, base, model=weights, step=step, variant=stored)
+    artifact = TrainArtifact(Path(row["trained"]), TrainMethod(row["method"]), row["selected_step"])
+    adapter, model = artifact.adapter_and_model()
+    return VariantModel(name, base, adapter=adapter, model=model, step=artifact.step, variant=stored)

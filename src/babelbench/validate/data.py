@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.errors import Problem
+from ..core.train_method import TrainMethod
 from ..recipe.schema import DataConfig, Variant
 
 Report = Callable[[str, str], None]
@@ -140,7 +141,7 @@ def selection_problems(variants: list[Variant]) -> list[Problem]:
 
     problems: list[Problem] = []
     for variant in variants:
-        if variant.train.method == "none" or variant.data is None:
+        if variant.train.method == TrainMethod.NONE or variant.data is None:
             continue
         if any(s.hub for s in variant.data.sources):
             continue  # Hub datasets are read in the data stage (network)

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from ..core.errors import Problem
+from ..core.train_method import TrainMethod
 from ..recipe.loader import locate
 from ..recipe.schema import Variant
 
@@ -34,7 +35,7 @@ def hub_problems(variants: list[Variant], stages: Collection[str], tasks_dirs: l
         recipe_dir = Path(v.recipe_file).resolve().parent
         if set(stages) - {"judge"} and source_name(v.base_model, recipe_dir) == "hub":
             wanted.setdefault(("model", v.base_model), []).append((v.recipe_file, "base_model"))
-        if "data" in stages and v.data is not None and v.train.method != "none" and not _data_built(v, tasks_dirs):
+        if "data" in stages and v.data is not None and v.train.method != TrainMethod.NONE and not _data_built(v, tasks_dirs):
             for i, source in enumerate(v.data.sources):
                 if source.hub:
                     wanted.setdefault(("dataset", source.hub), []).append((v.recipe_file, f"data.sources.{i}.hub"))

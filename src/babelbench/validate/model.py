@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.train_method import TrainMethod
 from ..recipe.schema import Variant
 
 Report = Callable[[str, str], None]
@@ -57,13 +58,13 @@ def check_model(variant: Variant, recipe_dir: Path, report: Report) -> None:
         return
     name = variant.base_model
     train = variant.train
-    if train.method == "lora":
+    if train.method == TrainMethod.LORA:
         _check_targets(facts, name, list(train.lora.target_modules), report)
     context = facts.context_length
     if context is None:
         return
     where = f"{name}'s context length ({context} tokens, its config's {facts.context_field})"
-    if train.method != "none" and train.max_length > context:
+    if train.method != TrainMethod.NONE and train.max_length > context:
         report("train.max_length", f"{train.max_length} is more than {where}")
     gen = variant.eval.gen_kwargs
     key = next((k for k in GEN_TOKEN_KEYS if gen.get(k) is not None), None)  # else the task's own

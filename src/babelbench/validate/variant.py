@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import languages
 from ..core.errors import Problem
+from ..core.train_method import TrainMethod
 from ..models.registry import source_problem
 from ..paths import SearchPath
 from ..plug.labels import label_table
@@ -33,7 +34,7 @@ def variant_problems(variant: Variant, recipe: ExpandedRecipe, blame: dict[str, 
 
     recipe_dir = recipe.folder
     _check_base_model(variant, recipe_dir, report)
-    if variant.data is not None and variant.train.method != "none":
+    if variant.data is not None and variant.train.method != TrainMethod.NONE:
         problems += data_problems(variant, recipe_dir, report)
     _check_pivot(variant, report)
     check_identifier(variant, recipe_dir, report)
@@ -71,7 +72,7 @@ def _check_pivot(variant: Variant, report: Report) -> None:
     if pivot.pivot_language not in labels:
         report("pivot.pivot_language", f"{pivot.pivot_language!r} has no section label, so it cannot be a pivot "
                                        "(give one in pivot.labels)")
-    if variant.data is None or variant.train.method == "none":
+    if variant.data is None or variant.train.method == TrainMethod.NONE:
         return
     for lang, weight in variant.data.mix.items():
         if weight > 0 and lang not in labels:
