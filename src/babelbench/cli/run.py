@@ -67,9 +67,14 @@ def run(
         raise typer.Exit(1) from None
     finally:
         runner.close()
+    _summarise(summary, len(variants), store, log_path if terminal is not None else None)
+
+
+def _summarise(summary, variants: int, store: Path, log_path: Path | None) -> None:
+    """The run's last line (what ran, the store, the log); exit 1 naming each failure."""
     ran = ", ".join(f"{kind} {outcome}: {n}" for (kind, outcome), n in sorted(summary.counts.items()))
-    typer.echo(f"{len(variants)} variant(s); {ran or 'nothing to do'}; store: {store}"
-               + (f"; log: {log_path}" if terminal is not None else ""))
+    typer.echo(f"{variants} variant(s); {ran or 'nothing to do'}; store: {store}"
+               + (f"; log: {log_path}" if log_path is not None else ""))
     if summary.failures:
         for failure in summary.failures:
             typer.echo(f"failed: {failure}", err=True)
