@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from babelbench.core.train_method import TrainMethod
 from babelbench.analysis.parallel_sentences import load_parallel
 from babelbench.core.errors import ConfigError
 from babelbench.core.records import AlignmentRows
@@ -150,7 +151,7 @@ def test_variant_keys_follow_the_trained_model_not_eval_or_judges(tmp_path):
     assert variant_model_identity(other_train) != variant_model_identity(plain)
     assert variant_model_identity(plain, step=2) == {"train": plain.train_key, "step": 2}
     untrained = plan_variant(plain.variant.model_copy(
-        update={"train": plain.variant.train.model_copy(update={"method": "none"})}), [])
+        update={"train": plain.variant.train.model_copy(update={"method": TrainMethod.NONE})}), [])
     assert variant_model_identity(untrained) == {"builtin": "builtin:tiny", "builder": "tiny-llama-v1"}
 
 
@@ -199,7 +200,7 @@ def test_align_variant_runs_once_per_key_through_the_lifecycle(tmp_path, tiny_mo
     config = AlignmentConfig(languages=["zh"], max_sentences=3)
     v = _variant(tmp_path)
     v = v.model_copy(update={"analysis": ["alignment"], "alignment": config,
-                             "train": v.train.model_copy(update={"method": "none"})})
+                             "train": v.train.model_copy(update={"method": TrainMethod.NONE})})
     plan = plan_variant(v, [])
     assert plan.train_key is None   # the base model's identity names the model
     store = Store(tmp_path / "r.duckdb")
