@@ -54,7 +54,9 @@ def build(path: Path) -> None:
                 NULL, 20, true, NULL, NULL
             FROM variant_stages s JOIN (SELECT variant_id, CASE WHEN pivot_mode = 'plug' THEN 'plug' ELSE 'none' END AS filter
                 FROM variants) v USING (variant_id), langs;
-            INSERT INTO judge_metrics SELECT v.variant_id, t, NULL, 'judge:rubric-6facet/' || facet,
+            INSERT INTO judge_metrics (variant_id, task, language, judge, facet, filter, value, n, ci_low, ci_high,
+                                       baseline)
+            SELECT v.variant_id, t, NULL, 'rubric-6facet', facet,
                 CASE WHEN pivot_mode = 'plug' THEN 'plug' ELSE 'none' END, 1 + 2 * random(), 300, 1.5, 2.5, NULL
             FROM variants v, (VALUES ('all')) tt(t),
                  (VALUES ('language'), ('fluency'), ('helpfulness'), ('accuracy'), ('logical_coherence'),

@@ -44,7 +44,7 @@ records = []
 for r in rows:
     if r["value"] is None:
         continue
-    if r["metric"].startswith("judge:"):
+    if r["judge"] is not None:
         if view != "judge facets" or not r["headline"]:
             continue
         column = r["metric"]

@@ -6,15 +6,16 @@ import streamlit as st
 from _common import evaluated_or_stop, load
 
 from babelbench.analysis.standings import Cell, format_cell, lower_is_better
+from babelbench.core.metric_name import JudgeMetric
 
 st.title("babelbench leaderboard")
 evaluated_or_stop()
 rows = load("leaderboard")
 
-columns = sorted({c for r in rows for c in r["scores"]})
+columns = sorted({c for r in rows for c in r["scores"] if isinstance(c, str)})   # judge facets: JudgeMetric
 languages = sorted({c.split(" · ")[1] for c in columns if c.startswith("all tasks · ")})
-families = sorted({c for c in columns if not c.startswith(("all tasks · ", "judge:"))})
-judges = sorted({c for c in columns if c.startswith("judge:")})
+families = [c for c in columns if not c.startswith("all tasks · ")]
+judges = sorted({c for r in rows for c in r["scores"] if isinstance(c, JudgeMetric)}, key=str)
 
 with st.sidebar:
     st.header("Filters")
@@ -24,7 +25,7 @@ with st.sidebar:
     recipe = st.multiselect("Recipe", sorted({r["recipe_file"] for r in rows}), key="recipe")
     st.header("Columns")
     show_families = st.multiselect("Task families", families, default=families, key="task")
-    show_judges = st.multiselect("Judge facets", judges, default=judges, key="judge")
+    show_judges = st.multiselect("Judge facets", judges, default=judges, format_func=str, key="judge")
     show_languages = st.multiselect("Per-language scores", languages, default=[], key="language",
                                     help="Each language's mean primary score over the task families it has.")
 
@@ -34,17 +35,16 @@ shown = [r for r in rows if search.lower() in r["variant"].lower()
 score_columns = show_families + [f"all tasks · {lang} · primary_score" for lang in show_languages] + show_judges
 
 
-def label(column: str) -> str:
+def label(column: str | JudgeMetric) -> str:
     """A short header: ``xquad_gen f1``, ``zh primary``, ``rubric-6facet helpfulness``."""
+    if isinstance(column, JudgeMetric):   # a ranking against a baseline: *, the baseline named in the header's help
+        return f"{column.judge} {column.facet}" + ("*" if column.baseline else "")
     if column.startswith("all tasks · "):
         return column.split(" · ")[1] + " primary"
-    if column.startswith("judge:"):   # a ranking against a baseline: *, the baseline named in the header's help
-        name, _, against = column.removeprefix("judge:").replace("/", " ", 1).partition(" vs ")
-        return name + ("*" if against else "")
     return column.replace(" · ", " ")
 
 
-def table(group: list[dict], rank_by: str | None) -> tuple[pd.DataFrame, dict]:
+def table(group: list[dict], rank_by: str | JudgeMetric | None) -> tuple[pd.DataFrame, dict]:
     """The group's rows, each score as 'value ± half the 95 % interval', ranked by ``rank_by``; only the score
     columns some variant of the group has a value in (groups evaluated differently have different ones)."""
     columns = [c for c in score_columns if any((r["scores"].get(c) or {}).get("value") is not None for r in group)]
@@ -68,10 +68,11 @@ def table(group: list[dict], rank_by: str | None) -> tuple[pd.DataFrame, dict]:
     for c in columns:
         ns = sorted({(r["scores"].get(c) or {}).get("n") for r in group} - {None})
         n = f"n = {ns[0]}" if len(ns) == 1 else (f"n = {ns[0]}–{ns[-1]}" if ns else "no value")
-        against = f" (* against {c.split(' vs ', 1)[1]})" if " vs " in c else ""
+        judged = isinstance(c, JudgeMetric)
+        against = f" (* against {c.baseline})" if judged and c.baseline else ""
         config[label(c)] = st.column_config.TextColumn(
-            label(c), help=f"{c.split(' vs ')[0]}{against}: value ± half its 95 % interval; {n} "
-                           f"({'documents' if not c.startswith('judge:') else 'judged answers'})")
+            label(c), help=f"{c.name if judged else c}{against}: value ± half its 95 % interval; {n} "
+                           f"({'documents' if not judged else 'judged answers'})")
     return frame.drop(columns="_rank"), config
 
 

@@ -30,7 +30,7 @@ points = pd.DataFrame.from_records([
     {"variant": r["variant"], "score": column.replace(" · ", " "), "value": s["value"], "low": s.get("ci_low"),
      "high": s.get("ci_high"), "n": s.get("n")}
     for r in members for column, s in r["scores"].items()
-    if not column.startswith(("all tasks · ", "judge:")) and s.get("value") is not None],
+    if isinstance(column, str) and not column.startswith("all tasks · ") and s.get("value") is not None],
     columns=["variant", "score", "value", "low", "high", "n"])
 if points.empty:
     st.info("No task-family scores stored for this recipe's variants yet.")

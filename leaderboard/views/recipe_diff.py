@@ -23,10 +23,10 @@ else:
     st.info("The two variants are built and evaluated the same way.")
 
 board = {r["variant_id"]: r["scores"] for r in load("leaderboard")}
-columns = sorted(set(board.get(a, {})) | set(board.get(b, {})))
+columns = sorted(set(board.get(a, {})) | set(board.get(b, {})), key=str)   # a judge facet: by its label
 scores = []
 for c in columns:
     va, vb = (board.get(a, {}).get(c) or {}).get("value"), (board.get(b, {}).get(c) or {}).get("value")
-    scores.append({"score": c, "A": va, "B": vb, "B − A": None if va is None or vb is None else vb - va})
+    scores.append({"score": str(c), "A": va, "B": vb, "B − A": None if va is None or vb is None else vb - va})
 st.subheader("Scores")
 st.dataframe(pd.DataFrame(scores, columns=["score", "A", "B", "B − A"]), hide_index=True, key="score-diff")

@@ -7,6 +7,8 @@ import streamlit as st
 
 from _common import evaluated_or_stop, load
 
+from babelbench.analysis.standings import column_order, is_score_column
+
 st.title("Trends")
 evaluated_or_stop()
 points = pd.DataFrame.from_records(load("trend_points"))
@@ -23,9 +25,8 @@ if not varying:
     st.stop()
 field = st.selectbox("Recipe field", varying, key="field")
 LANGUAGES = "primary score per language"
-scores = sorted({c for r in board for c in r["scores"] if not c.startswith("all tasks · ")},
-                key=lambda c: (c.startswith("judge:"), c))
-score = st.selectbox("Score", [LANGUAGES, *scores], key="score")
+scores = sorted({c for r in board for c in r["scores"] if is_score_column(c)}, key=column_order)
+score = st.selectbox("Score", [LANGUAGES, *scores], format_func=str, key="score")
 
 
 def x_of(values: pd.Series) -> tuple[pd.Series, str]:
@@ -56,7 +57,7 @@ else:
     if x_type == "N":   # variants with the same value side by side
         encoding["xOffset"] = alt.XOffset("variant:N")
     base = alt.Chart(data).encode(**encoding)
-    chart = (base.mark_rule(strokeWidth=2).encode(y=alt.Y("low:Q", title=score), y2="high:Q")
+    chart = (base.mark_rule(strokeWidth=2).encode(y=alt.Y("low:Q", title=str(score)), y2="high:Q")
              + base.mark_point(filled=True, size=70).encode(
                  y="value:Q", tooltip=["variant", "x", alt.Tooltip("value:Q", format=".3f"), "n"]))
     st.altair_chart(chart, width="stretch")

@@ -95,7 +95,8 @@ def test_leaderboard_shows_each_variant_with_stored_scores_and_filters(store):
         assert row["xquad_gen f1"] == f"{f1:.3g} ± {(high - low) / 2:.2g}" and n == 4
         f1s.append(f1)
         match = query(store, """SELECT j.value FROM judge_metrics j JOIN variants v USING (variant_id)
-                                WHERE v.name = ? AND j.task = 'all' AND j.metric = 'judge:language-id/match'""",
+                                WHERE v.name = ? AND j.task = 'all' AND j.judge = 'language-id'
+                                      AND j.facet = 'match'""",
                       [row["variant"]])
         shown = row.get("language-id match")
         if match:   # a PLUG variant whose answers all lack a target part has no match rate
@@ -142,7 +143,7 @@ def test_pairwise_matrix_matches_the_judge_metrics(store):
     assert sorted(table["variant"]) == ["board@mixed,lr=0.001", "board@plug,lr=0.0001", "board@plug,lr=0.001"]
     assert set(table["baseline"]) == {"board@mixed,lr=0.0001"}
     stored = dict(query(store, """SELECT v.name, j.n FROM judge_metrics j JOIN variants v USING (variant_id)
-                                  WHERE j.task = 'all' AND j.metric = 'judge:pairwise/win'"""))
+                                  WHERE j.task = 'all' AND j.judge = 'pairwise' AND j.facet = 'win'"""))
     judged = table[table["pairs"].notna()]
     assert dict(zip(judged["variant"], judged["pairs"])) == stored and stored["board@mixed,lr=0.001"] == 4
     # the loopback judge answers "tie" in both orders: every judged pair is a tie, no order flips
@@ -516,7 +517,7 @@ def test_overview_states_the_study_and_draws_scores_and_win_rates_with_intervals
         if p["score"] == "xquad_gen f1":
             assert (p["value"], p["low"], p["high"]) == pytest.approx(stored[(p["variant"], p["score"])])
     judged = query(store, """SELECT v.name, j.task, j.value, j.ci_low, j.ci_high FROM judge_metrics j
-                             JOIN variants v USING (variant_id) WHERE j.metric = 'judge:pairwise/win_rate'
+                             JOIN variants v USING (variant_id) WHERE j.judge = 'pairwise' AND j.facet = 'win_rate'
                              AND j.language IS NOT NULL AND v.recipe_file = ? ORDER BY 1, 2""", [recipe])
     assert judged
     assert sorted((w["variant"], w["task"], w["value"], w["ci_low"], w["ci_high"]) for w in win_values

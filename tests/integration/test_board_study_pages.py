@@ -105,8 +105,9 @@ def test_pairwise_rankings_equal_the_stored_judge_metrics(store):
     row = ranked.set_index("variant").loc["study@b"]
     for measure in ("bt_win_prob", "lc_win_rate", "win_rate"):
         [(value,)] = query(store, """SELECT j.value FROM judge_metrics j JOIN variants v USING (variant_id)
-                                     WHERE v.name = 'study@b' AND j.metric = ? AND j.task = 'all'""",
-                           [f"judge:pairwise/{measure}"])
+                                     WHERE v.name = 'study@b' AND j.judge = 'pairwise' AND j.facet = ?
+                                           AND j.task = 'all'""",
+                           [measure])
         assert row[measure] == pytest.approx(value)
 
 

@@ -115,6 +115,7 @@ def test_the_judges_grade_an_imported_runs_answers(lm_eval_folder, tmp_path, tin
     answers = query(store, "SELECT kept_response, doc FROM samples WHERE task = 'xalpaca_en' ORDER BY doc_id")
     expected = [detect(a, json.loads(d).get("expected_language") or "en").matches for a, d in answers]
     [(value, n)] = query(store, """SELECT j.value, j.n FROM judge_metrics j JOIN variants v USING (variant_id)
-                                   WHERE v.name = ? AND j.task = 'xalpaca_en' AND j.metric = 'judge:language-id/match'""",
+                                   WHERE v.name = ? AND j.task = 'xalpaca_en' AND j.judge = 'language-id'
+                                         AND j.facet = 'match'""",
                          [name])
     assert n == 2 and value == pytest.approx(sum(bool(m) for m in expected) / 2)

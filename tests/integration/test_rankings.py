@@ -70,8 +70,9 @@ def store(tiny_model, tmp_path_factory):
 
 def _metric(store, variant: str, metric: str, language=None) -> tuple[float, int, float | None, float | None]:
     rows = query(store, """SELECT j.value, j.n, j.ci_low, j.ci_high FROM judge_metrics j JOIN variants v USING (variant_id)
-                           WHERE v.name = ? AND j.metric = ? AND j.language IS NOT DISTINCT FROM ?""",
-                 [variant, f"judge:pairwise/{metric}", language])
+                           WHERE v.name = ? AND j.judge = 'pairwise' AND j.facet = ?
+                                 AND j.language IS NOT DISTINCT FROM ?""",
+                 [variant, metric, language])
     assert len(rows) == 1, (variant, metric, rows)
     return rows[0]
 
@@ -100,17 +101,19 @@ def test_the_length_controlled_win_rate_removes_the_length_advantage(store):
 
 
 def test_rankings_are_on_the_leaderboard_rows(store):
+    from babelbench.core.metric_name import JudgeMetric
     from babelbench.store import Store
     from babelbench.store.board import leaderboard
 
     with Store(store).read() as con:
         rows = {r["variant"]: r for r in leaderboard(con)}
     # the rankings are leaderboard columns that name their baseline; raw win/tie/loss stay on the Pairwise page
-    scores = rows["verbose"]["scores"]
+    scores = {str(c): s for c, s in rows["verbose"]["scores"].items()}   # judge facets: by their label
     assert scores["judge:pairwise/lc_win_rate vs base"]["value"] == pytest.approx(_metric(store, "verbose", "lc_win_rate")[0])
     assert scores["judge:pairwise/bt_win_prob vs base"]["ci_low"] is not None
+    assert rows["verbose"]["scores"][JudgeMetric("pairwise", "bt_win_prob", "base")]["ci_low"] is not None
     assert not any(c.endswith(("/win", "/tie", "/loss")) for c in scores)
-    assert query(store, "SELECT count(*) FROM judge_metrics WHERE metric LIKE '%/bt_win_prob'") == [(2,)]
+    assert query(store, "SELECT count(*) FROM judge_metrics WHERE facet = 'bt_win_prob'") == [(2,)]
 
 
 @register_model("scripted-truncating")
@@ -157,11 +160,11 @@ variants:
     # the longer always wins: long beats both, medium beats short
     win = dict(((v, b), w) for v, b, w in query(store, """
         SELECT v.name, j.baseline, j.value FROM judge_metrics j JOIN variants v USING (variant_id)
-        WHERE j.metric = 'judge:pairwise/win_rate' AND j.task = 'all'"""))
+        WHERE j.judge = 'pairwise' AND j.facet = 'win_rate' AND j.task = 'all'"""))
     assert win == {("all@long", "all@medium"): 1.0, ("all@long", "all@short"): 1.0, ("all@medium", "all@short"): 1.0}
     # one Bradley-Terry fit over all three pairs, anchored on the most frequent baseline (short)
     bt = dict(query(store, """SELECT v.name, j.value FROM judge_metrics j JOIN variants v USING (variant_id)
-                              WHERE j.metric = 'judge:pairwise/bt_win_prob'"""))
+                              WHERE j.judge = 'pairwise' AND j.facet = 'bt_win_prob'"""))
     assert set(bt) == {"all@long", "all@medium"} and bt["all@long"] > bt["all@medium"] > 0.5
     assert {b for (b,) in query(store, "SELECT DISTINCT baseline FROM judge_metrics "
-                                       "WHERE metric LIKE '%/bt_win_prob'")} == {"all@short"}
+                                       "WHERE facet = 'bt_win_prob'")} == {"all@short"}

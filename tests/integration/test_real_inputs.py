@@ -202,7 +202,7 @@ def test_a_yoruba_variant_is_scored_and_lingua_knows_yoruba(yoruba_run):
                                 AND v.kind = 'eval' JOIN variants x ON x.variant_id = v.variant_id
                                 WHERE x.name = 'yo@lingua' ORDER BY s.doc_id""")
     assert [k for (k,) in kept] == list(YO_ANSWERS)
-    judged = dict(query(yoruba_run, """SELECT j.metric, j.value FROM judge_metrics j JOIN variants v USING (variant_id)
+    judged = dict(query(yoruba_run, """SELECT 'judge:' || j.judge || '/' || j.facet, j.value FROM judge_metrics j JOIN variants v USING (variant_id)
                                         WHERE v.name = 'yo@lingua' AND j.task = 'prompts_prompts_yo'"""))
     assert judged["judge:language-id/match"] == pytest.approx(expected)
 
@@ -212,7 +212,7 @@ def test_an_identifier_without_yoruba_says_unsupported_not_wrong(yoruba_run):
     assert metrics["language_fidelity:unsupported"] == (1.0, 2)
     value, _ = metrics["language_fidelity"]
     assert value is None or value != value      # no verdict at all (NaN / NULL), never 0 = "wrong language"
-    judged = dict(query(yoruba_run, """SELECT j.metric, j.value FROM judge_metrics j JOIN variants v USING (variant_id)
+    judged = dict(query(yoruba_run, """SELECT 'judge:' || j.judge || '/' || j.facet, j.value FROM judge_metrics j JOIN variants v USING (variant_id)
                                         WHERE v.name = 'yo@fasttext' AND j.task = 'prompts_prompts_yo'"""))
     assert judged["judge:language-id-ft/unsupported"] == 1.0
     assert "judge:language-id-ft/match" not in judged

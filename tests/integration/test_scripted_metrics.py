@@ -411,8 +411,9 @@ def test_rubric_judge_metrics_from_a_scripted_judge_equal_hand_computed_values(
                      "--judge-base-url", judge.base_url, "--judge-model", "m")
         assert sorted(judge.asked) == sorted(JUDGED_ANSWERS.values())   # each answer asked once
 
-        rows = query(store, "SELECT task, metric, value, n, ci_low, ci_high FROM judge_metrics")
-        stored = {(t, m.removeprefix("judge:rubric-6facet/")): (v, n, lo, hi) for t, m, v, n, lo, hi in rows}
+        rows = query(store, "SELECT task, facet, value, n, ci_low, ci_high FROM judge_metrics "
+                            "WHERE judge = 'rubric-6facet'")
+        stored = {(t, m): (v, n, lo, hi) for t, m, v, n, lo, hi in rows}
         for (task, facet), (value, n) in JUDGE_EXPECTED.items():
             got = stored[(task, facet)]
             assert (got[0], got[1]) == (_approx(value), n), (task, facet, got)

@@ -82,7 +82,9 @@ def test_a_protocol_registered_outside_the_package_is_validated_run_stored_repor
 
     with Store(store).read() as con:
         [variant] = leaderboard(con)
-    assert variant["scores"]["judge:length/length_ratio"]["value"] == pytest.approx(rows[0]["value"])
+    from babelbench.core.metric_name import JudgeMetric
+
+    assert variant["scores"][JudgeMetric("length", "length_ratio")]["value"] == pytest.approx(rows[0]["value"])
     # and a re-run sends nothing again
     code, out = harness("run", recipe, "--store", store, "--judges-dir", judges)
     assert code == 0 and "judge ran" not in out

@@ -3,7 +3,7 @@ language) and over all of a variant's answers (task ``all``), with a bootstrap 9
 the share of PLUG answers without a target part; and agreement between judges that vote on
 the answer's language (e.g. the rubric's language facet against the language identifier).
 
-Rows have the shape of report rows, named ``judge:<judge>/<metric>``; the runner stores them
+Rows have the shape of report rows, their ``metric`` a :class:`JudgeMetric`; the runner stores them
 in ``judge_metrics`` after a variant's judge pass, so readers only select.
 """
 
@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from ..core.metric_name import JudgeMetric
 from ..core.records import JudgedRow, Observation
 from .bootstrap import mean_ci
 
@@ -80,9 +81,10 @@ def judge_metric_rows(judged: Sequence[_Judged]) -> list[dict[str, Any]]:
         for (task, language), metrics in scopes.items():
             for metric, values in sorted(metrics.items()):
                 mean, low, high = mean_ci(values)
-                rows.append({"task": task, "language": language, "metric": f"judge:{head.judge}/{metric}",
+                rows.append({"task": task, "language": language,
+                             "metric": JudgeMetric(head.judge, metric, head.baseline),
                              "filter": "plug" if head.plug else "none", "value": mean, "n": len(values),
                              "ci_low": low, "ci_high": high, "baseline": head.baseline,
                              "headline": metric not in hidden[index]})
-    rows.sort(key=lambda r: (r["task"] == "all", r["task"], r["metric"], r["baseline"] or ""))
+    rows.sort(key=lambda r: (r["task"] == "all", r["task"], r["metric"].name, r["baseline"] or ""))
     return rows

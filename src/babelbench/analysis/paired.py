@@ -18,7 +18,11 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..core.metric_name import JudgeMetric
 from .bootstrap import ITERATIONS, SEED
+
+#: What a pair of values measures: an lm-eval metric's name, or a judge metric.
+Measure = str | JudgeMetric
 
 #: Up to this many documents the permutation test enumerates every sign pattern (2^16 = 65536).
 EXACT_UP_TO = 16
@@ -97,27 +101,30 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return adjusted
 
 
-def compare(pairs: Mapping[tuple[str, str | None, str], tuple[Sequence[float], Sequence[float]]]) -> list[Comparison]:
-    """One :class:`Comparison` per (task, language, metric) -> (A's values, B's values), paired by index."""
+def compare(pairs: Mapping[tuple[str, str | None, Measure], tuple[Sequence[float], Sequence[float]]]) -> list[Comparison]:
+    """One :class:`Comparison` per (task, language, metric) -> (A's values, B's values), paired by index;
+    a comparison's ``metric`` is the name shown (a judge metric's label)."""
     rows = []
-    for (task, language, metric), (a, b) in sorted(pairs.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+    for (task, language, metric), (a, b) in sorted(pairs.items(),
+                                                   key=lambda kv: (kv[0][0], kv[0][1] or "", str(kv[0][2]))):
         if not a or len(a) != len(b):
             continue
         low, high = paired_bootstrap_ci(a, b)
         mean_a, mean_b = sum(a) / len(a), sum(b) / len(b)
-        rows.append(Comparison(task, language, metric, len(a), mean_a, mean_b, mean_b - mean_a, low, high,
+        rows.append(Comparison(task, language, str(metric), len(a), mean_a, mean_b, mean_b - mean_a, low, high,
                                paired_permutation_p(a, b)))
     adjusted = holm([r.p_value for r in rows])
     return [Comparison(**{**r.__dict__, "p_holm": p}) for r, p in zip(rows, adjusted)]
 
 
 #: (task, language, metric) -> {document key: value}
-DocumentValues = dict[tuple[str, str | None, str], dict[tuple[int, str | None], float]]
+DocumentValues = dict[tuple[str, str | None, Measure], dict[tuple[int, str | None], float]]
 
 
 def document_values(samples: Sequence[Mapping], judged: Sequence) -> DocumentValues:
     """A variant's per-document values: every numeric per-sample lm-eval metric of its scored answers,
-    and every judge metric its protocols observe per answer (``judge:<name>/<metric>``).
+    and every judge metric its protocols observe per answer (a :class:`JudgeMetric`; so is a judge's
+    metric that lm-eval reported per answer, the same one when both graded it).
 
     ``samples`` rows carry task, doc_id, language, doc_hash and sample_metrics (a dict); ``judged`` is
     :func:`babelbench.store.judge_queries.judged`'s output. Documents are keyed by (doc_id, doc_hash),
@@ -134,19 +141,21 @@ def document_values(samples: Sequence[Mapping], judged: Sequence) -> DocumentVal
         for metric, value in (s.get("sample_metrics") or {}).items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
                 continue
-            out.setdefault((s["task"], s["language"], metric), {})[(s["doc_id"], s.get("doc_hash"))] = float(value)
+            measure: Measure = JudgeMetric.parse(metric) or metric   # lm-eval's key for a judge's metric
+            out.setdefault((s["task"], s["language"], measure), {})[(s["doc_id"], s.get("doc_hash"))] = float(value)
     for j in judged:
         rows = [r for r in j.rows if r.link_status != "no_target"]
         for o in get_protocol(j.kind).observations(j.config, rows):
             doc = (o.doc_id, hashes.get((o.task, o.doc_id)))
-            out.setdefault((o.task, o.language, f"judge:{j.judge}/{o.metric}"), {})[doc] = o.value
+            out.setdefault((o.task, o.language, JudgeMetric(j.judge, o.metric)), {})[doc] = o.value
     return out
 
 
-def pair_up(a: DocumentValues, b: DocumentValues) -> dict[tuple[str, str | None, str], tuple[list[float], list[float]]]:
+def pair_up(a: DocumentValues,
+            b: DocumentValues) -> dict[tuple[str, str | None, Measure], tuple[list[float], list[float]]]:
     """The (task, language, metric) both variants have, with values on the documents both answered."""
     pairs = {}
-    for key in sorted(set(a) & set(b), key=lambda k: (k[0], k[1] or "", k[2])):
+    for key in sorted(set(a) & set(b), key=lambda k: (k[0], k[1] or "", str(k[2]))):
         docs = sorted(set(a[key]) & set(b[key]), key=lambda d: (d[0], d[1] or ""))
         if docs:
             pairs[key] = ([a[key][d] for d in docs], [b[key][d] for d in docs])

@@ -25,6 +25,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..core.metric_name import JudgeMetric
+
 #: Ridge strength on every coefficient (sklearn's C = 1 / RIDGE); small enough not to bias a
 #: well-determined fit, large enough that a variant winning every battle gets a finite strength.
 RIDGE = 0.1
@@ -207,11 +209,11 @@ class Compared:
 def ranking_rows(judge: str, compared: Sequence[Compared], ids: dict[str, str]) -> dict[str, list[dict]]:
     """Metric rows per variant id from every comparison one judge made:
 
-    * ``judge:<judge>/bt_win_prob`` -- one Bradley–Terry fit over all its battles (any pairs), each
+    * ``JudgeMetric(judge, "bt_win_prob")`` -- one Bradley–Terry fit over all its battles (any pairs), each
       player's probability of beating the anchor (the most frequent baseline, so with one baseline
       it is the baseline itself), with a bootstrap interval over prompts; rows for every player
       whose variant id is known (``ids``: name -> id), baselines included;
-    * ``judge:<judge>/lc_win_rate`` -- per baseline, the length-controlled win rate of each variant
+    * ``JudgeMetric(judge, "lc_win_rate")`` -- per baseline, the length-controlled win rate of each variant
       judged against it (overall and per language).
     """
     from collections import Counter
@@ -223,7 +225,8 @@ def ranking_rows(judge: str, compared: Sequence[Compared], ids: dict[str, str]) 
     out: dict[str, list[dict]] = defaultdict(list)
     for r in bt_scores(battles, anchor):
         if r.name in ids and r.name != anchor:
-            out[ids[r.name]].append({"task": "all", "language": None, "metric": f"judge:{judge}/bt_win_prob",
+            out[ids[r.name]].append({"task": "all", "language": None,
+                                     "metric": JudgeMetric(judge, "bt_win_prob", anchor),
                                      "value": r.value, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.n,
                                      "filter": "none", "baseline": anchor, "headline": True})
     by_baseline: dict[str, list[Compared]] = defaultdict(list)
@@ -241,7 +244,8 @@ def ranking_rows(judge: str, compared: Sequence[Compared], ids: dict[str, str]) 
                     continue
                 n = sum(1 for o in c.outcomes if language is None or o[1] == language)
                 out[c.variant_id].append({"task": "all" if language is None else "all tasks", "language": language,
-                                          "metric": f"judge:{judge}/lc_win_rate", "value": value, "ci_low": None,
+                                          "metric": JudgeMetric(judge, "lc_win_rate", baseline), "value": value,
+                                          "ci_low": None,
                                           "ci_high": None, "n": n, "filter": "none", "baseline": baseline,
                                           "headline": True})
     return dict(out)

@@ -11,6 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.metric_name import JudgeMetric
+
+#: A leaderboard column: a task family's macro (``xquad_gen · f1``) or a judge facet.
+Column = str | JudgeMetric
+
 #: Judge facets where less is better (everything else: more is better).
 LOWER_IS_BETTER = frozenset({"code_switch", "loss", "no_target", "parse_failure_rate", "order_flip", "error_rate",
                              "unsupported"})
@@ -27,21 +32,26 @@ class Cell:
 class Group:
     comparable: str
     variants: list[str]
-    columns: list[str]
-    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    columns: list[Column]
+    cells: dict[tuple[str, Column], Cell] = field(default_factory=dict)
     #: column -> the variant with the best value (None when none has one, or several share it)
-    best: dict[str, str | None] = field(default_factory=dict)
+    best: dict[Column, str | None] = field(default_factory=dict)
     #: column -> n shared by every cell of the column (shown once, in a footnote), else None
-    common_n: dict[str, int | None] = field(default_factory=dict)
+    common_n: dict[Column, int | None] = field(default_factory=dict)
 
 
-def is_score_column(column: str) -> bool:
+def is_score_column(column: Column) -> bool:
     """Family macros (``xquad_gen · f1``) and judge headline facets; not the per-language summaries."""
-    return not column.startswith("all tasks · ")
+    return isinstance(column, JudgeMetric) or not column.startswith("all tasks · ")
 
 
-def lower_is_better(column: str) -> bool:
-    return column.startswith("judge:") and column.split(" vs ")[0].rsplit("/", 1)[-1] in LOWER_IS_BETTER
+def lower_is_better(column: Column) -> bool:
+    return isinstance(column, JudgeMetric) and column.facet in LOWER_IS_BETTER
+
+
+def column_order(column: Column) -> tuple[bool, str]:
+    """Task families first, then judge facets, each by the text shown."""
+    return isinstance(column, JudgeMetric), str(column)
 
 
 def standings(rows: Iterable[dict[str, Any]], *, variants: list[str] | None = None,
@@ -56,9 +66,9 @@ def standings(rows: Iterable[dict[str, Any]], *, variants: list[str] | None = No
     groups = []
     for comparable, members in sorted(by_group.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         columns = sorted({c for r in members for c in r["scores"] if is_score_column(c)},
-                         key=lambda c: (c.startswith("judge:"), c))
+                         key=column_order)
         if columns_like:
-            columns = [c for c in columns if any(p in c for p in columns_like)]
+            columns = [c for c in columns if any(p in str(c) for p in columns_like)]
         group = Group(comparable, [], columns)
         for r in members:
             for c in columns:
@@ -81,7 +91,7 @@ def standings(rows: Iterable[dict[str, Any]], *, variants: list[str] | None = No
             group.common_n[c] = ns.pop() if len(ns) == 1 else None
         first = columns[0] if columns else None
 
-        def order(r: dict[str, Any], first: str | None = first, group: Group = group) -> tuple:
+        def order(r: dict[str, Any], first: Column | None = first, group: Group = group) -> tuple:
             cell = group.cells.get((r["variant"], first)) if first else None
             value = cell.value if cell and cell.value is not None else None
             sign = -1 if first and lower_is_better(first) else 1

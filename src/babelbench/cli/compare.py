@@ -5,11 +5,14 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from .. import paths
+
+if TYPE_CHECKING:
+    from ..analysis.paired import Measure
 
 COLUMNS = ["task", "language", "metric", "n", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "p_value", "p_holm",
            "significant"]
@@ -48,12 +51,14 @@ def compare(
     print_rows(rows, fmt, COLUMNS, lambda shown: _table(a, b, shown))
 
 
-def _wanted(key: tuple[str, str | None, str], tasks: list[str] | None, judges: list[str] | None) -> bool:
+def _wanted(key: tuple[str, str | None, Measure], tasks: list[str] | None, judges: list[str] | None) -> bool:
+    from ..core.metric_name import JudgeMetric
+
     task, _language, metric = key
     if tasks and not any(fnmatch.fnmatchcase(task, p) for p in tasks):
         return False
     if judges:
-        judge = metric.split("/", 1)[0].removeprefix("judge:") if metric.startswith("judge:") else "none"
+        judge = metric.judge if isinstance(metric, JudgeMetric) else "none"
         return judge in judges
     return True
 

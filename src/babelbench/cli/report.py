@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from .. import paths
+from ..core.metric_name import JudgeMetric
+
+if TYPE_CHECKING:
+    from ..analysis.standings import Column
 
 Filter = Annotated[Optional[list[str]], typer.Option(help="Keep rows whose value contains this (repeatable).")]
 
@@ -50,7 +54,8 @@ def _standings(rows: list[dict], variants: list[str] | None, columns: list[str],
     console = Console()
     if languages:  # per-language summaries instead of the family macros
         rows = [{**r, "scores": {c.replace("all tasks · ", "", 1): s for c, s in r["scores"].items()
-                                 if c.startswith("all tasks · ") and any(f"· {lang} ·" in c for lang in languages)}}
+                                 if isinstance(c, str) and c.startswith("all tasks · ")
+                                 and any(f"· {lang} ·" in c for lang in languages)}}
                 for r in rows]
     groups = standings(rows, variants=variants, columns_like=columns or None)
     if not groups:
@@ -66,7 +71,7 @@ def _standings(rows: list[dict], variants: list[str] | None, columns: list[str],
         shown = {c: [format_cell(group.cells.get((v, c)), group.common_n[c] is None) for v in group.variants]
                  for c in group.columns}
         col_width = {c: max(len(_header(c)[0]), len(_header(c)[1]), *(len(t) for t in shown[c])) for c in group.columns}
-        chunks: list[list[str]] = [[]]
+        chunks: list[list[Column]] = [[]]
         used = name_width + 4
         for c in group.columns:   # columns that do not fit the terminal continue in another table
             if chunks[-1] and used + col_width[c] + 3 > width:
@@ -88,7 +93,7 @@ def _standings(rows: list[dict], variants: list[str] | None, columns: list[str],
             console.print(table)
         best = [f"{' '.join(_header(c))} → {group.best[c]}" for c in group.columns if group.best[c]]
         console.print("[dim]best (bold): " + ("; ".join(best) if best else "no column has a single best variant"))
-        against = sorted({c.split(" vs ", 1)[1] for c in group.columns if " vs " in c})
+        against = sorted({c.baseline for c in group.columns if isinstance(c, JudgeMetric) and c.baseline})
         if against:
             console.print(f"[dim]* against {', '.join(against)}")
         by_n: dict[int, list[str]] = {}
@@ -101,13 +106,11 @@ def _standings(rows: list[dict], variants: list[str] | None, columns: list[str],
     console.print("[dim]every task, language and metric: harness report --long · the board: harness board")
 
 
-def _header(column: str) -> tuple[str, str]:
+def _header(column: Column) -> tuple[str, str]:
     """Two header lines: ``xquad_gen`` / ``f1``; ``rubric-6facet`` / ``helpfulness``; a ranking against a
     baseline gets a ``*`` (the baseline is named under the table)."""
-    if column.startswith("judge:"):
-        head, _, rest = column.removeprefix("judge:").partition("/")
-        facet, _, against = rest.partition(" vs ")
-        return head, facet + ("*" if against else "")
+    if isinstance(column, JudgeMetric):
+        return column.judge, column.facet + ("*" if column.baseline else "")
     family, _, metric = column.partition(" · ")
     return family, metric
 

@@ -73,6 +73,7 @@ def judge_metrics(doc: dict[str, Any], response: str, task: str = "lm-eval", doc
 
 
 def _grade(store_path: Path, judge, doc: dict[str, Any], response: str, task: str, doc_id: int) -> dict[str, float]:
+    from ..core.metric_name import JudgeMetric
     from ..core.records import JudgedRow
     from ..judge.grading import Target, plan_judgments, run_judgments
     from ..judge.protocol import get_protocol
@@ -105,5 +106,5 @@ def _grade(store_path: Path, judge, doc: dict[str, Any], response: str, task: st
     for link in plan.ready_links + [lk for item in plan.missing for lk in item.links]:
         status, scores, verdict = found.get(link.judgment_key or "", (None, {}, None))
         rows.append(JudgedRow(task, language, doc_id, link.slot, link.status, status, scores, verdict))
-    return {f"judge:{judge.name}/{o.metric}": o.value
+    return {JudgeMetric(judge.name, o.metric).label: o.value
             for o in protocol.observations(judge.config.model_dump(mode="json"), rows)}

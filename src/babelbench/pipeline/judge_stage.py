@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core import progress
+from ..core.metric_name import JudgeMetric
 from ..core.records import StageResult
 from ..store import Store, judge_queries, writes
 from .keys import VariantPlan
@@ -173,7 +174,7 @@ def refresh_rankings(store: Store) -> None:
             by_judge[h["judge"]].append(Compared(h["variant_id"], h["name"], h["baseline"], outcomes, diffs))
             ids[h["judge"]].update({h["name"]: h["variant_id"], h["baseline"]: h["baseline_variant"]})
         for judge, compared in by_judge.items():
-            names = [f"judge:{judge}/bt_win_prob", f"judge:{judge}/lc_win_rate"]
+            names = [JudgeMetric(judge, "bt_win_prob"), JudgeMetric(judge, "lc_win_rate")]
             rows = ranking_rows(judge, compared, ids[judge])
             for variant_id in set(ids[judge].values()):
                 writes.write_judge_metrics(con, variant_id, rows.get(variant_id, []), only=names)

@@ -128,19 +128,20 @@ def _rule(how: str | dict[str, float]) -> str:
 def _scores(store: Store, checkpoints: dict[int, VariantPlan], metric: str,
             judges: dict[str, Judge]) -> dict[int, dict[str, tuple[float, int, str]]]:
     """Per checkpoint and language: the validation score, its n, and the evaluation it came from."""
+    from ..core.metric_name import JudgeMetric
     from ..judge.protocol import get_protocol
 
+    judged = JudgeMetric.parse(metric)   # the recipe's `select.metric`, as its author wrote it
     out: dict[int, dict[str, tuple[float, int, str]]] = {}
     with store.write() as con:
         for step, ckpt in checkpoints.items():
-            if metric.startswith("judge:"):
-                name, _, facet = metric.removeprefix("judge:").partition("/")
-                judge = judges[name]
+            if judged is not None:
+                judge = judges[judged.judge]
                 rows = judge_queries.judged_eval(con, ckpt.eval_key, judge.identity())
                 config = judge.config.model_dump(mode="json")
                 values: dict[str, list[float]] = {}
                 for o in get_protocol(judge.kind).observations(config, [r for r in rows if r.link_status == "judged"]):
-                    if o.metric == facet and o.language is not None:
+                    if o.metric == judged.facet and o.language is not None:
                         values.setdefault(o.language, []).append(o.value)
                 out[step] = {lang: (sum(v) / len(v), len(v), ckpt.eval_key) for lang, v in values.items()}
             else:

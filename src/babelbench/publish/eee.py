@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..core.metric_name import JudgeMetric
 from ..store.publish_queries import variant_judge_config
 from ..store.queries import report_rows
 from .formats import WrittenFile, register_export_format, write_json_per_variant
@@ -22,6 +23,7 @@ _NOT_SCORES = ("pivot:", "transfer_gap:")
 
 
 def _metric_config(row: dict[str, Any], judges: dict[str, Any]) -> dict[str, Any]:
+    """``row``: a report row, with ``judge_metric`` (its :class:`JudgeMetric`) when a judge measured it."""
     metric = row["metric"]
     config: dict[str, Any] = {"lower_is_better": metric.endswith(("parse_failure_rate", "error_rate", "no_target",
                                                                    "code_switch", "answer_chars", "order_flip",
@@ -30,8 +32,9 @@ def _metric_config(row: dict[str, Any], judges: dict[str, Any]) -> dict[str, Any
                               "max_score": 100.0 if metric in _HUNDRED else 1.0}
     if metric == "answer_chars":
         config["max_score"] = float(max(row["value"] or 0, 1))
-    if metric.startswith("judge:"):
-        name, _, facet = metric.removeprefix("judge:").partition("/")
+    judged: JudgeMetric | None = row.get("judge_metric")
+    if judged is not None:
+        name, facet = judged.judge, judged.facet
         judge = judges.get(name, {})
         levels = {f["name"]: f for f in judge.get("facets", [])}
         if facet in levels:
@@ -64,7 +67,7 @@ def _score_details(row: dict[str, Any]) -> dict[str, Any]:
 def eee_records(con, variants: list[str] | None = None) -> dict[str, dict[str, Any]]:
     tables = dataset_tables(con, variants)
     recipes = {r["variant"]: r for r in tables["recipes"]}
-    rows = report_rows(con)
+    rows = report_rows(con, with_judge_metric=True)
     out = {}
     for name, recipe in sorted(recipes.items()):
         config = json.loads(recipe["config"])
@@ -81,7 +84,7 @@ def eee_records(con, variants: list[str] | None = None) -> dict[str, dict[str, A
             if r["variant"] != name or r["value"] is None or r["metric"].startswith(_NOT_SCORES):
                 continue
             results.append({
-                "evaluation_name": f"{r['task']}/{r['metric']}" + (f" vs {r['baseline']}" if r.get("baseline") else ""),
+                "evaluation_name": f"{r['task']}/" + (r["judge_metric"].label if r["judge_metric"] else r["metric"]),
                 "source_data": {"dataset_name": r["task"], "source_type": "other",
                                 "additional_details": {"harness_tasks": "babelbench tasks/ (lm-eval include path)",
                                                        "data_source": str(config["eval"].get("data_source", "shipped")),

@@ -32,8 +32,8 @@ def dataset_tables(con: duckdb.DuckDBPyConnection, variants: list[str] | None = 
     ids = [r["variant_id"] for r in chosen]
     leaderboard = [{"variant": r["variant"], "base_model": r["base_model"], "method": r["method"],
                     "pivot_mode": r["pivot_mode"], "data_mix": json.dumps(r["data_mix"]), "data_size": r["data_size"],
-                    "comparable": r["comparable"], "score": score, **values}
-                   for r in chosen for score, values in sorted(r["scores"].items())]
+                    "comparable": r["comparable"], "score": str(score), **values}   # a judge facet: its label
+                   for r in chosen for score, values in sorted(r["scores"].items(), key=lambda kv: str(kv[0]))]
     metrics = [m for m in report_rows(con) if m["variant"] in names]
     recipes = publish_queries.variant_recipes(con, ids)
     judgments = publish_queries.variant_judgments(con, ids)

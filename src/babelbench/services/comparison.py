@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from ..analysis.paired import DocumentValues, compare, document_values, pair_up
+from ..analysis.paired import DocumentValues, Measure, compare, document_values, pair_up
 from ..store import judge_queries
 from ..store.board import document_rows, variant_by_name
 
 
-def stored_pairs(con, a: str, b: str) -> dict[tuple[str, str | None, str], tuple[list[float], list[float]]]:
+def stored_pairs(con, a: str, b: str) -> dict[tuple[str, str | None, Measure], tuple[list[float], list[float]]]:
     """The paired values of two evaluated variants of a store, by name; ValueError names an unknown one."""
     def values(name: str) -> DocumentValues:
         found = variant_by_name(con, name)

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from ..core.metric_name import JudgeMetric
 from .queries import VARIANT_FILTER
 
 
@@ -64,7 +65,8 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def leaderboard(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """One row per evaluated variant: its description and a ``scores`` map
-    column -> {value, ci_low, ci_high, n} for each task family (macro) and judge facet (all answers)."""
+    column -> {value, ci_low, ci_high, n} for each task family (macro; the column a text such as
+    ``xquad_gen · f1``) and judge facet (all answers; the column a :class:`JudgeMetric`)."""
     variants = evaluated_variants(con)
     by_eval: dict[str, list[dict[str, Any]]] = {}
     for v in variants:
@@ -82,12 +84,12 @@ def leaderboard(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             # e.g. "xquad_gen · f1", "all tasks · zh · primary_score"
             by_id[r["variant_id"]]["scores"][f"{r['family']} · {r['metric']}"] = _score(r)
     for r in _dicts(con.execute("""
-            SELECT variant_id, metric, value, ci_low, ci_high, n, baseline FROM judge_metrics
+            SELECT variant_id, judge, facet, value, ci_low, ci_high, n, baseline FROM judge_metrics
             WHERE task = 'all' AND language IS NULL AND headline
-              AND (baseline IS NULL OR regexp_matches(metric, '/(bt_win_prob|lc_win_rate)$'))""")):
+              AND (baseline IS NULL OR facet IN ('bt_win_prob', 'lc_win_rate'))""")):
         if r["variant_id"] in by_id:
-            # rankings against a baseline say which: "judge:pairwise/lc_win_rate vs demo@en-only"
-            column = r["metric"] + (f" vs {r['baseline']}" if r["baseline"] else "")
+            # rankings against a baseline say which (shown "judge:pairwise/lc_win_rate vs demo@en-only")
+            column = JudgeMetric(r["judge"], r["facet"], r["baseline"])
             by_id[r["variant_id"]]["scores"][column] = _score(r)
     return variants
 
@@ -97,7 +99,8 @@ def _score(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def language_scores(con: duckdb.DuckDBPyConnection, variant_ids: list[str]) -> list[dict[str, Any]]:
-    """Per variant, task and language: every scored metric and judge facet (long form)."""
+    """Per variant, task and language: every scored metric and judge facet (long form); ``judge`` names
+    a judge facet's judge (None for a task's own metric), its ``metric`` the name shown."""
     if not variant_ids:
         return []
     params = {"ids": variant_ids}
@@ -108,13 +111,15 @@ def language_scores(con: duckdb.DuckDBPyConnection, variant_ids: list[str]) -> l
         JOIN metrics m ON m.eval_key = st.key AND m.scored
         WHERE v.variant_id IN (SELECT unnest($ids)) AND NOT m.is_group AND m.language IS NOT NULL
               AND m.metric NOT LIKE 'pivot:%'""", params))
-    rows += _dicts(con.execute("""
-        SELECT v.variant_id, v.name AS variant, j.task, j.language, j.metric, j.value, j.n,
-               NULL AS family, false AS is_primary, j.headline
+    for r in rows:   # a judge graded inside lm-eval reports its metric under the name users see
+        r["judge"] = judged.judge if (judged := JudgeMetric.parse(r["metric"])) else None
+    facets = _dicts(con.execute("""
+        SELECT v.variant_id, v.name AS variant, j.task, j.language, j.facet AS metric, j.value, j.n,
+               NULL AS family, false AS is_primary, j.headline, j.judge
         FROM judge_metrics j JOIN variants v USING (variant_id)
         WHERE v.variant_id IN (SELECT unnest($ids)) AND j.task <> 'all' AND j.language IS NOT NULL
               AND j.baseline IS NULL""", params))
-    return rows
+    return rows + [{**r, "metric": JudgeMetric(r["judge"], r["metric"]).name} for r in facets]
 
 
 def transfer_gaps(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -126,12 +131,15 @@ def transfer_gaps(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def pairwise(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Win / tie / loss / order-flip / error rates of each variant against its baseline, all answers."""
-    return _dicts(con.execute("""
-        SELECT v.name AS variant, j.baseline, replace(j.metric, 'judge:pairwise/', '') AS outcome, j.value, j.n,
-               j.ci_low, j.ci_high
+    """Win / tie / loss / order-flip / error rates of each variant against its baseline, all answers
+    (``outcome`` the facet of the judge called ``pairwise``, the whole name of another judge's)."""
+    rows = _dicts(con.execute("""
+        SELECT v.name AS variant, j.baseline, j.judge, j.facet, j.value, j.n, j.ci_low, j.ci_high
         FROM judge_metrics j JOIN variants v USING (variant_id)
         WHERE j.task = 'all' AND j.baseline IS NOT NULL ORDER BY v.name, j.baseline"""))
+    return [{"variant": r["variant"], "baseline": r["baseline"],
+             "outcome": r["facet"] if r["judge"] == "pairwise" else JudgeMetric(r["judge"], r["facet"]).name,
+             **{k: r[k] for k in ("value", "n", "ci_low", "ci_high")}} for r in rows]
 
 def samples(con: duckdb.DuckDBPyConnection, variant_id: str, *, task: str | None = None,
             language: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
@@ -220,10 +228,10 @@ def selection_curves(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def rankings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Bradley–Terry win probabilities and length-controlled / raw win rates against each baseline."""
     return _dicts(con.execute("""
-        SELECT v.name AS variant, j.baseline, regexp_extract(j.metric, '^judge:([^/]+)/', 1) AS judge,
-               regexp_extract(j.metric, '/([^/]+)$', 1) AS measure, j.language, j.value, j.ci_low, j.ci_high, j.n
+        SELECT v.name AS variant, j.baseline, j.judge, j.facet AS measure, j.language, j.value, j.ci_low,
+               j.ci_high, j.n
         FROM judge_metrics j JOIN variants v USING (variant_id)
-        WHERE j.baseline IS NOT NULL AND regexp_matches(j.metric, '/(bt_win_prob|lc_win_rate|win_rate)$')
+        WHERE j.baseline IS NOT NULL AND j.facet IN ('bt_win_prob', 'lc_win_rate', 'win_rate')
               AND (j.task = 'all' OR j.task = 'all tasks')
         ORDER BY v.name, measure, j.language NULLS FIRST"""))
 
@@ -232,8 +240,7 @@ def win_rates_by_language(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]
     """Pairwise win rates (ties half) of each variant against its baseline, per task and language, with
     their bootstrap 95 % intervals."""
     return _dicts(con.execute("""
-        SELECT v.name AS variant, j.baseline, regexp_extract(j.metric, '^judge:([^/]+)/', 1) AS judge, j.task,
-               j.language, j.value, j.ci_low, j.ci_high, j.n
+        SELECT v.name AS variant, j.baseline, j.judge, j.task, j.language, j.value, j.ci_low, j.ci_high, j.n
         FROM judge_metrics j JOIN variants v USING (variant_id)
-        WHERE j.baseline IS NOT NULL AND j.language IS NOT NULL AND regexp_matches(j.metric, '/win_rate$')
+        WHERE j.baseline IS NOT NULL AND j.language IS NOT NULL AND j.facet = 'win_rate'
         ORDER BY v.name, j.baseline, j.task"""))

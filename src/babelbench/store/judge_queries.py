@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from ..core.metric_name import JudgeMetric
 from ..core.records import JudgedRow
 
 
@@ -82,13 +83,24 @@ def judged(con: duckdb.DuckDBPyConnection, variant_id: str) -> list[JudgedVarian
                                    r["status"], scores, r["verdict"]))
     return list(out.values())
 
-def stored_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Judge metrics as report rows (``judge:<name>/<metric>``), from ``judge_metrics``."""
-    return _dicts(con.execute("""
-        SELECT v.name AS variant, v.base_model, v.method, v.pivot_mode, j.task, j.language, j.metric, j.filter,
-               j.value, NULL::DOUBLE AS stderr, j.n, j.ci_low, j.ci_high, j.baseline
+
+def stored_rows(con: duckdb.DuckDBPyConnection, with_judge_metric: bool = False) -> list[dict[str, Any]]:
+    """Judge metrics as report rows, from ``judge_metrics``: ``metric`` is the name users see
+    (``judge:<name>/<facet>``, see :class:`JudgeMetric`), the baseline in its own column; with
+    ``with_judge_metric``, ``judge_metric`` is the row's :class:`JudgeMetric`."""
+    rows = _dicts(con.execute("""
+        SELECT v.name AS variant, v.base_model, v.method, v.pivot_mode, j.task, j.language, j.judge, j.facet,
+               j.filter, j.value, NULL::DOUBLE AS stderr, j.n, j.ci_low, j.ci_high, j.baseline
         FROM judge_metrics j JOIN variants v USING (variant_id)
-        ORDER BY v.name, j.task = 'all', j.task, j.metric"""))
+        ORDER BY v.name, j.task = 'all', j.task, j.judge, j.facet"""))
+    out = [{**{k: r[k] for k in ("variant", "base_model", "method", "pivot_mode", "task", "language")},
+            "metric": JudgeMetric(r["judge"], r["facet"]).name,
+            **{k: r[k] for k in ("filter", "value", "stderr", "n", "ci_low", "ci_high", "baseline")},
+            **({"judge_metric": JudgeMetric(r["judge"], r["facet"], r["baseline"])} if with_judge_metric else {})}
+           for r in rows]
+    # in the order of the names shown (a judge whose name begins another's sorts as its name does)
+    out.sort(key=lambda r: (r["variant"], r["task"] == "all", r["task"], r["metric"]))
+    return out
 
 
 def compared_variants(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

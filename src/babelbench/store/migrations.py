@@ -270,6 +270,31 @@ CREATE TABLE alignment (
     PRIMARY KEY (align_key, layer, source_language, target_language)
 );
 """),
+    (9, "judge metrics as columns", """
+-- A judge metric is kept as its parts -- the judge, the facet (or rate) and the baseline it was
+-- compared with (already a column) -- not as the name `judge:<judge>/<facet>`; rows stored before
+-- take their parts from that name.
+CREATE TABLE judge_metrics_v9 (
+    variant_id VARCHAR NOT NULL,
+    task       VARCHAR NOT NULL,        -- a task, or 'all'
+    language   VARCHAR,
+    judge      VARCHAR NOT NULL,        -- the judge's name
+    facet      VARCHAR NOT NULL,        -- its facet or rate (e.g. fluency, win_rate)
+    baseline   VARCHAR,                 -- pairwise: the baseline variant's name
+    filter     VARCHAR NOT NULL,
+    value      DOUBLE,
+    n          INTEGER,
+    ci_low     DOUBLE,
+    ci_high    DOUBLE,
+    headline   BOOLEAN DEFAULT true
+);
+INSERT INTO judge_metrics_v9
+SELECT variant_id, task, language, regexp_extract(metric, '^judge:([^/]*)/(.*)$', 1),
+       regexp_extract(metric, '^judge:([^/]*)/(.*)$', 2), baseline, filter, value, n, ci_low, ci_high, headline
+FROM judge_metrics;
+DROP TABLE judge_metrics;
+ALTER TABLE judge_metrics_v9 RENAME TO judge_metrics;
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -6,6 +6,8 @@ from typing import Any
 
 import duckdb
 
+from ..core.metric_name import JudgeMetric
+
 #: The variant's filter in the board's description of it (rows themselves carry ``scored``,
 #: declared per task: see babelbench.evaluate.scoring).
 VARIANT_FILTER = "CASE WHEN v.pivot_mode = 'plug' THEN 'plug' ELSE 'none' END"
@@ -17,17 +19,21 @@ _Z95 = 1.959964
 
 
 def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True,
-                include_judges: bool = True) -> list[dict[str, Any]]:
+                include_judges: bool = True, with_judge_metric: bool = False) -> list[dict[str, Any]]:
     """One row per variant, task, language and metric (each task's scored filter only), judges' included.
 
     lm-eval metrics carry lm-eval's stderr and the 95 % interval computed at evaluation
     (bootstrap over documents); judge metrics (``judge:<name>/<facet>``) a bootstrap 95 % interval.
+    ``with_judge_metric``: each row also has ``judge_metric``, the :class:`JudgeMetric` it is (None if none).
     """
     rows = _lm_eval_rows(con, include_groups)
+    if with_judge_metric:
+        for r in rows:   # a judge graded inside lm-eval reports its metric under the name users see
+            r["judge_metric"] = JudgeMetric.parse(r["metric"])
     if include_judges:
         from .judge_queries import stored_rows
 
-        rows += stored_rows(con)
+        rows += stored_rows(con, with_judge_metric)
     rows.sort(key=lambda r: r["variant"])
     return rows
 

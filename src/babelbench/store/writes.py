@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from ..core.metric_name import JudgeMetric
 from ..core.records import AlignmentRows, DataRows, EvalRows, JudgeRows, JudgmentLink, JudgmentRecord, Rows, SelectRows
 
 
@@ -143,21 +144,24 @@ def write_judge_links(con: duckdb.DuckDBPyConnection, _key: str, rows: JudgeRows
 
 
 def write_judge_metrics(con: duckdb.DuckDBPyConnection, variant_id: str, rows: list[dict[str, Any]],
-                        only: list[str] | None = None) -> None:
-    """Replace one variant's judge metrics (computed by ``analysis``); with ``only``, just those metric names."""
+                        only: list[JudgeMetric] | None = None) -> None:
+    """Replace one variant's judge metrics (computed by ``analysis``; each row's ``metric`` a
+    :class:`JudgeMetric`); with ``only``, just those metrics (whatever their baselines)."""
     import pyarrow as pa
 
     if only is None:
         con.execute("DELETE FROM judge_metrics WHERE variant_id = ?", [variant_id])
-    else:
-        con.execute("DELETE FROM judge_metrics WHERE variant_id = ? AND metric IN (SELECT unnest(?))",
-                    [variant_id, only])
+    for m in only or []:
+        con.execute("DELETE FROM judge_metrics WHERE variant_id = ? AND judge = ? AND facet = ?",
+                    [variant_id, m.judge, m.facet])
     if not rows:
         return
-    columns = ["task", "language", "metric", "filter", "value", "n", "ci_low", "ci_high", "baseline", "headline"]
+    columns = ["task", "language", "judge", "facet", "filter", "value", "n", "ci_low", "ci_high", "baseline",
+               "headline"]
     types = {"value": pa.float64(), "ci_low": pa.float64(), "ci_high": pa.float64(), "n": pa.int64(),
              "headline": pa.bool_()}
-    table = pa.Table.from_pylist([{c: r[c] for c in columns} for r in rows],
+    records = [{**r, "judge": r["metric"].judge, "facet": r["metric"].facet} for r in rows]
+    table = pa.Table.from_pylist([{c: r[c] for c in columns} for r in records],
                                  schema=pa.schema([(c, types.get(c, pa.string())) for c in columns]))
     con.register("_judge_metrics_in", table)
     con.execute(f"INSERT INTO judge_metrics (variant_id, {', '.join(columns)}) "

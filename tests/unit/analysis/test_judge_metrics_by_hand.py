@@ -74,11 +74,11 @@ EXPECTED = [
 
 def test_plug_variant_with_an_identifier_and_a_rubric_by_hand():
     rows = judge_metric_rows([RUBRIC, LID])
-    assert [(r["task"], r["language"], r["metric"], pytest.approx(r["value"]), r["n"], r["headline"]) for r in rows] == [
+    assert [(r["task"], r["language"], r["metric"].name, pytest.approx(r["value"]), r["n"], r["headline"]) for r in rows] == [
         (t, lang, m, pytest.approx(v), n, h) for t, lang, m, v, n, h in EXPECTED]
     for r in rows:
         assert r["filter"] == "plug" and r["baseline"] is None
-    agreement = next(r for r in rows if r["metric"] == "judge:rub/language_agreement" and r["task"] == "qa")
+    agreement = next(r for r in rows if r["metric"].name == "judge:rub/language_agreement" and r["task"] == "qa")
     assert (agreement["ci_low"], agreement["ci_high"]) == mean_ci([1.0, 0.0])[1:]
 
 
@@ -86,8 +86,8 @@ def test_without_plug_no_target_answers_are_left_out_not_counted():
     plain = [Judged(j.judge, j.kind, j.rows, plug=False, config=j.config) for j in (LID, RUBRIC)]
     rows = judge_metric_rows(plain)
     assert {r["filter"] for r in rows} == {"none"}
-    assert not [r for r in rows if r["metric"].endswith("/no_target")]
-    failure = next(r for r in rows if r["metric"] == "judge:rub/parse_failure_rate" and r["task"] == "all")
+    assert not [r for r in rows if r["metric"].facet == "no_target"]
+    failure = next(r for r in rows if r["metric"].name == "judge:rub/parse_failure_rate" and r["task"] == "all")
     assert (failure["value"], failure["n"]) == (pytest.approx(0.25), 4)     # the no-target answer is not judged
 
 
@@ -96,7 +96,7 @@ def test_one_judge_against_several_baselines_orders_by_baseline():
     rows = judge_metric_rows([Judged("lid", "language-id", one, plug=False, baseline="B-base"),
                               Judged("lid", "language-id", one, plug=False, baseline=None),
                               Judged("lid", "language-id", one, plug=False, baseline="A-base")])
-    assert [(r["task"], r["metric"], r["baseline"]) for r in rows] == [
+    assert [(r["task"], r["metric"].name, r["baseline"]) for r in rows] == [
         ("qa", "judge:lid/code_switch", None), ("qa", "judge:lid/code_switch", "A-base"),
         ("qa", "judge:lid/code_switch", "B-base"),
         ("qa", "judge:lid/match", None), ("qa", "judge:lid/match", "A-base"), ("qa", "judge:lid/match", "B-base"),
@@ -121,7 +121,7 @@ def test_a_protocol_sees_its_own_judges_settings(monkeypatch):
     monkeypatch.setattr(protocol_module, "get_protocol", lambda kind: _Echo() if kind == "echo-test" else real(kind))
     rows = judge_metric_rows([Judged("e", "echo-test", [row("qa", "en", 0)], plug=False,
                                      config={"metric": "score", "value": 0.75})])
-    assert [(r["task"], r["metric"], r["value"], r["headline"]) for r in rows] == [
+    assert [(r["task"], r["metric"].name, r["value"], r["headline"]) for r in rows] == [
         ("qa", "judge:e/score", 0.75, True), ("all", "judge:e/score", 0.75, True)]
 
 
@@ -133,9 +133,9 @@ def test_language_agreement_is_the_share_of_answers_where_the_facet_agrees_with_
                                       row("qa", "zh", 2, {"language": 3})], plug=False,
                     config={"facets": [{"name": "language", "min": 1, "max": 3}]})
     rows = judge_metric_rows([rubric, lid])
-    [agreement] = [r for r in rows if r["metric"] == "judge:rub/language_agreement" and r["task"] == "qa"]
+    [agreement] = [r for r in rows if r["metric"].name == "judge:rub/language_agreement" and r["task"] == "qa"]
     assert (agreement["language"], agreement["value"], agreement["n"]) == ("zh", pytest.approx(2 / 3), 3)
-    assert not [r for r in rows if r["metric"] == "judge:lid/language_agreement"]   # the reference is not graded
+    assert not [r for r in rows if r["metric"].name == "judge:lid/language_agreement"]   # the reference is not graded
 
 
 def test_no_target_is_counted_once_per_answer_on_its_first_slot():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from babelbench.core.metric_name import JudgeMetric
 from babelbench.publish.eee import SCHEMA_VERSION, _metric_config, _score_details, eee_records
 from babelbench.store import Store
 from babelbench.store.queries import report_rows
@@ -16,7 +17,8 @@ RUBRIC = {"model": "gemma", "identity": "j123", "templates": {"system": "s", "us
 
 
 def _row(metric, value=0.5, **kw):
-    return {"metric": metric, "value": value, "filter": "none", "language": "en", "task": "t", **kw}
+    return {"metric": metric, "value": value, "filter": "none", "language": "en", "task": "t",
+            "judge_metric": JudgeMetric.parse(metric), **kw}
 
 
 @pytest.mark.parametrize(("metric", "value", "lower", "low", "high"), [
@@ -72,7 +74,7 @@ def store(tiny_model, tmp_path_factory):
         con.execute("""UPDATE metrics SET value = 0.625, stderr = 0.125, ci_low = 0.25, ci_high = 0.875, n = 7
                        WHERE task = 'xquad_gen_zh' AND metric = 'f1' AND filter = 'none'""")
         con.execute("""UPDATE judge_metrics SET value = 0.75, n = 3, ci_low = 0.5, ci_high = 1.0
-                       WHERE task = 'all' AND metric = 'judge:language-id/match'""")
+                       WHERE task = 'all' AND judge = 'language-id' AND facet = 'match'""")
     return path
 
 

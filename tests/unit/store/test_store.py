@@ -86,3 +86,26 @@ def test_a_store_from_the_first_release_is_upgraded_in_place_keeping_its_rows(tm
         assert schema_version(con) == LATEST >= 2
         assert con.execute("SELECT file FROM recipes").fetchall() == [("r.yaml",)]
         assert con.execute("SELECT count(*) FROM judgments").fetchone()[0] == 0
+
+
+def test_judge_metrics_stored_as_names_are_upgraded_to_their_parts(tmp_path):
+    con = duckdb.connect(str(tmp_path / "v8.duckdb"))
+    con.execute("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    for number, name, sql in MIGRATIONS:
+        if number <= 8:
+            con.execute(sql)
+            con.execute("INSERT INTO _migrations VALUES (?, ?, now())", [number, name])
+    con.execute("""INSERT INTO judge_metrics VALUES
+        ('v1', 'all', NULL, 'judge:rubric-6facet/fluency', 'none', 2.5, 4, 2.0, 3.0, NULL, true),
+        ('v1', 'xalpaca_zh', 'zh', 'judge:pairwise/lc_win_rate', 'plug', 0.75, 8, NULL, NULL, 'demo@en', true),
+        ('v2', 'all', NULL, 'judge:rubric-6facet/parse_failure_rate', 'none', 0.0, 4, 0.0, 0.0, NULL, false)""")
+    assert migrate(con) == LATEST - 8
+    assert con.execute("""SELECT variant_id, task, language, judge, facet, baseline, filter, value, n, ci_low, ci_high,
+                                 headline FROM judge_metrics ORDER BY variant_id, task""").fetchall() == [
+        ("v1", "all", None, "rubric-6facet", "fluency", None, "none", 2.5, 4, 2.0, 3.0, True),
+        ("v1", "xalpaca_zh", "zh", "pairwise", "lc_win_rate", "demo@en", "plug", 0.75, 8, None, None, True),
+        ("v2", "all", None, "rubric-6facet", "parse_failure_rate", None, "none", 0.0, 4, 0.0, 0.0, False)]
+    columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'judge_metrics'").fetchall()}
+    assert "metric" not in columns
+    con.close()
