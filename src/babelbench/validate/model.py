@@ -100,9 +100,10 @@ def model_facts(base_model: str, recipe_dir: str) -> ModelFacts | None:
     if key not in _CACHE:
         stored = facts_cache.load(key)
         known = _from_json(stored) if stored is not None else None
-        _CACHE[key] = known if known is not None else _facts(base_model, recipe_dir)
-        if known is None and isinstance(_CACHE[key], ModelFacts):
-            facts_cache.save(key, _to_json(_CACHE[key]))
+        read = known if known is not None else _facts(base_model, recipe_dir)
+        if known is None and isinstance(read, ModelFacts):
+            facts_cache.save(key, _to_json(read))
+        _CACHE[key] = read
     outcome = _CACHE[key]
     if isinstance(outcome, str):
         raise ModelCheckError(outcome)
