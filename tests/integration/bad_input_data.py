@@ -221,3 +221,67 @@ TRANSLATION_CASES: list[Case] = [
          "(`translation`), or both"),
 ]
 DATA_CASES += TRANSLATION_CASES
+
+
+# -- checks that once ran only after training (issue 23) ------------------------------------------
+from tests.integration.test_bad_input_corpus import EVAL, LORA, edit  # noqa: E402
+
+SELECT = edit(LORA, "  max_length: 128\n", "  max_length: 128\n  checkpoints: 1\n") + """\
+select:
+  tasks: [babel_qa_en]
+  metric: exact_match
+"""
+
+ALIGN = EVAL + "analysis: [alignment]\nalignment:\n  source: par.jsonl\n  languages: [zh]\n"
+USER_TASK = """\
+task: mine_en
+dataset_path: json
+dataset_kwargs: {data_files: {test: d.jsonl}}
+test_split: test
+output_type: generate_until
+doc_to_text: "{{q}}"
+doc_to_target: "{{a}}"
+metric_list:
+  - {metric: exact_match, aggregation: mean, higher_is_better: true}
+metadata:
+  primary_metric: exact_match
+"""
+USER_RECIPE = edit(EVAL, "  tasks: [babel_qa_en]\n", "  tasks: [mine_en]\n  include_path: [mytasks]\n")
+RUN_CONFIG = "executor:\n  name: ray\n  address: my cluster\n"
+
+CHECK_CASES: list[Case] = [
+    Case("select-task-unknown", {"recipe.yaml": edit(SELECT, "  tasks: [babel_qa_en]\n  metric",
+                                                     "  tasks: [babel_qa_xx]\n  metric")}, ("recipe.yaml",),
+         "recipe.yaml:19: select.tasks.0: lm-eval does not know task 'babel_qa_xx'"),
+    Case("select-metric-misspelled", {"recipe.yaml": edit(SELECT, "metric: exact_match", "metric: exact_mach")},
+         ("recipe.yaml",), "recipe.yaml:20: select.metric: the validation never computes 'exact_mach'; its metrics: "
+                           "contains, exact_match, language_fidelity"),
+    Case("select-judge-metric-without-judge", {"recipe.yaml": edit(SELECT, "metric: exact_match",
+                                                                   "metric: judge:rubric-6facet/fluency")},
+         ("recipe.yaml",), "recipe.yaml:20: select.metric: judge 'rubric-6facet' is not one of select.judges (none)"),
+    Case("select-judge-facet-misspelled", {"recipe.yaml": edit(SELECT, "metric: exact_match",
+                                                               "metric: judge:rubric-6facet/fluenzy\n  judges: "
+                                                               "[rubric-6facet]")},
+         ("recipe.yaml",), "recipe.yaml:20: select.metric: judge 'rubric-6facet' reports no metric 'fluenzy'; it "
+                           "reports: accuracy, fluency, harmlessness"),
+    Case("alignment-source-missing", {"recipe.yaml": ALIGN}, ("recipe.yaml",),
+         "recipe.yaml:10: alignment.source: `flores`, or a file or folder of parallel sentences; not found: par.jsonl"),
+    Case("alignment-language-missing", {"recipe.yaml": ALIGN, "par.jsonl": rows({"en": "Hi.", "fr": "Salut."})},
+         ("recipe.yaml",), "recipe.yaml:11: alignment.languages.0: par.jsonl holds no 'zh' sentences (it has en, fr)"),
+    Case("task-key-lm-eval-does-not-take", {"recipe.yaml": USER_RECIPE, "mytasks/mine_en.yaml":
+                                            edit(USER_TASK, "doc_to_text:", "doc_to_txt:")},
+         ("recipe.yaml",), "mytasks/mine_en.yaml:6: doc_to_txt: lm-eval's task config takes no key 'doc_to_txt'"),
+    Case("task-primary-metric-not-computed", {"recipe.yaml": USER_RECIPE, "mytasks/mine_en.yaml":
+                                              edit(USER_TASK, "primary_metric: exact_match", "primary_metric: chrf")},
+         ("recipe.yaml",), "mytasks/mine_en.yaml:11: metadata.primary_metric: 'chrf' is not computed by task "
+                           "'mine_en'; its metric_list: exact_match"),
+    Case("sweep-same-variant-name", {"recipe.yaml": EVAL.replace("{method: none}", "{method: none, lr: 0.001}")
+                                     + "sweep:\n  train.lr: [0.001, '0.001']\n"},
+         ("recipe.yaml",), "recipe.yaml:9: train.lr: two combinations expand to the variant name 'bad@lr=0.001'"),
+    Case("plug-pivot-is-the-only-target", {"recipe.yaml": LORA + "pivot: {mode: plug, pivot_language: en}\n"},
+         ("recipe.yaml",), "recipe.yaml:17: pivot.pivot_language: the pivot 'en' is the only language the data mixes"),
+    Case("executor-address-not-an-address", {"recipe.yaml": EVAL, "run.yaml": RUN_CONFIG},
+         ("recipe.yaml", "--config", "run.yaml"), "run.yaml:3: executor.address: 'my cluster' is not a Ray address: "
+                                                  "auto, ray://host:port", commands=("run",)),
+]
+DATA_CASES += CHECK_CASES

@@ -101,6 +101,11 @@ def _executor_settings(config: Path | None, name: str | None, address: str | Non
                                        f"unknown executor {name!r}; known: {', '.join(executor_names())}")])
         settings = settings.model_copy(update={"name": name})
     if address is not None:
+        from ..validate.executor import address_problem
+
+        problem = address_problem(address)
+        if problem:
+            raise ConfigError([Problem("--address", None, "executor.address", problem)])
         settings = settings.model_copy(update={"address": address})
     return settings
 

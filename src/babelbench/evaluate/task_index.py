@@ -54,6 +54,12 @@ def conflicts(tasks_dirs: list[Path] | None = None) -> list[tuple[str, Path, Pat
     return out
 
 
+def definitions(tasks_dirs: list[Path] | None = None) -> list[TaskEntry]:
+    """Every task, group and tag definition in ``tasks_dirs``, in search order (a tag once per task)."""
+    return [entry for folder in (tasks_dirs if tasks_dirs is not None else paths.tasks_dirs())
+            for entry in _definitions(str(folder.resolve()), _stamp(folder))]
+
+
 def _stamp(folder: Path) -> float:
     """Changes when a YAML file in the folder is added, removed or edited (so edits are seen)."""
     try:

@@ -140,6 +140,11 @@ class JudgeProtocol:
         """Per judged answer, the values its metrics average (rows are one variant's, one judge's)."""
         raise NotImplementedError
 
+    def metric_names(self, config: JudgeConfig) -> frozenset[str] | None:
+        """The metrics :meth:`observations` can yield for a judge of this config (what a recipe's
+        ``judge:<judge>/<metric>`` may name); None: not known before judging."""
+        return None
+
     def outcomes(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> list[Observation]:
         """For protocols that compare a variant with a baseline: per prompt, the variant's score
         (1 win, 0.5 tie, 0 loss), from which rankings (Bradley–Terry, length-controlled win rates)

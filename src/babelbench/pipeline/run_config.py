@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..core.errors import ConfigError, Problem
 from ..core.yamlpos import display_path, load_yaml
+from ..validate.executor import address_problem
 from .executors import ExecutorSettings, executor_names
 
 
@@ -40,6 +41,10 @@ def load_run_config(path: Path) -> RunConfig:
             message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
             problems.append(Problem(*doc.where(field, name), field, message))
         raise ConfigError(problems) from None
+    address = config.executor.address
+    problem = address_problem(address) if address is not None else None
+    if problem:
+        raise ConfigError([Problem(*doc.where("executor.address", name), "executor.address", problem)])
     if config.executor.name not in executor_names():
         raise ConfigError([Problem(*doc.where("executor.name", name), "executor.name",
                                    f"unknown executor {config.executor.name!r}; known: {', '.join(executor_names())}")])

@@ -42,7 +42,25 @@ def task_problems(variant: Variant, recipe_dir: Path, search: SearchPath, report
     for i, name in enumerate(variant.eval.tasks):
         if name in unknown:
             report(f"eval.tasks.{i}", f"lm-eval does not know task {name!r}")
-    return problems
+    return problems + task_file_problems(variant.eval.tasks, dirs)
+
+
+def task_dirs(variant: Variant, recipe_dir: Path, search: SearchPath) -> list[Path]:
+    """The task folders a variant's tasks are looked up in: its own include folders first."""
+    own = [p for p in ((recipe_dir / f).resolve() for f in variant.eval.include_path) if p.is_dir()]
+    return own + [d for d in search.tasks if d not in own]
+
+
+def task_file_problems(names: list[str], dirs: list[Path]) -> list[Problem]:
+    """What lm-eval would refuse only at evaluation in the files defining the tasks ``names`` select."""
+    from .task_configs import config_problems, read_task, task_files
+
+    problems: list[Problem] = []
+    for file in task_files(names, dirs):
+        config = read_task(file)
+        if config is not None:
+            problems += config_problems(config)
+    return list(dict.fromkeys(problems))
 
 
 def _check_serve(variant: Variant, report: Report) -> None:

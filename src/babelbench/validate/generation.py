@@ -76,19 +76,29 @@ SPECS: dict[str, Spec] = {
 
 @functools.lru_cache(maxsize=1)
 def known_keys() -> tuple[str, ...] | None:
-    """lm-eval's own keys and transformers' GenerationConfig fields (None without transformers)."""
-    try:
-        from transformers import GenerationConfig
-    except ImportError:
-        return None
+    """lm-eval's own keys and transformers' GenerationConfig fields (None without transformers); the fields
+    are kept on disk per transformers version (:mod:`.facts_cache`), so transformers is imported once."""
+    from . import facts_cache
 
-    fields = [k for k in GenerationConfig().to_dict() if not k.startswith("_")]
+    key = facts_cache.facts_key({"generation-config": "fields"})
+    stored = facts_cache.load(key)
+    if stored is not None and isinstance(stored.get("fields"), list):
+        fields = [str(k) for k in stored["fields"]]
+    else:
+        try:
+            from transformers import GenerationConfig
+        except ImportError:
+            return None
+        fields = [k for k in GenerationConfig().to_dict() if not k.startswith("_")]
+        facts_cache.save(key, {"fields": fields})
     return tuple(dict.fromkeys([*LM_EVAL_KEYS, *fields]))
 
 
 def check_generation(variant: Variant, report: Report) -> None:
     """Report each ``eval.gen_kwargs`` entry the eval backend cannot take."""
-    known = known_keys() if variant.eval.backend == "hf" and variant.eval.gen_kwargs else None
+    settled = set(LM_EVAL_KEYS) | set(SPECS) | set(REFUSED)   # known without asking transformers
+    asks = variant.eval.backend == "hf" and any(key not in settled for key in variant.eval.gen_kwargs)
+    known = known_keys() if asks else None
     for key, value in variant.eval.gen_kwargs.items():
         field = f"eval.gen_kwargs.{key}"
         if key in REFUSED:

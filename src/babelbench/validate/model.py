@@ -3,7 +3,9 @@
 The config comes from :func:`babelbench.models.registry.model_config` (built-in models: written
 out, nothing built; local folders: their ``config.json``; Hub ids: skipped, as that needs the
 network). The module tree is built on PyTorch's ``meta`` device -- no memory, no weights -- for
-the module names LoRA can target. Both are cached per base model per process.
+the module names LoRA can target. The facts are cached per model identity in the process and on disk
+(:mod:`.facts_cache`), so a recipe whose model was looked at before is checked without importing
+transformers or torch.
 """
 
 from __future__ import annotations
@@ -87,22 +89,49 @@ def _check_targets(facts: ModelFacts, name: str, targets: list[str], report: Rep
 
 
 def model_facts(base_model: str, recipe_dir: str) -> ModelFacts | None:
-    """The base model's facts (None where its config needs the network); raise :class:`ModelCheckError`."""
-    key = base_model if base_model.startswith("builtin:") else str((Path(recipe_dir) / base_model).resolve())
+    """The base model's facts (None where its config needs the network); raise :class:`ModelCheckError`.
+
+    Looked up by the model's identity: in this process, then on disk; read from its config (importing
+    transformers and torch) only for a model not seen before."""
+    from ..models.registry import model_identity
+    from . import facts_cache
+
+    key = facts_cache.facts_key(model_identity(base_model, Path(recipe_dir)))
     if key not in _CACHE:
-        _CACHE[key] = _facts(base_model, recipe_dir)
+        stored = facts_cache.load(key)
+        known = _from_json(stored) if stored is not None else None
+        read = known if known is not None else _facts(base_model, recipe_dir)
+        if known is None and isinstance(read, ModelFacts):
+            facts_cache.save(key, _to_json(read))
+        _CACHE[key] = read
     outcome = _CACHE[key]
     if isinstance(outcome, str):
         raise ModelCheckError(outcome)
     return outcome
 
 
-#: Base model (builtin name or resolved path) -> its facts, or its problem's message. One look per process.
+#: Model facts key (identity digest) -> its facts, or its problem's message. One look per process.
 _CACHE: dict[str, ModelFacts | str | None] = {}
 
 
 def clear_cache() -> None:
+    """Forget this process's facts (the disk cache is keyed by identity, so it stays right)."""
     _CACHE.clear()
+
+
+def _to_json(facts: ModelFacts) -> dict[str, object]:
+    return {"context_length": facts.context_length, "context_field": facts.context_field,
+            "modules": [list(m) for m in facts.modules], "linear": list(facts.linear)}
+
+
+def _from_json(data: dict) -> ModelFacts | None:
+    """Stored facts back as :class:`ModelFacts`; None (read again) for an entry of another shape."""
+    try:
+        return ModelFacts(context_length=data["context_length"], context_field=data["context_field"],
+                          modules=tuple((str(n), str(c), bool(ok)) for n, c, ok in data["modules"]),
+                          linear=tuple(str(n) for n in data["linear"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _facts(base_model: str, recipe_dir: str) -> ModelFacts | str | None:

@@ -59,7 +59,16 @@ def check_task_files(folder: Path) -> list[Problem]:
             problems.append(Problem(name, _line_of(file, "include"), "include", f"file not found: {include}"))
         if file.suffix == ".yaml" and not any(k in doc for k in ("task", "group")):
             problems.append(Problem(name, 1, "", "defines neither `task` nor `group` (name templates without .yaml)"))
-    return problems
+        elif file.suffix == ".yaml":
+            problems += _config_problems(file)
+    return list(dict.fromkeys(problems))
+
+
+def _config_problems(file: Path) -> list[Problem]:
+    from .task_configs import config_problems, read_task
+
+    config = read_task(file)
+    return config_problems(config) if config is not None else []
 
 
 def _line_of(file: Path, key: str) -> int | None:

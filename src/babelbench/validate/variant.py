@@ -14,11 +14,13 @@ from ..paths import SearchPath
 from ..plug.labels import label_table
 from ..recipe.loader import ExpandedRecipe
 from ..recipe.schema import Variant
+from .alignment import alignment_problems
 from .data import data_problems
 from .evaluation import check_identifier, prompt_file_problems, task_problems
 from .generation import check_generation
 from .judges import judge_problems
 from .model import check_model
+from .selection import select_judge_problems, select_problems
 
 Report = Callable[[str, str], None]
 
@@ -41,6 +43,9 @@ def variant_problems(variant: Variant, recipe: ExpandedRecipe, blame: dict[str, 
     problems += task_problems(variant, recipe_dir, search, report)
     problems += prompt_file_problems(variant, recipe_dir, report)
     problems += judge_problems(variant, search, report)
+    select_judge_problems(variant, search, report)
+    problems += select_problems(variant, recipe_dir, search, report)
+    problems += alignment_problems(variant, recipe_dir, report)
     check_generation(variant, report)
     if not any(p.field == "base_model" for p in problems):
         check_model(variant, recipe_dir, report)
@@ -78,6 +83,11 @@ def _check_pivot(variant: Variant, report: Report) -> None:
         if weight > 0 and lang not in labels:
             report(f"data.mix.{lang}", f"pivot mode plug needs a section label for {lang!r} "
                                        f"({languages.name(lang)}): give one in pivot.labels")
+    targets = {lang for lang, weight in variant.data.mix.items() if weight > 0}
+    if variant.data.sources and targets == {pivot.pivot_language}:
+        report("pivot.pivot_language", f"the pivot {pivot.pivot_language!r} is the only language the data mixes: "
+                                       "plug mode answers each target language after the pivot, so there is none "
+                                       "to answer (mix in a target language, or set pivot.mode: none)")
     if pivot.pivot_language not in {s.language for s in variant.data.sources}:
         report("pivot.pivot_language",
                f"plug mode takes pivot answers from a {pivot.pivot_language!r} source, and there is none")

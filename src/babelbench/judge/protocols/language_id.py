@@ -14,6 +14,7 @@ from ..protocol import Ask, JudgeProtocol, PlanContext, register_protocol
 if TYPE_CHECKING:
     from ...core.records import JudgmentRecord
     from ..judge import Judge
+    from ..schema import JudgeConfig
 
 
 @register_protocol("language-id")
@@ -42,6 +43,9 @@ class LanguageId(JudgeProtocol):
         match = int(bool(found.matches)) if expected else None
         return self.record(judge, key, status="ok", scores={"match": match, "code_switch": found.code_switch},
                            detected_language=found.language, code_switch=found.code_switch, backend=identifier.name)
+
+    def metric_names(self, config: JudgeConfig) -> frozenset[str] | None:
+        return frozenset({"match", "code_switch", "unsupported"})
 
     def observations(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> Iterable[Observation]:
         for r in rows:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ...core.records import JudgmentRecord
     from ..backends import Reply
     from ..judge import Judge
+    from ..schema import JudgeConfig
 
 #: Per-order verdict -> outcome for the judged variant. In order ``ab`` the variant is A.
 _OUTCOME = {("ab", "A"): "win", ("ab", "B"): "loss", ("ab", "tie"): "tie",
@@ -76,6 +77,9 @@ class Pairwise(JudgeProtocol):
         return self.record(judge, reply.key, status="ok" if parsed.ok else "parse_failure", verdict=parsed.verdict,
                            rationale=parsed.rationale, error=parsed.error, raw=reply.text,
                            attempts=reply.attempts, seconds=reply.seconds)
+
+    def metric_names(self, config: JudgeConfig) -> frozenset[str] | None:
+        return frozenset({"error_rate", "win", "tie", "loss", "win_rate", "order_flip"})
 
     def observations(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> Iterable[Observation]:
         pairs: dict[tuple[str, str | None, int], dict[str, str | None]] = defaultdict(dict)

@@ -57,6 +57,9 @@ class Rubric(JudgeProtocol):
                            raw_scores=raw, rationale=parsed.rationale, error=parsed.error, raw=reply.text,
                            attempts=reply.attempts, seconds=reply.seconds)
 
+    def metric_names(self, config: JudgeConfig) -> frozenset[str] | None:
+        return frozenset({"parse_failure_rate", *(f.name for f in config.facets)})
+
     def observations(self, judge_config: dict[str, Any], rows: list[JudgedRow]) -> Iterable[Observation]:
         for r in rows:
             yield Observation(r.task, r.language, r.doc_id, "parse_failure_rate", float(r.status == "parse_failure"))
