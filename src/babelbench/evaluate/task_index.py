@@ -24,6 +24,14 @@ class TaskYamlLoader(yaml.SafeLoader):
 TaskYamlLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
+class FastTaskYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same reading through libyaml where PyYAML has it (about 10x faster), for scanning every task
+    file; broken files are skipped here and reported by :class:`TaskYamlLoader` in `harness validate`."""
+
+
+FastTaskYamlLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
 @dataclass(frozen=True)
 class TaskEntry:
     name: str
@@ -73,7 +81,7 @@ def _definitions(root: str, _stamp: float) -> tuple[TaskEntry, ...]:
     out: list[TaskEntry] = []
     for file in sorted(Path(root).rglob("*.yaml")):
         try:
-            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=FastTaskYamlLoader)
         except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
             continue  # reported by `harness validate tasks/`
         if not isinstance(doc, dict):

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from ..core.errors import Problem
-from ..evaluate.task_index import TaskYamlLoader, definitions
+from ..evaluate.task_index import FastTaskYamlLoader, definitions
 
 #: Keys lm-eval's loader reads and removes before it builds a task's config.
 LOADER_KEYS = frozenset({"include", "group", "task_list", "class"})
@@ -62,7 +62,7 @@ def _mtime(file: Path) -> int:
 def _read(file: str, _stamp: int, depth: int = 0) -> TaskConfig | None:
     path = Path(file)
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=FastTaskYamlLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
     if not isinstance(doc, dict):
