@@ -60,4 +60,10 @@ def long(rows: list[dict[str, Any]]) -> str:
     return "\n".join(_table("llllrr", head, body, caption, "tab:results")) + "\n"
 
 
-register_table_format("latex")(TableFormat(leaderboard=leaderboard, long=long))
+def grid(columns: list[str], rows: list[list[str]], caption: str) -> str:
+    head = [_row([escape(c) for c in columns])]
+    body = [_row([escape(t) for t in row]) for row in rows]
+    return "\n".join(_table("l" * len(columns), head, body, escape(caption), "tab:board")) + "\n"
+
+
+register_table_format("latex")(TableFormat(leaderboard=leaderboard, long=long, grid=grid))

@@ -50,4 +50,10 @@ def long(rows: list[dict[str, Any]]) -> str:
     lines += ["", escape(f"{INTERVAL_METHOD}. Bold: the best variant for the task, language and metric.")]
     return "\n".join(lines) + "\n"
 
-register_table_format("markdown")(TableFormat(leaderboard=leaderboard, long=long))
+def grid(columns: list[str], rows: list[list[str]], caption: str) -> str:
+    lines = [_row([escape(c) for c in columns]), "|" + "|".join(":---" for _ in columns) + "|",
+             *(_row([escape(t) for t in row]) for row in rows)]
+    return "\n".join([*lines, "", escape(caption)]) + "\n"
+
+
+register_table_format("markdown")(TableFormat(leaderboard=leaderboard, long=long, grid=grid))

@@ -32,6 +32,8 @@ LONG_COLUMNS = ("variant", "task", "language", "metric", "value", "n")
 class TableFormat:
     leaderboard: Callable[[list[Group]], str]
     long: Callable[[list[dict[str, Any]]], str]
+    #: any table already as text: (column names, rows of cell texts, caption) -> the table (the board's downloads)
+    grid: Callable[[list[str], list[list[str]], str], str]
 
 
 #: The built-in formats register when their modules are imported, on first lookup.
