@@ -33,7 +33,7 @@ def heatmap(frame: pd.DataFrame, diverging: bool = False) -> alt.LayerChart:
     longest = max(len(part) for cell in order for part in cell.split(" · "))
     angle = 0 if len(order) * max(longest, LINE_CHARS) * 7 < 1100 else -40
     axis = alt.Axis(labelAngle=angle, labelLimit=0, labelOverlap=False, labelExpr="split(datum.label, ' · ')",
-                    orient="top", labelAlign="center" if angle == 0 else "left")
+                    labelAlign="center" if angle == 0 else "right")
     base = alt.Chart(data).encode(x=alt.X("cell:N", sort=order, title=None, axis=axis),
                                   y=alt.Y("variant:N", title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False)))
     rects = base.mark_rect().encode(color=alt.Color("value:Q", scale=scale, legend=alt.Legend(title=None, format=".2~f")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, cast
 
 import typer
 
@@ -20,7 +20,7 @@ def figures(
     and a map of transfer gaps (centred at 0); per language a forest plot of each variant's score and of its
     win rate against the baseline, with 95 % intervals; the pairwise win/tie/loss bars; the checkpoint-selection
     training curves. Colour-blind-safe palettes; one column (3.25 in) or the page (6.75 in) wide."""
-    from ..publish.figure_data import read_figure_data
+    from ..publish.figure_data import FigureData, read_figure_data
     from ..publish.figures import FORMATS, write_figures
     from ._common import read_rows
 
@@ -28,11 +28,11 @@ def figures(
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
     if folder.exists() and not folder.is_dir():
         raise typer.BadParameter(f"not a folder: {folder}", param_hint="DIR")
-    everyone = read_rows(store, read_figure_data)
+    everyone = cast(FigureData, read_rows(store, read_figure_data))
     unknown = sorted(set(variant or []) - set(everyone.variants()))
     if unknown:
         raise typer.BadParameter(f"not evaluated in this store: {', '.join(unknown)}", param_hint="--variant")
-    data = read_rows(store, lambda con: read_figure_data(con, variant)) if variant else everyone
+    data = cast(FigureData, read_rows(store, lambda con: read_figure_data(con, variant))) if variant else everyone
     if not data.primary:
         typer.echo("no results yet: nothing to draw")
         raise typer.Exit(1)

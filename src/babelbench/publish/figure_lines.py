@@ -54,7 +54,7 @@ def training_curves(data: FigureData) -> list[tuple[str, Figure]]:
         ax.axvline(chosen, color="#777777", linestyle=":", linewidth=0.8)
         ax.annotate(f"chosen: step {chosen}", (chosen, 1.0), xycoords=("data", "axes fraction"),
                     ha="left", va="top", xytext=(3, 0), textcoords="offset points")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_xticks(sorted({r['step'] for r in rows}))   # the kept checkpoints' steps
         ax.set_xlabel("training step")
         ax.set_ylabel(f"{rows[0]['metric']} (validation)")
         ax.set_title(wrap(variant, 40))

@@ -67,7 +67,7 @@ def installed_fonts() -> list[str]:
     return [f for f in FONTS if f in have]
 
 
-def style() -> dict[str, Any]:
+def style() -> Any:
     """matplotlib settings for a paper (used as an ``rc_context``)."""
     return {"font.family": installed_fonts() or ["DejaVu Sans"],   # a list: matplotlib falls back glyph by glyph
             "font.size": FONT_PT, "axes.titlesize": FONT_PT, "axes.labelsize": FONT_PT,
