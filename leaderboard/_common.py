@@ -66,3 +66,50 @@ def pick_variants(variants: list[dict[str, Any]], label: str, key: str, default:
     chosen = st.multiselect(label, list(names), default=list(names)[:default], format_func=names.get, key=key)
     return chosen
 
+
+
+FIGURE_FORMATS = ("pdf", "svg", "png")
+
+
+def _figure_file(kind: str, fmt: str, variants: tuple[str, ...] | None) -> bytes:
+    """The figure kind drawn for a paper (the files `harness figures` writes); several files as a zip."""
+    import io
+    import zipfile
+
+    from babelbench.publish.figure_data import read_figure_data
+    from babelbench.publish.figures import render
+
+    files = render(load(read_figure_data, list(variants) if variants else None), kind, fmt)
+    if len(files) == 1:
+        return files[0][1]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def figure_downloads(kind: str, key: str, variants: list[str] | None = None, files: int = 1) -> None:
+    """Download buttons for a chart as the paper's figure, in each format (drawn when clicked);
+    ``files``: how many files the kind draws here (more than one come as a zip)."""
+    chosen = tuple(variants) if variants else None
+    for column, fmt in zip(st.columns(len(FIGURE_FORMATS) + 3), FIGURE_FORMATS):
+        name = f"{kind}.{fmt}" if files == 1 else f"{kind}-{fmt}.zip"
+        column.download_button(fmt.upper(), data=lambda fmt=fmt: _figure_file(kind, fmt, chosen), file_name=name,
+                               key=f"{key}-{fmt}", on_click="ignore", icon=":material/download:",
+                               help=f"This figure for a paper ({name})")
+
+
+def table_downloads(frame: Any, key: str, caption: str) -> None:
+    """Download buttons for a table shown on the page: CSV, Markdown and LaTeX (booktabs)."""
+    from babelbench.publish.paper_tables import table_format
+
+    columns = [str(c) for c in frame.columns]
+    rows = [["—" if v is None or v != v else (f"{v:.3g}" if isinstance(v, float) else str(v)) for v in row]
+            for row in frame.itertuples(index=False)]
+    files = {"csv": ("text/csv", lambda: frame.to_csv(index=False)),
+             "md": ("text/markdown", lambda: table_format("markdown").grid(columns, rows, caption)),
+             "tex": ("application/x-tex", lambda: table_format("latex").grid(columns, rows, caption))}
+    for column, (ext, (mime, data)) in zip(st.columns(len(files) + 3), files.items()):
+        column.download_button(ext.upper(), data=data, file_name=f"{key}.{ext}", mime=mime, key=f"{key}-{ext}",
+                               on_click="ignore", icon=":material/download:", help=f"This table ({key}.{ext})")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from _common import evaluated_or_stop, load
+from _common import evaluated_or_stop, load, table_downloads
 
 from babelbench.analysis.standings import Cell, format_cell, lower_is_better
 from babelbench.core.metric_name import JudgeMetric
@@ -89,6 +89,7 @@ for i, (key, group) in enumerate(sorted(groups.items(), key=lambda kv: -len(kv[1
         st.caption(key)
     frame, config = table(group, rank_by)
     st.dataframe(frame, hide_index=True, width="stretch", key=f"board-{i}", column_config=config)
+    table_downloads(frame, f"leaderboard-{i + 1}", f"Leaderboard ({key}); value ± half the 95 % interval.")
 if not shown:
     st.info("No variant matches the filters.")
 st.caption("Each score is its value ± half its 95 % interval (hover a header for n). Task families are macro "

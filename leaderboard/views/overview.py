@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from _common import evaluated_or_stop, load
+from _common import evaluated_or_stop, figure_downloads, load, table_downloads
 
 st.title("Overview")
 evaluated_or_stop()
@@ -45,9 +45,13 @@ else:
         x=alt.X("low:Q", title=None, scale=x_scale, axis=alt.Axis(format=".2~f")), x2="high:Q")
     dots = base.mark_point(filled=True, size=60).encode(
         x="value:Q", tooltip=["variant", "score", alt.Tooltip("value:Q", format=".3f"), "n"])
-    chart = (bars + dots).properties(width=260, height=alt.Step(22)).facet(
-        facet=alt.Facet("score:N", title=None), columns=3).resolve_scale(x="independent")
+    # facets share the page: up to three side by side, together within a 1,300 px column (the row labels beside them)
+    per_row = min(3, points["score"].nunique())
+    chart = (bars + dots).properties(width=880 // per_row, height=alt.Step(22)).facet(
+        facet=alt.Facet("score:N", title=None), columns=per_row).resolve_scale(x="independent")
     st.altair_chart(chart, width="content")
+    figure_downloads("forest", "score-figure", sorted(names), files=2)
+    table_downloads(points, "scores", "Primary score per task family, with its 95 % interval.")
 
 ranked = pd.DataFrame.from_records([r for r in load("win_rates_by_language") if r["variant"] in names])
 if not ranked.empty:
@@ -65,6 +69,8 @@ if not ranked.empty:
                  "pair", "task", "language", alt.Tooltip("value:Q", format=".3f"), "n"])
              + alt.Chart(pd.DataFrame({"x": [0.5]})).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q"))
     st.altair_chart(chart.properties(height=alt.Step(16)), width="stretch")
+    figure_downloads("win-rate", "win-figure", sorted(names), files=2)
+    table_downloads(ranked, "win-rates", "Win rate per language against the baseline (ties half), 95 % intervals.")
     st.caption("Above 0.5: the variant's answers were preferred to the baseline's in that language.")
 
 st.page_link("views/leaderboard.py", label="Leaderboard: every score of every variant")

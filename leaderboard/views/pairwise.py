@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from _common import evaluated_or_stop, load
+from _common import evaluated_or_stop, figure_downloads, load, table_downloads
 
 st.title("Pairwise")
 evaluated_or_stop()
@@ -24,6 +24,8 @@ st.dataframe(matrix[["variant", "baseline", "win", "tie", "loss", "order_flip", 
                             ("win", "tie", "loss", "order_flip", "error_rate", "no_target")})
 wide = frame[frame["outcome"] == "win"].pivot_table(index="variant", columns="baseline", values="value")
 st.subheader("Win rate matrix (row variant against column baseline)")
+figure_downloads("pairwise", "pairwise-figure")
+table_downloads(matrix, "pairwise", "Win, tie and loss shares against the baseline (both orders judged).")
 st.dataframe(wide, key="win-matrix")
 st.caption("Each prompt is judged twice, in both orders. Same winner twice = win, win + tie = win, opposite "
            "winners = tie; an unusable verdict is an error, counted in error_rate and left out of the rates. "

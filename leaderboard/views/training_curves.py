@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from _common import evaluated_or_stop, load
+from _common import evaluated_or_stop, figure_downloads, load, table_downloads
 
 st.title("Training curves")
 evaluated_or_stop()
@@ -26,5 +26,7 @@ for variant, part in frame.groupby("variant"):
         color=alt.Color("language:N"), tooltip=["language", "step", alt.Tooltip("value:Q", format=".3f"), "n"])
     rule = alt.Chart(pd.DataFrame({"step": [meta["selected_step"]]})).mark_rule(strokeDash=[4, 4]).encode(x="step:Q")
     st.altair_chart(line + rule, width="stretch")
-    st.dataframe(part.pivot_table(index="step", columns="language", values="value").reset_index(), hide_index=True,
-                 key=f"curve-{variant}")
+    figure_downloads("training-curves", f"curve-figure-{variant}", [str(variant)])
+    curve = part.pivot_table(index="step", columns="language", values="value").reset_index()
+    st.dataframe(curve, hide_index=True, key=f"curve-{variant}")
+    table_downloads(curve, f"curve-{variant}", f"Validation {meta['metric']} per step and language: {variant}.")

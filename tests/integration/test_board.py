@@ -528,7 +528,8 @@ def test_the_languages_heatmap_leaves_room_for_its_labels(store):
     at = _page(_app(store), "views/languages.py")
     heat, data = _charts(at)[0]
     x = heat["layer"][0]["encoding"]["x"]
-    # rotated column labels need a step of at least their line height; values need ~4 characters
-    assert heat["width"]["step"] >= 40 and abs(x["axis"]["labelAngle"]) >= 30 and heat["height"]["step"] >= 20
+    # the chart spans its column (no fixed step); every column label drawn, on several lines, never cut
+    assert "width" not in heat and heat["height"]["step"] >= 20
+    assert x["axis"]["labelLimit"] == 0 and x["axis"]["labelOverlap"] is False
     cells = {d["cell"] for d in data}
     assert "xquad_gen · f1 · zh" in cells

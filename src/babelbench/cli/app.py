@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import board, compare, export, fit, import_runs, init, ls, model_args, probe, publish, report, run, validate
+from . import board, compare, export, figures, fit, import_runs, init, ls, model_args, probe, publish, report, run, validate
 
 app = typer.Typer(
     name="harness", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -16,6 +16,7 @@ app.command("validate")(validate.validate)
 app.command("ls")(ls.ls)
 app.command("report")(report.report)
 app.command("board")(board.board)
+app.command("figures")(figures.figures)
 app.command("export")(export.export)
 app.command("publish")(publish.publish)
 app.command("init")(init.init)

@@ -29,6 +29,8 @@ def board(
         raise typer.Exit(2)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host, "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+           # a reader of results has no use for Streamlit's "Deploy" button and developer menu
+           "--client.toolbarMode", "viewer",
            "--", "--store", str(store.resolve())]
     typer.echo(f"babelbench board on http://{host}:{port} (store: {store})")
     sys.stdout.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -11,14 +12,14 @@ from .. import paths
 from ..core.metric_name import JudgeMetric
 
 if TYPE_CHECKING:
-    from ..analysis.standings import Column
+    from ..analysis.standings import Column, Group
 
 Filter = Annotated[Optional[list[str]], typer.Option(help="Keep rows whose value contains this (repeatable).")]
 
 
 def report(
     store: Annotated[Path, typer.Option("--store", help="Results store.")] = paths.DEFAULT_STORE,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table, json, csv, markdown or latex.")] = "table",
     long: Annotated[bool, typer.Option("--long", help="Every task, language and metric (one row each).")] = False,
     variant: Filter = None,
     task: Filter = None,
@@ -27,39 +28,59 @@ def report(
 ) -> None:
     """The leaderboard: per group of comparable variants, one row per variant with each task family's primary
     score and each judge's headline facet (value ± half the 95 % interval), the best of each named.
-    `--long`, `--format json|csv`: one row per variant, task, language and metric; the filters apply."""
+    `--long`, `--format json|csv`: one row per variant, task, language and metric; the filters apply.
+    `--format markdown|latex`: the same tables for a paper (best in bold, n and the interval method below,
+    LaTeX with booktabs rules)."""
+    from ..publish.paper_tables import table_format, table_format_names
     from ..store.queries import REPORT_COLUMNS, report_rows
     from ._common import print_rows, read_rows
 
-    if fmt not in ("table", "json", "csv"):
-        raise typer.BadParameter("must be table, json or csv", param_hint="--format")
-    if fmt == "table" and not long:
+    paper = table_format_names()
+    if fmt not in ("table", "json", "csv", *paper):
+        raise typer.BadParameter(f"must be one of table, json, csv, {', '.join(paper)}", param_hint="--format")
+    if fmt in ("table", *paper) and not long:
         from ..store.board import leaderboard
 
-        _standings(read_rows(store, leaderboard), variant, [*(task or []), *(metric or [])], language)
+        board_rows = read_rows(store, leaderboard)
+        groups = leaderboard_groups(board_rows, variant, [*(task or []), *(metric or [])], language)
+        if fmt == "table":
+            _standings(groups, bool(board_rows))
+        else:
+            sys.stdout.write(table_format(fmt).leaderboard(groups))
         return
     wanted = {"variant": variant, "task": task, "language": language, "metric": metric}
     rows = [r for r in read_rows(store, report_rows)
             if all(not values or any(v in str(r[k] or "") for v in values) for k, values in wanted.items())]
+    if fmt in paper:
+        sys.stdout.write(table_format(fmt).long(rows))
+        return
     print_rows(rows, fmt, REPORT_COLUMNS, _table)
 
 
-def _standings(rows: list[dict], variants: list[str] | None, columns: list[str], languages: list[str] | None) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def leaderboard_groups(rows: list[dict], variants: list[str] | None, columns: list[str],
+                       languages: list[str] | None) -> list[Group]:
+    """The report's groups of the board's leaderboard rows; with ``languages``, the per-language summaries
+    (``zh · primary_score``) instead of the family macros."""
+    from ..analysis.standings import standings
 
-    from ..analysis.standings import format_cell, standings
-
-    console = Console()
-    if languages:  # per-language summaries instead of the family macros
+    if languages:
         rows = [{**r, "scores": {c.replace("all tasks · ", "", 1): s for c, s in r["scores"].items()
                                  if isinstance(c, str) and c.startswith("all tasks · ")
                                  and any(f"· {lang} ·" in c for lang in languages)}}
                 for r in rows]
-    groups = standings(rows, variants=variants, columns_like=columns or None)
+    return standings(rows, variants=variants, columns_like=columns or None)
+
+
+def _standings(groups: list[Group], any_rows: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..analysis.standings import format_cell
+
+    console = Console()
     if not groups:
-        console.print("no results yet" if not rows else "no variant matches")
+        console.print("no results yet" if not any_rows else "no variant matches")
         return
     if len(groups) > 1:
         console.print(f"[yellow]{len(groups)} groups of variants were evaluated differently; each is ranked on its own.")
@@ -91,19 +112,23 @@ def _standings(rows: list[dict], variants: list[str] | None, columns: list[str],
                 cells = [Text(shown[c][j], style="bold green" if group.best[c] == v else "") for c in chunk]
                 table.add_row(v, *cells)
             console.print(table)
-        best = [f"{' '.join(_header(c))} → {group.best[c]}" for c in group.columns if group.best[c]]
-        console.print("[dim]best (bold): " + ("; ".join(best) if best else "no column has a single best variant"))
-        against = sorted({c.baseline for c in group.columns if isinstance(c, JudgeMetric) and c.baseline})
-        if against:
-            console.print(f"[dim]* against {', '.join(against)}")
-        by_n: dict[int, list[str]] = {}
-        for c, n in group.common_n.items():
-            if n is not None:
-                by_n.setdefault(n, []).append(_header(c)[0])
-        if by_n:
-            counts = "; ".join(f"{n} for {', '.join(dict.fromkeys(names))}" for n, names in sorted(by_n.items()))
-            console.print(f"[dim]n (documents or answers per score): {counts}. ± is half the 95 % interval.")
+        _notes(console, group)
     console.print("[dim]every task, language and metric: harness report --long · the board: harness board")
+
+
+def _notes(console, group: Group) -> None:
+    best = [f"{' '.join(_header(c))} → {group.best[c]}" for c in group.columns if group.best[c]]
+    console.print("[dim]best (bold): " + ("; ".join(best) if best else "no column has a single best variant"))
+    against = sorted({c.baseline for c in group.columns if isinstance(c, JudgeMetric) and c.baseline})
+    if against:
+        console.print(f"[dim]* against {', '.join(against)}")
+    by_n: dict[int, list[str]] = {}
+    for c, n in group.common_n.items():
+        if n is not None:
+            by_n.setdefault(n, []).append(_header(c)[0])
+    if by_n:
+        counts = "; ".join(f"{n} for {', '.join(dict.fromkeys(names))}" for n, names in sorted(by_n.items()))
+        console.print(f"[dim]n (documents or answers per score): {counts}. ± is half the 95 % interval.")
 
 
 def _header(column: Column) -> tuple[str, str]:

@@ -244,3 +244,17 @@ def win_rates_by_language(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]
         FROM judge_metrics j JOIN variants v USING (variant_id)
         WHERE j.baseline IS NOT NULL AND j.language IS NOT NULL AND j.facet = 'win_rate'
         ORDER BY v.name, j.baseline, j.task"""))
+
+
+def primary_by_language(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per evaluated variant, task and language: the task's primary metric on its scored filter, with
+    its stored 95 % interval and n (the numbers the paper's heatmap and forest plots draw)."""
+    return _dicts(con.execute("""
+        SELECT v.name AS variant, m.task, coalesce(m.family, m.task) AS family, m.language, m.metric, m.value,
+               m.ci_low, m.ci_high, m.n
+        FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
+        JOIN metrics m ON m.eval_key = st.key AND m.scored AND m.is_primary
+        WHERE NOT m.is_group AND m.language IS NOT NULL
+          AND EXISTS (SELECT 1 FROM stage_runs r WHERE r.kind = 'eval' AND r.key = st.key
+                      AND r.status IN ('done', 'adopted'))
+        ORDER BY v.name, family, m.language"""))
