@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from babelbench.evaluate.servers import (ServedAdapter, adapter_name, get_server, served_label, server_names,
-                                         vllm_lora_rank)
+from babelbench.evaluate.servers import ServedAdapter, adapter_name, get_server, served_label, server_names, vllm_lora_rank
 from babelbench.pipeline.serving import DeferredEval, adapters_of, group_key, served_name, through_server
 from babelbench.recipe.schema import Variant
-
 
 PROBE = {"version": "0.32.0", "device": "cpu", "dtypes": ["bfloat16", "float32"], "lora_ranks": [1, 8, 16, 32],
          "architectures": ["Gemma3ForCausalLM", "LlamaForCausalLM"]}

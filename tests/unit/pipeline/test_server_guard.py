@@ -95,12 +95,12 @@ def test_a_server_that_died_fails_the_rest_with_its_logs_last_line(tmp_path):
     command = [a.replace("PORT", str(port)) for a in _fake_server(tmp_path / "www")]
     with running_server(command, port, 60, tmp_path / "log") as live:
         live.check()                                # alive: nothing raised
-        server = [p for p in _group(live.proc.pid) if "http.server" in " ".join(p.cmdline())][0]
+        server = next(p for p in _group(live.proc.pid) if "http.server" in " ".join(p.cmdline()))
         with (tmp_path / "log").open("a") as log:
             log.write("RuntimeError: engine core died\n")
         server.kill()
         assert _wait(lambda: live.proc.poll() is not None)   # the guard follows its server
-        with pytest.raises(ServerFailed, match="exited with .* during the sweep .*RuntimeError: engine core died"):
+        with pytest.raises(ServerFailed, match=r"exited with .* during the sweep .*RuntimeError: engine core died"):
             live.check()
     assert isinstance(live, LiveServer)
 
