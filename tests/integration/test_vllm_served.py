@@ -139,12 +139,22 @@ def _start_harness(tmp: Path, name: str, tokens: int) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
 
 
+def _engine_started() -> bool:
+    """A vLLM server with at least one process of its own (its engine) is up."""
+    for server in _vllm_processes():
+        try:
+            if server.children(recursive=True):
+                return True
+        except psutil.Error:
+            pass
+    return False
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_a_harness_killed_while_serving_leaves_no_vllm(served_sweep, sig):
     tmp = served_sweep[0]
     proc = _start_harness(tmp, f"kill{int(sig)}", tokens=9 + int(sig))   # its own eval keys: a server starts
-    engine = _wait(lambda: len(_vllm_processes()) >= 1 and
-                   len(psutil.Process(_vllm_processes()[0].pid).children(recursive=True)) >= 1, 600)
+    engine = _wait(lambda: _engine_started(), 600)
     assert engine, proc.communicate()[0] if proc.poll() is not None else "no vLLM engine started"
     proc.send_signal(sig)
     proc.wait(120)
