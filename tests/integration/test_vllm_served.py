@@ -56,7 +56,7 @@ RECIPE = """\
       a-1: {{data.mix: {{zh: 1.0}}}}
       es: {{data.mix: {{es: 1.0}}}}
 """
-SERVED = "serve: {server: vllm, concurrency: 4, startup_timeout_s: 900}\n      vllm: {max_model_len: 512}"
+SERVED = "serve: {server: vllm, concurrency: 4, startup_timeout_s: 900}\n  vllm: {max_model_len: 512}"
 ANSWERS = """SELECT v.name, list(s.raw_response ORDER BY s.doc_id) FROM samples s
     JOIN variant_stages vs ON vs.key = s.eval_key AND vs.kind = 'eval' JOIN variants v USING (variant_id)
     WHERE v.name LIKE ? GROUP BY v.name"""
