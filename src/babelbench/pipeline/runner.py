@@ -31,7 +31,7 @@ from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant
 from .lifecycle import Lifecycle, RunSummary, StageInputMissing
 from .locks import artifact_lock
-from .serving import DeferredEval, ServerFailed
+from .serving import DeferredEval
 from .stages import built_data, complete, data_stage, eval_stage, train_stage
 
 Stage = Literal["data", "train", "eval", "judge"]
@@ -252,19 +252,21 @@ def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: b
         try:
             base = server.base_model(first.variant, functools.partial(resolve_base_model, first.variant.base_model,
                                                                       first.recipe_dir))
-            port = serving.free_port()
-            command = serving.server_command(server, base, items, port)
-            display.print(f"serving {len(items)} variant(s) with {server.name} on 127.0.0.1:{port}", markup=False)
-            with serving.running_server(command, port, serve.startup_timeout_s, serving.server_log()) as url:
+            port, host = serving.free_port(), serving.server_host(lifecycle.executor.remote)
+            command = serving.server_command(server, base, items, port, host)
+            display.print(f"serving {len(items)} variant(s) with {server.name} on {host}:{port}", markup=False)
+            with serving.running_server(command, port, serve.startup_timeout_s, serving.server_log(), host,
+                                        server.environment(first.variant)) as live:
                 while pending:
+                    live.check()   # a server that died fails the variants left at once
                     item = pending.pop(0)
                     plan, name = item.plan, serving.served_name(server, item)
                     display.variant(plan.variant.name, f"served by {server.name}")
                     work = functools.partial(run_eval, lifecycle, plan, functools.partial(
-                        eval_stage, serving.through_server(plan, url, name), plan.variant.base_model, None), force)
+                        eval_stage, serving.through_server(plan, live.url, name), plan.variant.base_model, None), force)
                     if not _guarded(plan, summary, display, verbose, work):
                         failed.add(plan.variant_id)
-        except ServerFailed as exc:
+        except Exception as exc:   # one group's failure (server, download, bad rank) fails its variants only
             for item in pending:
                 _guarded(item.plan, summary, display, verbose, functools.partial(_raise, exc))
                 failed.add(item.plan.variant_id)

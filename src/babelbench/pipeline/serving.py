@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -74,22 +74,50 @@ def through_server(plan: VariantPlan, base_url: str, model: str) -> VariantPlan:
         "backend": "openai", "openai": served, "serve": None})}))
 
 
+LOOPBACK = "127.0.0.1"
+
+
+class LiveServer:
+    """A started server: its API root, and :meth:`check`, which raises :class:`ServerFailed` (with its
+    log's last line) once the server has died, so the variants left fail at once."""
+
+    def __init__(self, proc: subprocess.Popen, url: str, log: Path) -> None:
+        self.proc, self.url, self.log = proc, url, log
+
+    def check(self) -> None:
+        if self.proc.poll() is not None:
+            raise ServerFailed(f"the model server exited with {self.proc.returncode} during the sweep "
+                               f"(its log: {self.log}): {_tail(self.log, 1)}")
+
+
 @contextmanager
-def running_server(command: list[str], port: int, timeout_s: float, log: Path) -> Iterator[str]:
-    """Start ``command``; yield its API root once ``/v1/models`` answers; stop it (process group) afterwards."""
+def running_server(command: list[str], port: int, timeout_s: float, log: Path, host: str = LOOPBACK,
+                   env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """Start ``command`` under :mod:`babelbench.core.procguard` (its own process group, stopped when this
+    process dies, even by ``kill -9``); yield it once ``/v1/models`` answers; stop the whole group afterwards."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    url = f"http://127.0.0.1:{port}/v1"
+    url = f"http://{host}:{port}/v1"
+    guarded = [sys.executable, "-m", "babelbench.core.procguard", str(os.getpid()), "--", *command]
     with log.open("ab") as out:
         try:
-            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=True)
+            proc = subprocess.Popen(guarded, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True, env=_child_env(env))
         except OSError as exc:
             raise ServerFailed(f"cannot start {command[0]}: {exc}") from None
     try:
         _wait_ready(proc, url, timeout_s, log)
-        yield url
+        yield LiveServer(proc, url, log)
     finally:
-        _stop(proc)
+        stop_server(proc)
+
+
+def _child_env(extra: dict[str, str] | None) -> dict[str, str]:
+    """This process's environment, with the package importable by the guard (PYTHONPATH kept, the
+    package's own root prepended) and ``extra`` on top."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env | (extra or {})
 
 
 def _wait_ready(proc: subprocess.Popen, url: str, timeout_s: float, log: Path) -> None:
@@ -109,17 +137,34 @@ def _wait_ready(proc: subprocess.Popen, url: str, timeout_s: float, log: Path) -
         time.sleep(0.5)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
+def stop_server(proc: subprocess.Popen, grace_s: float = 20.0) -> None:
+    """Stop the server's whole process group -- also when its leader (the guard) has already died and left
+    processes behind -- and reap the leader."""
+    from ..core.procguard import stop_group
+
+    stop_group(proc.pid, grace_s)   # start_new_session: the group id is the leader's pid
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(20)
+        proc.wait(5)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        proc.kill()
         proc.wait()
-    except ProcessLookupError:
-        pass
+
+
+def server_host(remote: bool) -> str:
+    """The address served evaluations reach the server at: loopback, unless Ray runs them on a cluster of
+    several nodes, where it is the driver's node address (the server runs beside the driver)."""
+    if not remote:
+        return LOOPBACK
+    import ray
+
+    if not ray.is_initialized():
+        return LOOPBACK
+    nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
+    return choose_host(nodes, ray.util.get_node_ip_address())
+
+
+def choose_host(alive_nodes: int, driver_ip: str) -> str:
+    return driver_ip if alive_nodes > 1 else LOOPBACK
 
 
 def _tail(log: Path, lines: int = 3) -> str:
@@ -136,9 +181,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_command(server: ModelServer, base: str, items: list[DeferredEval], port: int) -> list[str]:
+def server_command(server: ModelServer, base: str, items: list[DeferredEval], port: int,
+                   host: str = LOOPBACK) -> list[str]:
     first = items[0].plan.variant
-    return server.command(base, server.base_name(first), adapters_of(items), first, port)
+    return server.command(base, server.base_name(first), adapters_of(items), first, port, host)
 
 
 def server_log() -> Path:

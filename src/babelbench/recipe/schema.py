@@ -348,6 +348,8 @@ class ServeConfig(Strict):
     startup_timeout_s: int = Field(900, gt=0, description="Seconds the server may take to answer /v1/models.")
     max_loras: int | None = Field(None, gt=0, description="vllm: adapters in one batch (default: all of the run's).")
     extra_args: list[str] = Field(default_factory=list, description="More arguments for the server's command line.")
+    python: str | None = Field(None, description="vllm: the python of vLLM's own environment (default: "
+                               "$BABELBENCH_VLLM_PYTHON, else the checkout's .venv-vllm). Not part of any key.")
 
     @model_validator(mode="before")
     @classmethod

@@ -1,4 +1,6 @@
-"""The command lines served sweeps build (no GPU or vLLM here: every argument is checked instead)."""
+"""The command lines served sweeps build (every argument checked; tests/integration/test_vllm_served.py runs
+them on vLLM's CPU build). vLLM's python is a stand-in here: BABELBENCH_VLLM_PYTHON names a script that
+prints what a probe of vLLM would."""
 
 from __future__ import annotations
 
@@ -6,9 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from babelbench.evaluate.servers import ServedAdapter, adapter_name, get_server, server_names, vllm_lora_rank
+from babelbench.evaluate.servers import ServedAdapter, adapter_name, get_server, served_label, server_names, vllm_lora_rank
 from babelbench.pipeline.serving import DeferredEval, adapters_of, group_key, served_name, through_server
 from babelbench.recipe.schema import Variant
+
+PROBE = {"version": "0.32.0", "device": "cpu", "dtypes": ["bfloat16", "float32"], "lora_ranks": [1, 8, 16, 32],
+         "architectures": ["Gemma3ForCausalLM", "LlamaForCausalLM"]}
+
+
+@pytest.fixture(autouse=True)
+def fake_vllm(tmp_path, monkeypatch):
+    """A "python" that prints PROBE as vLLM's probe would (and a fresh BABELBENCH_HOME for its cache)."""
+    import json
+
+    from babelbench.evaluate import vllm_probe
+
+    python = tmp_path / "vllm-env" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\necho 'VLLM_PROBE {json.dumps(PROBE)}'\n")
+    python.chmod(0o755)
+    monkeypatch.setenv("BABELBENCH_VLLM_PYTHON", str(python))
+    monkeypatch.setenv("BABELBENCH_HOME", str(tmp_path / "home"))
+    vllm_probe._probe_cached.cache_clear()
+    return python
 
 
 def _variant(name="sweep@lr=1e-4", method="lora", **eval_extra) -> Variant:
@@ -35,16 +57,25 @@ def test_vllm_lora_rank_above_the_largest_is_refused():
 @pytest.mark.parametrize(("name", "served"), [("demo@mixed", "demo-mixed"), ("sweep@lr=1e-4", "sweep-lr-1e-4"),
                                               ("a b/c", "a-b-c"), ("x.y_z-1", "x.y_z-1"), ("@@", "variant")])
 def test_adapter_names_are_safe_model_names(name, served):
-    assert adapter_name(name) == served
+    assert served_label(name) == served
+    assert adapter_name(name).startswith(served + "-") and len(adapter_name(name)) == len(served) + 9
+    assert served_label(adapter_name(name)) == adapter_name(name)     # already safe
 
 
-def test_the_vllm_serve_command_registers_every_adapter():
+def test_names_that_read_alike_get_distinct_adapters():
+    assert served_label("x@a=1+2") == served_label("x@a=1-2")
+    assert adapter_name("x@a=1+2") != adapter_name("x@a=1-2")
+    assert adapter_name("x@a=1+2") == adapter_name("x@a=1+2")          # stable across runs
+
+
+def test_the_vllm_serve_command_registers_every_adapter(fake_vllm):
     variant = _variant(dtype="bfloat16", vllm={"tensor_parallel_size": 2, "data_parallel_size": 1,
                                                "gpu_memory_utilization": 0.8, "max_model_len": 4096})
     adapters = [ServedAdapter("sweep-lr-1e-4", "/a/1/adapter", 12), ServedAdapter("sweep-lr-1e-5", "/a/2/adapter", 8)]
     command = get_server("vllm").command("/models/base", "base-7b", adapters, variant, 8123)
     assert command == [
-        "vllm", "serve", "/models/base", "--host", "127.0.0.1", "--port", "8123", "--served-model-name", "base-7b",
+        str(fake_vllm), "-m", "vllm.entrypoints.openai.api_server", "--model", "/models/base",
+        "--host", "127.0.0.1", "--port", "8123", "--served-model-name", "base-7b",
         "--dtype", "bfloat16", "--tensor-parallel-size", "2", "--data-parallel-size", "1",
         "--gpu-memory-utilization", "0.8", "--max-model-len", "4096",
         "--enable-lora", "--max-lora-rank", "16", "--max-loras", "2",
@@ -88,9 +119,10 @@ def test_a_sweep_registers_one_adapter_per_variant_and_asks_for_it_by_name(tmp_p
     (tmp_path / "adapter_config.json").write_text('{"r": 8}')
     lora, base = _variant(), _variant(name="sweep@base", method="none")
     items = [DeferredEval(plan(lora), tmp_path), DeferredEval(plan(base), None)]
-    assert adapters_of(items) == [ServedAdapter("sweep-lr-1e-4", str(tmp_path), 8)]   # the file's rank, not 12
+    name = adapter_name("sweep@lr=1e-4")
+    assert adapters_of(items) == [ServedAdapter(name, str(tmp_path), 8)]   # the file's rank, not 12
     server = get_server("vllm")
-    assert [served_name(server, item) for item in items] == ["sweep-lr-1e-4", "base-7b"]
+    assert [served_name(server, item) for item in items] == [name, "base-7b"]
     assert group_key(lora) == group_key(base)                         # one server for both
     assert group_key(lora) != group_key(_variant(dtype="bfloat16"))  # another dtype: another server
     served = through_server(items[0].plan, "http://127.0.0.1:8000/v1", "sweep-lr-1e-4")
@@ -99,3 +131,57 @@ def test_a_sweep_registers_one_adapter_per_variant_and_asks_for_it_by_name(tmp_p
             served.variant.eval.openai.concurrency) == ("http://127.0.0.1:8000/v1", "sweep-lr-1e-4", 8)
     assert served.eval_key == items[0].plan.eval_key                  # the key is the recipe's, not the route's
     assert Path(served.variant.recipe_file) == Path("/r/sweep.yaml")
+
+
+def test_the_python_of_vllm_is_the_setting_then_the_variable_then_the_checkouts_venv(fake_vllm, monkeypatch):
+    from babelbench import paths
+    from babelbench.evaluate.vllm_probe import vllm_python
+
+    assert vllm_python(_variant(serve={"server": "vllm", "python": "/opt/v/bin/python"})) == "/opt/v/bin/python"
+    assert vllm_python(_variant()) == str(fake_vllm)
+    monkeypatch.delenv("BABELBENCH_VLLM_PYTHON")
+    root = paths.project_root()
+    venv = root / ".venv-vllm" / "bin" / "python" if root else None
+    import sys
+    assert vllm_python(_variant()) == (str(venv) if venv and venv.exists() else sys.executable)
+
+
+def test_the_served_key_holds_the_servers_vllm_version_not_the_harness_one():
+    assert get_server("vllm").version(_variant()) == {"vllm": "0.32.0"}
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"eval": {"tasks": ["t"], "serve": "vllm", "dtype": "float16"}}, "eval.dtype",
+     "vLLM 0.32.0 (cpu) cannot serve float16: it serves bfloat16, float32"),
+    ({"train": {"method": "lora", "lora": {"r": 64}}}, "train.lora.r",
+     "vLLM 0.32.0 (cpu) serves LoRA ranks up to 32, not 64"),
+    ({"base_model": "builtin:tiny"}, None, None),
+])
+def test_what_the_installed_vllm_cannot_serve_is_refused_per_field(change, field, message):
+    variant = _variant().model_copy(update={k: type(getattr(_variant(), k)).model_validate(v) if isinstance(v, dict)
+                                            else v for k, v in change.items()})
+    problem = get_server("vllm").recipe_problem(variant)
+    assert problem == ((field, message) if field else None)
+
+
+def test_a_model_vllm_does_not_know_and_a_context_too_long_are_refused(monkeypatch):
+    from types import SimpleNamespace
+
+    import babelbench.models.registry as registry
+
+    config = SimpleNamespace(architectures=["MambaForCausalLM"], max_position_embeddings=2048)
+    monkeypatch.setattr(registry, "model_config", lambda *_: config)
+    field, message = get_server("vllm").recipe_problem(_variant())
+    assert (field, message) == ("base_model", "vLLM 0.32.0 (cpu) cannot serve org/base-7b: architecture "
+                                              "MambaForCausalLM is not one it supports")
+    config.architectures = ["LlamaForCausalLM"]
+    assert get_server("vllm").recipe_problem(_variant()) is None
+    long = _variant(vllm={"max_model_len": 4096})
+    assert get_server("vllm").recipe_problem(long) == (
+        "eval.vllm.max_model_len", "org/base-7b holds 2048 positions: max_model_len 4096 is longer")
+
+
+def test_no_vllm_is_said_with_how_to_get_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("BABELBENCH_VLLM_PYTHON", str(tmp_path / "missing" / "python"))
+    field, message = get_server("vllm").recipe_problem(_variant())
+    assert field == "eval.serve" and "make install" in message and "BABELBENCH_VLLM_PYTHON" in message
