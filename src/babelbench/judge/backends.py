@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..core.registry import Registry
+from .keys import PROVIDER_URL, key_plan
 from .schema import BackendConfig
 
 
@@ -92,13 +93,18 @@ class OpenAIBackend:
         problem = self.environment_problem(config)
         if problem:
             raise BackendError(f"judge model {config.model!r}: {problem}")
-        # Local servers (llama.cpp, vLLM, Ollama) take any key; the client insists on one.
-        self._api_key = os.environ.get(config.api_key_env) or "not-needed"
+        # Only the key paired with this endpoint (judge.keys); the client insists on some key.
+        env = key_plan(config).env
+        self._api_key = (os.environ.get(env) if env else None) or "not-needed"
 
     @staticmethod
     def environment_problem(config: BackendConfig) -> str | None:
-        if config.base_url is None and not os.environ.get(config.api_key_env):
-            return f"uses {config.model} on api.openai.com and ${config.api_key_env} is not set"
+        plan = key_plan(config)
+        if plan.problem:
+            return plan.problem
+        if plan.required and plan.env and not os.environ.get(plan.env):
+            where = "api.openai.com" if config.base_url is None else config.base_url
+            return f"uses {config.model} on {where} and ${plan.env} is not set"
         return None
 
     def run(self, requests: list[Request], on_reply: OnReply) -> BackendStats:
@@ -116,7 +122,8 @@ class OpenAIBackend:
         cfg = self.config
         # Retries are ours (max_retries=0), so they can be counted and logged; the semaphore
         # bounds concurrency (the client's own pool allows far more connections).
-        async with AsyncOpenAI(api_key=self._api_key, base_url=cfg.base_url, max_retries=0,
+        # The provider's URL spelled out: the client would otherwise follow $OPENAI_BASE_URL.
+        async with AsyncOpenAI(api_key=self._api_key, base_url=cfg.base_url or PROVIDER_URL, max_retries=0,
                                timeout=cfg.timeout_s) as client:
             gate = asyncio.Semaphore(cfg.concurrency)
 

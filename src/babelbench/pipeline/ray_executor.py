@@ -10,6 +10,9 @@
 * **One writer.** A task returns its :class:`StageResult` to the driver, which alone writes the store. A
   worker that dies is retried by Ray (``max_retries``); a retried training resumes from its last
   checkpoint in the ``.partial`` folder. A killed driver resumes from the store like a local run.
+* **Secrets.** The job's ``runtime_env`` (visible to anyone who lists the cluster's jobs) carries no
+  secret; a stage's task gets the ones it needs (:data:`STAGE_SECRETS`) as an argument, set in the
+  worker's environment for that stage only.
 * **Shared artifacts.** Stages read and write under ``BABELBENCH_HOME`` (datasets, adapters, caches). On a
   cluster that must be one shared filesystem at the same path on every node; before any work the driver
   writes a probe file there and a task on every node must find it, or the run is refused.
@@ -36,10 +39,34 @@ R = TypeVar("R")
 
 #: The driver's environment variables a worker needs to behave the same (offline switches, caches, homes).
 _PASSED_PREFIXES = ("BABELBENCH_", "HF_", "TRANSFORMERS_", "TOKENIZERS_", "SACREBLEU", "OPENAI_")
+#: A variable whose name has one of these words (between underscores) is a secret: never in the job's
+#: ``runtime_env`` (which anyone who can list a cluster's jobs reads), only handed to the task of a stage
+#: that needs it.
+_SECRET_MARKERS = frozenset({"TOKEN", "KEY", "SECRET", "PASSWORD", "CREDENTIAL", "CREDENTIALS"})
+_HUB_SECRETS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
+#: The secrets each stage may need: data and train read the Hub (gated models, private datasets); an
+#: evaluation also talks to a served model (``eval.openai``: $OPENAI_API_KEY). Judges run in the driver.
+STAGE_SECRETS: dict[str, tuple[str, ...]] = {"data": _HUB_SECRETS, "train": _HUB_SECRETS,
+                                             "eval": (*_HUB_SECRETS, "OPENAI_API_KEY")}
 
 
-def _run_stage(work: Callable[[], StageResult], cpus: float) -> StageResult:
-    """In a Ray worker: limit torch to the CPUs this task was given, then run the stage function."""
+def is_secret(name: str) -> bool:
+    return not _SECRET_MARKERS.isdisjoint(name.upper().split("_"))
+
+
+def job_env(environ: dict[str, str]) -> dict[str, str]:
+    """The variables every worker gets through the job's ``runtime_env``: the passed prefixes, no secret."""
+    return {k: v for k, v in environ.items() if k.startswith(_PASSED_PREFIXES) and not is_secret(k)}
+
+
+def stage_secrets(kind: str, environ: dict[str, str]) -> dict[str, str]:
+    """The secrets the stage ``kind`` needs, from the driver's environment (sent with its task only)."""
+    return {k: environ[k] for k in STAGE_SECRETS.get(kind, ()) if environ.get(k)}
+
+
+def _run_stage(work: Callable[[], StageResult], cpus: float, secrets: dict[str, str] | None = None) -> StageResult:
+    """In a Ray worker: limit torch to the CPUs this task was given, then run the stage function with
+    the stage's secrets in the environment for its duration only."""
     threads = max(1, int(cpus))
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     os.environ["BABELBENCH_CPUS"] = str(threads)   # an accelerate launch shares these between its processes
@@ -49,7 +76,17 @@ def _run_stage(work: Callable[[], StageResult], cpus: float) -> StageResult:
         pass
     else:
         torch.set_num_threads(threads)
-    return work()
+    secrets = secrets or {}
+    before = {k: os.environ.get(k) for k in secrets}
+    os.environ.update(secrets)
+    try:
+        return work()
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _probe(folder: str, name: str) -> dict[str, Any]:
@@ -80,7 +117,7 @@ class RayExecutor(Executor):
         except ImportError:
             raise ExecutorUnavailable("--executor ray needs Ray: pip install 'babelbench[ray]'") from None
         if not ray.is_initialized():
-            env = {k: v for k, v in os.environ.items() if k.startswith(_PASSED_PREFIXES)}
+            env = job_env(dict(os.environ))
             from .. import paths
 
             env["BABELBENCH_HOME"] = str(paths.home())
@@ -146,6 +183,6 @@ class RayExecutor(Executor):
         task = self._remote.options(name=f"{kind}:{label}", num_cpus=resources.cpus, num_gpus=resources.gpus,
                                     max_retries=self.settings.max_retries, retry_exceptions=False)
         try:
-            return ray.get(task.remote(work, resources.cpus))
+            return ray.get(task.remote(work, resources.cpus, stage_secrets(kind, dict(os.environ))))
         except ray.exceptions.RayTaskError as exc:   # the stage raised: the same exception as a local run
             raise exc.as_instanceof_cause() from None
