@@ -90,8 +90,10 @@ def model_repo_name(repo: str, variant: str) -> str:
     return f"{repo}-{slug}"
 
 
-def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any]], dataset_repo: str) -> str:
-    """A model card whose metadata carries the variant's results as ``model-index``."""
+def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any]], dataset_repo: str,
+               step: int | None = None) -> str:
+    """A model card whose metadata carries the variant's results as ``model-index``; it says which
+    checkpoint the adapter is (the final one, or the one kept at ``step`` that selection chose)."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
     base = variant["base_model"]
@@ -102,23 +104,40 @@ def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any
     data = ModelCardData(base_model=base if "/" in base else None, library_name="peft",
                          tags=["babelbench", "multilingual", "lora"], model_name=variant["variant"],
                          eval_results=evals or None)
+    checkpoint = ("the final adapter of its training" if step is None else
+                  f"the checkpoint kept at training step {step}, chosen by the recipe's checkpoint selection")
     body = (f"# {variant['variant']}\n\nA LoRA adapter (peft) for `{base}`, built and evaluated by babelbench. "
-            f"Results: dataset `{dataset_repo}`.\n\n## Recipe\n\n```yaml\n{recipe.strip()}\n```\n")
+            f"Results: dataset `{dataset_repo}`.\n\n## Checkpoint\n\nThese weights are {checkpoint}; "
+            f"the results are this checkpoint's.\n\n## Recipe\n\n```yaml\n{recipe.strip()}\n```\n")
     return str(ModelCard.from_template(data, template_str="---\n{{ card_data }}\n---\n\n" + body))
 
 
-def adapter_files(con, variant: str) -> dict[str, bytes] | None:
-    """The variant's trained LoRA adapter (peft format) as files, or None if it has none."""
-    from ..store.publish_queries import trained_adapter_output
-    from ..train.artifact import TrainArtifact, TrainMethod
+@dataclass(frozen=True)
+class AdapterUpload:
+    files: dict[str, bytes]   #: the adapter's files, by path inside its folder
+    step: int | None          #: the kept checkpoint's step; None: the final adapter
 
-    output = trained_adapter_output(con, variant)   # the train folder of a LoRA variant
-    # TODO(issue 23): this publishes the final adapter even when selection chose a kept checkpoint
-    # (artifact.at_step(selected step) names the chosen one's folder).
-    folder = TrainArtifact(Path(output), TrainMethod.LORA).weights if output is not None else None
-    if folder is None or not (folder / "adapter_config.json").is_file():
+
+def adapter_files(con, variant: str) -> AdapterUpload | None:
+    """The variant's trained LoRA adapter (peft format) whose scores the store holds -- the checkpoint its
+    selection chose, else the final adapter -- or None if it has none. A chosen checkpoint whose folder is
+    gone is an error (publishing the final adapter instead would pair it with another checkpoint's scores)."""
+    from ..store.publish_queries import trained_adapter
+    from ..train.artifact import COMPLETE, TrainArtifact, TrainMethod
+
+    found = trained_adapter(con, variant)   # the train folder of a LoRA variant, and the selected step
+    if found is None:
         return None
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    output, step = found
+    folder = TrainArtifact(Path(output), TrainMethod.LORA).at_step(step).weights
+    if not (folder / "adapter_config.json").is_file():
+        if step is not None:
+            raise PublishError(f"{variant}: its checkpoint selection chose step {step}, but that checkpoint's "
+                               f"adapter is not at {folder}; nothing was published")
+        return None
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file() and p.name != COMPLETE}
+    return AdapterUpload(files, step)
 
 
 def publish(store: Path, repo: str, *, variants: list[str] | None = None, private: bool = False,
@@ -141,12 +160,13 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
             meta = {r["variant"]: r for r in evaluated_variants(con)}
             rows = report_rows(con, include_judges=False)
             for name in sorted(recipes):
-                adapter = adapter_files(con, name)
-                if adapter is None:
+                upload = adapter_files(con, name)
+                if upload is None:
                     echo(f"{name}: no LoRA adapter to publish (method {meta[name]['method']})")
                     continue
                 results = [r for r in rows if r["variant"] == name and not r["metric"].startswith("pivot:")]
-                adapter["README.md"] = model_card(meta[name], recipes[name], results, repo).encode()
+                adapter = dict(upload.files)
+                adapter["README.md"] = model_card(meta[name], recipes[name], results, repo, upload.step).encode()
                 model_repo = model_repo_name(repo, name)
                 if model_repo in owners:
                     raise PublishError(f"variants {owners[model_repo]} and {name} would both publish their "
