@@ -4,7 +4,10 @@ All dataset files go in one ``create_commit`` whose parent is the revision read 
 so a concurrent change makes the publish fail instead of overwriting it. A ``manifest.json``
 (path -> sha256) is published with the files; when the local files match the published
 manifest, no commit is made. The token comes from ``HF_TOKEN`` or the user's Hub login and is
-passed to the client only -- never printed, stored or written into a file.
+passed to the client only -- never printed, stored or written into a file. With ``private``, a target
+repo that already exists and is public is refused before anything is uploaded (creating it "private"
+would change nothing and publish in the open). ``--models`` publishes the weights the scores belong to:
+the checkpoint the variant's selection chose, else its final adapter; the model card says which.
 """
 
 from __future__ import annotations
@@ -49,7 +52,10 @@ def publish_files(api, repo: str, files: dict[str, bytes], *, private: bool, rep
 
     local = manifest(files)
     api.create_repo(repo, repo_type=repo_type, private=private, exist_ok=True)
-    head = api.repo_info(repo, repo_type=repo_type).sha
+    info = api.repo_info(repo, repo_type=repo_type)
+    if private and info.private is False:   # it existed, public: create_repo(exist_ok) changes nothing
+        raise PublishError(_public_already([f"{repo_type} {repo}"]))
+    head = info.sha
     try:
         remote_path = api.hf_hub_download(repo, MANIFEST, repo_type=repo_type, revision=head)
         remote = json.loads(Path(remote_path).read_text())
@@ -69,6 +75,27 @@ def publish_files(api, repo: str, files: dict[str, bytes], *, private: bool, rep
                                "overwritten. Publish again to build on the new revision.") from None
         raise
     return Published(repo, local, commit=commit.oid)
+
+
+def _public_already(repos: list[str]) -> str:
+    return (f"--private, but {', '.join(repos)} already exist{'s' if len(repos) == 1 else ''} and "
+            f"{'is' if len(repos) == 1 else 'are'} public: publishing would make these files public. Nothing was "
+            "published. Make the repo private on the Hub first, or publish without --private.")
+
+
+def refuse_public_targets(api, targets: list[tuple[str, str]]) -> None:
+    """With ``--private``: refuse before any upload when a target repo ((repo, type)) exists and is public."""
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    public = []
+    for repo, repo_type in targets:
+        try:
+            if api.repo_info(repo, repo_type=repo_type).private is False:
+                public.append(f"{repo_type} {repo}")
+        except RepositoryNotFoundError:
+            continue
+    if public:
+        raise PublishError(_public_already(public))
 
 
 _REPO_NAME_MAX = 96   # the Hub's limit on a repo name (the part after ORG/)
@@ -189,6 +216,8 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
     if not token:
         raise PublishError("no Hub token: set HF_TOKEN or log in with `hf auth login`")
     api = HfApi(endpoint=endpoint, token=token)
+    if private:
+        refuse_public_targets(api, [(repo, "dataset"), *((m, "model") for m, _ in model_uploads)])
     done = [publish_files(api, repo, files, private=private)]
     echo(f"{repo}: " + (f"committed {done[0].commit}" if done[0].commit else "unchanged, no commit"))
     for model_repo, adapter in model_uploads:
