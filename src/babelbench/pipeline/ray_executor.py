@@ -10,6 +10,8 @@
 * **One writer.** A task returns its :class:`StageResult` to the driver, which alone writes the store. A
   worker that dies is retried by Ray (``max_retries``); a retried training resumes from its last
   checkpoint in the ``.partial`` folder. A killed driver resumes from the store like a local run.
+* **Ctrl-C.** The running stage tasks are cancelled (their workers killed), no variant starts another
+  stage, and each interrupted stage is stored ``interrupted``; the next run redoes it.
 * **Secrets.** The job's ``runtime_env`` (visible to anyone who lists the cluster's jobs) carries no
   secret; a stage's task gets the ones it needs (:data:`STAGE_SECRETS`) as an argument, set in the
   worker's environment for that stage only.
@@ -20,8 +22,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -106,6 +110,9 @@ class RayExecutor(Executor):
         super().__init__(settings)
         self._owns_ray = False
         self._remote: Any = None
+        self._inflight: set[Any] = set()     #: ObjectRefs of the stage tasks running now
+        self._guard = threading.Lock()
+        self._stopping = threading.Event()   #: set by Ctrl-C: no stage starts, running ones are cancelled
 
     @property
     def remote(self) -> bool:
@@ -168,21 +175,59 @@ class RayExecutor(Executor):
             self._owns_ray = False
 
     def each(self, items: Sequence[T], fn: Callable[[T], R]) -> list[R]:
-        """Every variant in a driver thread of its own: their stages are submitted as soon as they are ready."""
+        """Every variant in a driver thread of its own: their stages are submitted as soon as they are ready.
+
+        Ctrl-C (in the main thread) stops the run promptly: the running stage tasks are cancelled, no
+        variant starts another stage (each records its stage ``interrupted``), then it goes on up."""
         if len(items) <= 1:
             return [fn(item) for item in items]
-        with ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="variant") as pool:
-            return list(pool.map(fn, items))
+        pool = ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="variant")
+        try:
+            futures = [pool.submit(fn, item) for item in items]
+            return [future.result() for future in futures]
+        except KeyboardInterrupt:
+            self.stop()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)   # after stop(): each thread ends at its next ray.get
+
+    def stop(self) -> None:
+        """Start no more stage tasks and cancel the running ones (their workers are killed)."""
+        import ray
+
+        self._stopping.set()
+        with self._guard:
+            running = list(self._inflight)
+        for ref in running:
+            with contextlib.suppress(Exception):   # finished meanwhile
+                ray.cancel(ref, force=True)
 
     def execute(self, kind: str, label: str, work: Callable[[], StageResult],
                 resources: StageResources | None) -> StageResult:
+        if self._stopping.is_set():
+            raise KeyboardInterrupt(f"{kind} {label}: not started, the run is stopping")
         if resources is None:
             return work()
         import ray
 
         task = self._remote.options(name=f"{kind}:{label}", num_cpus=resources.cpus, num_gpus=resources.gpus,
                                     max_retries=self.settings.max_retries, retry_exceptions=False)
+        ref = task.remote(work, resources.cpus, stage_secrets(kind, dict(os.environ)))
+        with self._guard:
+            self._inflight.add(ref)
         try:
-            return ray.get(task.remote(work, resources.cpus, stage_secrets(kind, dict(os.environ))))
+            return ray.get(ref)
+        except KeyboardInterrupt:   # Ctrl-C while this (main) thread waited: the task must not go on
+            self.stop()
+            raise
         except ray.exceptions.RayTaskError as exc:   # the stage raised: the same exception as a local run
+            if self._stopping.is_set():
+                raise KeyboardInterrupt(f"{kind} {label}: cancelled") from None
             raise exc.as_instanceof_cause() from None
+        except ray.exceptions.RayError:
+            if self._stopping.is_set():   # cancelled by stop(): an interruption, not the stage's failure
+                raise KeyboardInterrupt(f"{kind} {label}: cancelled") from None
+            raise
+        finally:
+            with self._guard:
+                self._inflight.discard(ref)
