@@ -43,10 +43,11 @@ def _valid_reply(schema: dict[str, Any] | None) -> str:
     return json.dumps(out)
 
 
-def _completion(content: str, model: str = "loopback") -> bytes:
+def _completion(content: str, model: str = "loopback", finish_reason: str = "stop") -> bytes:
     return json.dumps({
         "id": "chatcmpl-loopback", "object": "chat.completion", "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+        "choices": [{"index": 0, "finish_reason": finish_reason,
+                     "message": {"role": "assistant", "content": content}}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
     }).encode()
 
@@ -84,12 +85,15 @@ def body_digest(body: dict[str, Any]) -> str:
 
 @dataclass
 class Fault:
-    """What the proxy does with one request: ``pass`` | ``429`` | ``500`` | ``stall`` | ``garbage``
-    | ``replace`` (forward, then replace the content with ``content``) | ``hold`` (wait for release)."""
+    """What the proxy does with one request: ``pass`` | ``429`` (with ``Retry-After: retry_after``) | ``500``
+    | ``stall`` | ``garbage`` | ``replace`` (forward, then replace the content with ``content``) | ``length``
+    (forward, then keep the reply's first ``int(seconds)`` characters, marked ``finish_reason: length`` as a
+    server does when ``max_tokens`` cut it off) | ``hold`` (wait for release)."""
 
     kind: str
     content: str | None = None
     seconds: float = 0.0
+    retry_after: str = "0"
 
 
 @dataclass
@@ -153,7 +157,7 @@ class FaultProxy(Server):
         self.log.faults[fault.kind] += 1
         if fault.kind == "429":
             return response(429, b'{"error": {"message": "rate limited", "type": "rate_limit"}}',
-                            extra={"retry-after": "0"})
+                            extra={"retry-after": fault.retry_after})
         if fault.kind == "500":
             return response(500, b'{"error": {"message": "boom", "type": "server_error"}}')
         if fault.kind == "stall":
@@ -174,6 +178,8 @@ class FaultProxy(Server):
                 pass
             if fault.kind == "replace":
                 payload = _completion(fault.content or "")
+            elif fault.kind == "length":
+                payload = _completion(self.log.replies.get(digest, "")[:int(fault.seconds)], finish_reason="length")
             self.log.completed.append(digest)
         return response(status, payload)
 

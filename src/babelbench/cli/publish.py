@@ -16,7 +16,8 @@ def publish(
     store: Annotated[Path, typer.Option("--store", help="Results store.")] = paths.DEFAULT_STORE,
     variants: Annotated[Optional[list[str]], typer.Option("--variants", "--variant",
                                                           help="Only these variants (repeatable).")] = None,
-    private: Annotated[bool, typer.Option("--private", help="Create the repos private.")] = False,
+    private: Annotated[bool, typer.Option("--private", help="Create the repos private; a repo that "
+                                           "exists and is public is refused, before any upload.")] = False,
     with_samples: Annotated[bool, typer.Option("--with-samples", help="Also publish every answer.")] = False,
     models: Annotated[bool, typer.Option("--models", help="Also publish each variant's LoRA adapter to "
                                                           "ORG/NAME-<variant>, with a model card and model-index.")] = False,

@@ -27,7 +27,7 @@ from rich.text import Text
 #: Columns of the grid, in the order stages run.
 KINDS = ("data", "train", "select", "eval", "alignment", "judge")
 _STYLE = {"waiting": "dim", "running": "bold yellow", "done": "green", "skipped": "cyan", "adopted": "cyan",
-          "failed": "bold red", "—": "dim"}
+          "failed": "bold red", "interrupted": "yellow", "—": "dim"}
 
 
 class PlainDisplay:
@@ -58,8 +58,9 @@ class PlainDisplay:
             self.console.print(f"  {kind:<5} {label}  running…")
         elif state == "done":
             self.console.print(f"  {kind:<5} {label}  [green]done[/] {detail}")
-        elif state == "failed":
-            self.console.print(f"  {kind:<5} {label}  [red]{detail}")
+        elif state in ("failed", "interrupted"):
+            self.console.print(f"  {kind:<5} {label}  [red]{state}: {detail}" if state == "interrupted"
+                               else f"  {kind:<5} {label}  [red]{detail}")
         else:  # skipped, adopted
             self.console.print(f"  {kind:<5} [dim]{label}  {detail}")
 

@@ -9,6 +9,7 @@ process's own descriptors (a test runner captures them) nothing is redirected.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -16,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 
 def new_log_path() -> Path:
@@ -47,15 +48,9 @@ def library_output_to(log_path: Path, stream_too: bool = False) -> Iterator[Text
     saved_out, saved_err = os.dup(1), os.dup(2)
     read_end, write_end = os.pipe()
     log = log_path.open("ab")
-
-    def pump() -> None:
-        while chunk := os.read(read_end, 65536):
-            log.write(chunk)
-            log.flush()
-            if stream_too:
-                os.write(saved_err, chunk)
-
-    thread = threading.Thread(target=pump, name="run-log", daemon=True)
+    failures: list[str] = []
+    thread = threading.Thread(target=_pump, args=(read_end, log, saved_err if stream_too else None, failures),
+                              name="run-log", daemon=True)
     thread.start()
     os.dup2(write_end, 1)
     os.dup2(write_end, 2)
@@ -72,5 +67,47 @@ def library_output_to(log_path: Path, stream_too: bool = False) -> Iterator[Text
         os.close(saved_err)
         thread.join(timeout=5)
         os.close(read_end)
-        log.close()
-        terminal.close()
+        with contextlib.suppress(OSError):
+            log.close()
+        for failure in failures:
+            with contextlib.suppress(OSError, ValueError):
+                terminal.write(f"note: {failure}\n")
+        with contextlib.suppress(OSError):   # a closed terminal pipe: nothing more can be said on it
+            terminal.close()
+
+
+def _pump(read_end: int, log: BinaryIO, terminal: int | None, failures: list[str]) -> None:
+    """Copy what arrives on the pipe to the log (and to ``terminal``) until its write ends close.
+
+    It never stops reading: were it to, every later write to fds 1 and 2 would block on a full pipe and
+    the run would hang. A copy that fails (a full disk, a terminal pipe closed by ``| head``) is dropped
+    from then on and noted in ``failures``; the run goes on (and fails by itself if it cannot write its
+    store)."""
+    to_log, to_terminal = True, terminal is not None
+    while True:
+        try:
+            chunk = os.read(read_end, 65536)
+        except OSError as exc:   # the pipe itself broke: nothing is left to drain
+            failures.append(f"library output stopped being copied: {exc}")
+            return
+        if not chunk:
+            return
+        if to_log:
+            try:
+                log.write(chunk)
+                log.flush()
+            except (OSError, ValueError) as exc:
+                to_log = False
+                failures.append(f"the run's log {getattr(log, 'name', '')} stopped (library output after this "
+                                f"point is dropped): {exc}")
+        if to_terminal and terminal is not None:
+            try:
+                _write_all(terminal, chunk)
+            except OSError:   # the reader went away (`| head`): copy to the log only
+                to_terminal = False
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..core.registry import Registry
+from .keys import PROVIDER_URL, key_plan
 from .schema import BackendConfig
 
 
@@ -86,19 +87,25 @@ def environment_problem(config: BackendConfig) -> str | None:
 class OpenAIBackend:
     """Any OpenAI-compatible chat-completions endpoint, through the ``openai`` package."""
 
-    def __init__(self, config: BackendConfig):
+    def __init__(self, config: BackendConfig, sleep: Callable[[float], Awaitable[None]] | None = None):
         self.config = config
         self.stats = BackendStats()
+        self._sleep = sleep   #: how a retry waits (asyncio.sleep; a test records the delays instead)
         problem = self.environment_problem(config)
         if problem:
             raise BackendError(f"judge model {config.model!r}: {problem}")
-        # Local servers (llama.cpp, vLLM, Ollama) take any key; the client insists on one.
-        self._api_key = os.environ.get(config.api_key_env) or "not-needed"
+        # Only the key paired with this endpoint (judge.keys); the client insists on some key.
+        env = key_plan(config).env
+        self._api_key = (os.environ.get(env) if env else None) or "not-needed"
 
     @staticmethod
     def environment_problem(config: BackendConfig) -> str | None:
-        if config.base_url is None and not os.environ.get(config.api_key_env):
-            return f"uses {config.model} on api.openai.com and ${config.api_key_env} is not set"
+        plan = key_plan(config)
+        if plan.problem:
+            return plan.problem
+        if plan.required and plan.env and not os.environ.get(plan.env):
+            where = "api.openai.com" if config.base_url is None else config.base_url
+            return f"uses {config.model} on {where} and ${plan.env} is not set"
         return None
 
     def run(self, requests: list[Request], on_reply: OnReply) -> BackendStats:
@@ -116,7 +123,8 @@ class OpenAIBackend:
         cfg = self.config
         # Retries are ours (max_retries=0), so they can be counted and logged; the semaphore
         # bounds concurrency (the client's own pool allows far more connections).
-        async with AsyncOpenAI(api_key=self._api_key, base_url=cfg.base_url, max_retries=0,
+        # The provider's URL spelled out: the client would otherwise follow $OPENAI_BASE_URL.
+        async with AsyncOpenAI(api_key=self._api_key, base_url=cfg.base_url or PROVIDER_URL, max_retries=0,
                                timeout=cfg.timeout_s) as client:
             gate = asyncio.Semaphore(cfg.concurrency)
 
@@ -149,6 +157,11 @@ class OpenAIBackend:
             try:
                 completion = await client.chat.completions.create(**kwargs)
                 text = _content(completion)
+                if _finish_reason(completion) == "length":
+                    # Cut off: not a verdict and not the judge's fault to be cached as one. At temperature 0 the
+                    # same request is cut off again, so it is not retried now; left ungraded, a later run asks again.
+                    return self._give_up(request, f"reply cut off at max_tokens={cfg.max_tokens} (finish_reason "
+                                         "length); raise judge.backend.max_tokens", attempt, started)
                 return Reply(request.key, text, attempts=attempt, seconds=time.perf_counter() - started)
             except openai.APIStatusError as exc:
                 if exc.status_code not in (408, 409, 429) and exc.status_code < 500:
@@ -167,10 +180,10 @@ class OpenAIBackend:
                 return self._give_up(request, f"{reason} after {attempt} attempts", attempt, started)
             self.stats.retries += 1
             self.stats.retry_reasons[reason] = self.stats.retry_reasons.get(reason, 0) + 1
-            delay = cfg.backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
+            delay = min(cfg.backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.0), BACKOFF_CAP_S)
             if retry_after is not None:
-                delay = max(delay, retry_after)
-            await asyncio.sleep(min(delay, 60.0))
+                delay = max(delay, min(retry_after, RETRY_AFTER_CAP_S))
+            await (self._sleep or asyncio.sleep)(delay)
 
     def _give_up(self, request: Request, error: str, attempts: int, started: float) -> Reply:
         self.stats.failed += 1
@@ -192,12 +205,39 @@ def _content(completion: Any) -> str:
     return content
 
 
-def _retry_after(response: Any) -> float | None:
+def _finish_reason(completion: Any) -> str | None:
+    choices = getattr(completion, "choices", None) or [None]
+    return getattr(choices[0], "finish_reason", None)
+
+
+#: Longest wait between retries of our own backoff.
+BACKOFF_CAP_S = 60.0
+#: Longest wait a server's ``Retry-After`` gets: a longer one is waited for this long, then retried.
+RETRY_AFTER_CAP_S = 300.0
+
+
+def _retry_after(response: Any, now: float | None = None) -> float | None:
+    """Seconds the server's ``Retry-After`` asks for: delay-seconds or an HTTP date (RFC 9110); None if absent
+    or unreadable. A date in the past is 0."""
+    from email.utils import parsedate_to_datetime
+
     try:
-        value = float(response.headers.get("retry-after"))
-    except (AttributeError, TypeError, ValueError):
+        value = response.headers.get("retry-after")
+    except AttributeError:
         return None
-    return value if 0 <= value <= 60 else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(seconds, 0.0) if seconds == seconds else None
 
 
 def _short(text: str, limit: int = 200) -> str:

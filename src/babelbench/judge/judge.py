@@ -41,7 +41,10 @@ class Judge:
             return self
         if "type" in fields and fields["type"] not in backend_names():
             raise ValueError(f"unknown judge backend {fields['type']!r}; known: {', '.join(backend_names())}")
-        backend = BackendConfig.model_validate({**self.config.backend.model_dump(), **fields})
+        current = self.config.backend.model_dump()
+        if "base_url" in fields and "api_key_env" not in fields:
+            current["api_key_env"] = None  # a key is paired with the endpoint it was named with, not a new one
+        backend = BackendConfig.model_validate({**current, **fields})
         return Judge(self.config.model_copy(update={"backend": backend}), self.folder,
                      self.system_template, self.user_template)
 

@@ -30,8 +30,12 @@ class BackendConfig(Strict):
                        "Hub id or `builtin:` name.")
     base_url: str | None = Field(None, description="Endpoint root, e.g. http://127.0.0.1:8080/v1 "
                                  "(default: the openai package's, i.e. api.openai.com).")
-    api_key_env: str = Field("OPENAI_API_KEY", description="Name of the environment variable holding "
-                             "the API key (the key itself never goes in a file).")
+    api_key_env: str | None = Field(
+        None, description="Name of the environment variable holding the API key (the key itself never goes "
+        "in a file). Without `base_url`: the key for api.openai.com (default `OPENAI_API_KEY`). With "
+        "`base_url`: pairs that endpoint with this key; set both in the same place (a `base_url` given "
+        "alone, e.g. by --judge-base-url, drops the pairing). An unpaired endpoint gets no key (loopback "
+        "servers need none); a key is never sent over plain http to another host.")
     temperature: float = Field(0.0, ge=0, description="Sampling temperature (0: greedy).")
     max_tokens: int = Field(256, gt=0, description="Longest judge reply, in tokens.")
     concurrency: int = Field(8, gt=0, description="Requests in flight at once (openai) / batch size (local).")

@@ -47,7 +47,7 @@ class StageInputMissing(RuntimeError):
 
 @dataclass
 class RunSummary:
-    #: (kind, outcome) -> count; outcome is ran | skipped | adopted | failed
+    #: (kind, outcome) -> count; outcome is ran | skipped | adopted | failed | interrupted
     counts: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
 
@@ -106,11 +106,13 @@ class Lifecycle:
             with contextlib.nullcontext() if remote else progress.reporting(self.console.progress):
                 result = self.executor.execute(kind, label, work, resources)
         except BaseException as exc:
+            # Ctrl-C (or a stop the executor turned into one) is no failure of the stage: the next run redoes it
+            outcome = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             with self.store.write() as con:
-                writes.finish_run(con, run_id, "failed", time.perf_counter() - started,
+                writes.finish_run(con, run_id, outcome, time.perf_counter() - started,
                                   error=f"{type(exc).__name__}: {exc}")
-            self._count(kind, "failed")
-            self.console.stage(kind, "failed", label, f"{type(exc).__name__}: {' '.join(str(exc).split())}")
+            self._count(kind, outcome)
+            self.console.stage(kind, outcome, label, f"{type(exc).__name__}: {' '.join(str(exc).split())}")
             raise
         seconds = time.perf_counter() - started
         status = "failed" if result.error else "done"

@@ -10,6 +10,11 @@
 * **One writer.** A task returns its :class:`StageResult` to the driver, which alone writes the store. A
   worker that dies is retried by Ray (``max_retries``); a retried training resumes from its last
   checkpoint in the ``.partial`` folder. A killed driver resumes from the store like a local run.
+* **Ctrl-C.** The running stage tasks are cancelled (their workers killed), no variant starts another
+  stage, and each interrupted stage is stored ``interrupted``; the next run redoes it.
+* **Secrets.** The job's ``runtime_env`` (visible to anyone who lists the cluster's jobs) carries no
+  secret; a stage's task gets the ones it needs (:data:`STAGE_SECRETS`) as an argument, set in the
+  worker's environment for that stage only.
 * **Shared artifacts.** Stages read and write under ``BABELBENCH_HOME`` (datasets, adapters, caches). On a
   cluster that must be one shared filesystem at the same path on every node; before any work the driver
   writes a probe file there and a task on every node must find it, or the run is refused.
@@ -17,8 +22,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,10 +43,34 @@ R = TypeVar("R")
 
 #: The driver's environment variables a worker needs to behave the same (offline switches, caches, homes).
 _PASSED_PREFIXES = ("BABELBENCH_", "HF_", "TRANSFORMERS_", "TOKENIZERS_", "SACREBLEU", "OPENAI_")
+#: A variable whose name has one of these words (between underscores) is a secret: never in the job's
+#: ``runtime_env`` (which anyone who can list a cluster's jobs reads), only handed to the task of a stage
+#: that needs it.
+_SECRET_MARKERS = frozenset({"TOKEN", "KEY", "SECRET", "PASSWORD", "CREDENTIAL", "CREDENTIALS"})
+_HUB_SECRETS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
+#: The secrets each stage may need: data and train read the Hub (gated models, private datasets); an
+#: evaluation also talks to a served model (``eval.openai``: $OPENAI_API_KEY). Judges run in the driver.
+STAGE_SECRETS: dict[str, tuple[str, ...]] = {"data": _HUB_SECRETS, "train": _HUB_SECRETS,
+                                             "eval": (*_HUB_SECRETS, "OPENAI_API_KEY")}
 
 
-def _run_stage(work: Callable[[], StageResult], cpus: float) -> StageResult:
-    """In a Ray worker: limit torch to the CPUs this task was given, then run the stage function."""
+def is_secret(name: str) -> bool:
+    return not _SECRET_MARKERS.isdisjoint(name.upper().split("_"))
+
+
+def job_env(environ: dict[str, str]) -> dict[str, str]:
+    """The variables every worker gets through the job's ``runtime_env``: the passed prefixes, no secret."""
+    return {k: v for k, v in environ.items() if k.startswith(_PASSED_PREFIXES) and not is_secret(k)}
+
+
+def stage_secrets(kind: str, environ: dict[str, str]) -> dict[str, str]:
+    """The secrets the stage ``kind`` needs, from the driver's environment (sent with its task only)."""
+    return {k: environ[k] for k in STAGE_SECRETS.get(kind, ()) if environ.get(k)}
+
+
+def _run_stage(work: Callable[[], StageResult], cpus: float, secrets: dict[str, str] | None = None) -> StageResult:
+    """In a Ray worker: limit torch to the CPUs this task was given, then run the stage function with
+    the stage's secrets in the environment for its duration only."""
     threads = max(1, int(cpus))
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     os.environ["BABELBENCH_CPUS"] = str(threads)   # an accelerate launch shares these between its processes
@@ -49,7 +80,17 @@ def _run_stage(work: Callable[[], StageResult], cpus: float) -> StageResult:
         pass
     else:
         torch.set_num_threads(threads)
-    return work()
+    secrets = secrets or {}
+    before = {k: os.environ.get(k) for k in secrets}
+    os.environ.update(secrets)
+    try:
+        return work()
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _probe(folder: str, name: str) -> dict[str, Any]:
@@ -69,6 +110,9 @@ class RayExecutor(Executor):
         super().__init__(settings)
         self._owns_ray = False
         self._remote: Any = None
+        self._inflight: set[Any] = set()     #: ObjectRefs of the stage tasks running now
+        self._guard = threading.Lock()
+        self._stopping = threading.Event()   #: set by Ctrl-C: no stage starts, running ones are cancelled
 
     @property
     def remote(self) -> bool:
@@ -80,7 +124,7 @@ class RayExecutor(Executor):
         except ImportError:
             raise ExecutorUnavailable("--executor ray needs Ray: pip install 'babelbench[ray]'") from None
         if not ray.is_initialized():
-            env = {k: v for k, v in os.environ.items() if k.startswith(_PASSED_PREFIXES)}
+            env = job_env(dict(os.environ))
             from .. import paths
 
             env["BABELBENCH_HOME"] = str(paths.home())
@@ -131,21 +175,59 @@ class RayExecutor(Executor):
             self._owns_ray = False
 
     def each(self, items: Sequence[T], fn: Callable[[T], R]) -> list[R]:
-        """Every variant in a driver thread of its own: their stages are submitted as soon as they are ready."""
+        """Every variant in a driver thread of its own: their stages are submitted as soon as they are ready.
+
+        Ctrl-C (in the main thread) stops the run promptly: the running stage tasks are cancelled, no
+        variant starts another stage (each records its stage ``interrupted``), then it goes on up."""
         if len(items) <= 1:
             return [fn(item) for item in items]
-        with ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="variant") as pool:
-            return list(pool.map(fn, items))
+        pool = ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="variant")
+        try:
+            futures = [pool.submit(fn, item) for item in items]
+            return [future.result() for future in futures]
+        except KeyboardInterrupt:
+            self.stop()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)   # after stop(): each thread ends at its next ray.get
+
+    def stop(self) -> None:
+        """Start no more stage tasks and cancel the running ones (their workers are killed)."""
+        import ray
+
+        self._stopping.set()
+        with self._guard:
+            running = list(self._inflight)
+        for ref in running:
+            with contextlib.suppress(Exception):   # finished meanwhile
+                ray.cancel(ref, force=True)
 
     def execute(self, kind: str, label: str, work: Callable[[], StageResult],
                 resources: StageResources | None) -> StageResult:
+        if self._stopping.is_set():
+            raise KeyboardInterrupt(f"{kind} {label}: not started, the run is stopping")
         if resources is None:
             return work()
         import ray
 
         task = self._remote.options(name=f"{kind}:{label}", num_cpus=resources.cpus, num_gpus=resources.gpus,
                                     max_retries=self.settings.max_retries, retry_exceptions=False)
+        ref = task.remote(work, resources.cpus, stage_secrets(kind, dict(os.environ)))
+        with self._guard:
+            self._inflight.add(ref)
         try:
-            return ray.get(task.remote(work, resources.cpus))
+            return ray.get(ref)
+        except KeyboardInterrupt:   # Ctrl-C while this (main) thread waited: the task must not go on
+            self.stop()
+            raise
         except ray.exceptions.RayTaskError as exc:   # the stage raised: the same exception as a local run
+            if self._stopping.is_set():
+                raise KeyboardInterrupt(f"{kind} {label}: cancelled") from None
             raise exc.as_instanceof_cause() from None
+        except ray.exceptions.RayError:
+            if self._stopping.is_set():   # cancelled by stop(): an interruption, not the stage's failure
+                raise KeyboardInterrupt(f"{kind} {label}: cancelled") from None
+            raise
+        finally:
+            with self._guard:
+                self._inflight.discard(ref)

@@ -4,7 +4,10 @@ All dataset files go in one ``create_commit`` whose parent is the revision read 
 so a concurrent change makes the publish fail instead of overwriting it. A ``manifest.json``
 (path -> sha256) is published with the files; when the local files match the published
 manifest, no commit is made. The token comes from ``HF_TOKEN`` or the user's Hub login and is
-passed to the client only -- never printed, stored or written into a file.
+passed to the client only -- never printed, stored or written into a file. With ``private``, a target
+repo that already exists and is public is refused before anything is uploaded (creating it "private"
+would change nothing and publish in the open). ``--models`` publishes the weights the scores belong to:
+the checkpoint the variant's selection chose, else its final adapter; the model card says which.
 """
 
 from __future__ import annotations
@@ -49,7 +52,10 @@ def publish_files(api, repo: str, files: dict[str, bytes], *, private: bool, rep
 
     local = manifest(files)
     api.create_repo(repo, repo_type=repo_type, private=private, exist_ok=True)
-    head = api.repo_info(repo, repo_type=repo_type).sha
+    info = api.repo_info(repo, repo_type=repo_type)
+    if private and info.private is False:   # it existed, public: create_repo(exist_ok) changes nothing
+        raise PublishError(_public_already([f"{repo_type} {repo}"]))
+    head = info.sha
     try:
         remote_path = api.hf_hub_download(repo, MANIFEST, repo_type=repo_type, revision=head)
         remote = json.loads(Path(remote_path).read_text())
@@ -71,6 +77,27 @@ def publish_files(api, repo: str, files: dict[str, bytes], *, private: bool, rep
     return Published(repo, local, commit=commit.oid)
 
 
+def _public_already(repos: list[str]) -> str:
+    return (f"--private, but {', '.join(repos)} already exist{'s' if len(repos) == 1 else ''} and "
+            f"{'is' if len(repos) == 1 else 'are'} public: publishing would make these files public. Nothing was "
+            "published. Make the repo private on the Hub first, or publish without --private.")
+
+
+def refuse_public_targets(api, targets: list[tuple[str, str]]) -> None:
+    """With ``--private``: refuse before any upload when a target repo ((repo, type)) exists and is public."""
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    public = []
+    for repo, repo_type in targets:
+        try:
+            if api.repo_info(repo, repo_type=repo_type).private is False:
+                public.append(f"{repo_type} {repo}")
+        except RepositoryNotFoundError:
+            continue
+    if public:
+        raise PublishError(_public_already(public))
+
+
 _REPO_NAME_MAX = 96   # the Hub's limit on a repo name (the part after ORG/)
 
 
@@ -90,8 +117,10 @@ def model_repo_name(repo: str, variant: str) -> str:
     return f"{repo}-{slug}"
 
 
-def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any]], dataset_repo: str) -> str:
-    """A model card whose metadata carries the variant's results as ``model-index``."""
+def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any]], dataset_repo: str,
+               step: int | None = None) -> str:
+    """A model card whose metadata carries the variant's results as ``model-index``; it says which
+    checkpoint the adapter is (the final one, or the one kept at ``step`` that selection chose)."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
     base = variant["base_model"]
@@ -102,23 +131,40 @@ def model_card(variant: dict[str, Any], recipe: str, results: list[dict[str, Any
     data = ModelCardData(base_model=base if "/" in base else None, library_name="peft",
                          tags=["babelbench", "multilingual", "lora"], model_name=variant["variant"],
                          eval_results=evals or None)
+    checkpoint = ("the final adapter of its training" if step is None else
+                  f"the checkpoint kept at training step {step}, chosen by the recipe's checkpoint selection")
     body = (f"# {variant['variant']}\n\nA LoRA adapter (peft) for `{base}`, built and evaluated by babelbench. "
-            f"Results: dataset `{dataset_repo}`.\n\n## Recipe\n\n```yaml\n{recipe.strip()}\n```\n")
+            f"Results: dataset `{dataset_repo}`.\n\n## Checkpoint\n\nThese weights are {checkpoint}; "
+            f"the results are this checkpoint's.\n\n## Recipe\n\n```yaml\n{recipe.strip()}\n```\n")
     return str(ModelCard.from_template(data, template_str="---\n{{ card_data }}\n---\n\n" + body))
 
 
-def adapter_files(con, variant: str) -> dict[str, bytes] | None:
-    """The variant's trained LoRA adapter (peft format) as files, or None if it has none."""
-    from ..store.publish_queries import trained_adapter_output
-    from ..train.artifact import TrainArtifact, TrainMethod
+@dataclass(frozen=True)
+class AdapterUpload:
+    files: dict[str, bytes]   #: the adapter's files, by path inside its folder
+    step: int | None          #: the kept checkpoint's step; None: the final adapter
 
-    output = trained_adapter_output(con, variant)   # the train folder of a LoRA variant
-    # TODO(issue 23): this publishes the final adapter even when selection chose a kept checkpoint
-    # (artifact.at_step(selected step) names the chosen one's folder).
-    folder = TrainArtifact(Path(output), TrainMethod.LORA).weights if output is not None else None
-    if folder is None or not (folder / "adapter_config.json").is_file():
+
+def adapter_files(con, variant: str) -> AdapterUpload | None:
+    """The variant's trained LoRA adapter (peft format) whose scores the store holds -- the checkpoint its
+    selection chose, else the final adapter -- or None if it has none. A chosen checkpoint whose folder is
+    gone is an error (publishing the final adapter instead would pair it with another checkpoint's scores)."""
+    from ..store.publish_queries import trained_adapter
+    from ..train.artifact import COMPLETE, TrainArtifact, TrainMethod
+
+    found = trained_adapter(con, variant)   # the train folder of a LoRA variant, and the selected step
+    if found is None:
         return None
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    output, step = found
+    folder = TrainArtifact(Path(output), TrainMethod.LORA).at_step(step).weights
+    if not (folder / "adapter_config.json").is_file():
+        if step is not None:
+            raise PublishError(f"{variant}: its checkpoint selection chose step {step}, but that checkpoint's "
+                               f"adapter is not at {folder}; nothing was published")
+        return None
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file() and p.name != COMPLETE}
+    return AdapterUpload(files, step)
 
 
 def publish(store: Path, repo: str, *, variants: list[str] | None = None, private: bool = False,
@@ -141,12 +187,13 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
             meta = {r["variant"]: r for r in evaluated_variants(con)}
             rows = report_rows(con, include_judges=False)
             for name in sorted(recipes):
-                adapter = adapter_files(con, name)
-                if adapter is None:
+                upload = adapter_files(con, name)
+                if upload is None:
                     echo(f"{name}: no LoRA adapter to publish (method {meta[name]['method']})")
                     continue
                 results = [r for r in rows if r["variant"] == name and not r["metric"].startswith("pivot:")]
-                adapter["README.md"] = model_card(meta[name], recipes[name], results, repo).encode()
+                adapter = dict(upload.files)
+                adapter["README.md"] = model_card(meta[name], recipes[name], results, repo, upload.step).encode()
                 model_repo = model_repo_name(repo, name)
                 if model_repo in owners:
                     raise PublishError(f"variants {owners[model_repo]} and {name} would both publish their "
@@ -169,6 +216,8 @@ def publish(store: Path, repo: str, *, variants: list[str] | None = None, privat
     if not token:
         raise PublishError("no Hub token: set HF_TOKEN or log in with `hf auth login`")
     api = HfApi(endpoint=endpoint, token=token)
+    if private:
+        refuse_public_targets(api, [(repo, "dataset"), *((m, "model") for m, _ in model_uploads)])
     done = [publish_files(api, repo, files, private=private)]
     echo(f"{repo}: " + (f"committed {done[0].commit}" if done[0].commit else "unchanged, no commit"))
     for model_repo, adapter in model_uploads:

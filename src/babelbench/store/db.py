@@ -97,9 +97,18 @@ class Store:
             if version < LATEST:
                 raise StoreError(f"{self.path} is at schema version {version}; this harness needs {LATEST} "
                                  "(any `harness run` upgrades it)")
+            if version > LATEST:   # its tables may mean something else now: no number read from it is safe
+                raise StoreError(newer_schema(self.path, version))
             yield con
         finally:
             con.close()
+
+
+def newer_schema(path: Path | None, version: int) -> str:
+    """The one message for a store written by a newer harness (refused for reading and writing alike)."""
+    where = f"{path} is" if path is not None else "the store is"
+    return (f"{where} at schema version {version}, newer than this harness knows ({LATEST}): it was written by "
+            "a newer babelbench; upgrade babelbench to read or write it")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -116,7 +125,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
     done = schema_version(con)
     if done > LATEST:
-        raise StoreError(f"store schema version {done} is newer than this harness ({LATEST}); upgrade babelbench")
+        raise StoreError(newer_schema(None, done))
     ran = 0
     for number, name, sql in MIGRATIONS:
         if number <= done:

@@ -84,11 +84,15 @@ def variant_judge_config(con: duckdb.DuckDBPyConnection, variant: str, judge: st
     return row[0] if row else None
 
 
-def trained_adapter_output(con: duckdb.DuckDBPyConnection, variant: str) -> str | None:
-    """The output folder of the newest finished LoRA training of the variant named ``variant``, or None."""
+def trained_adapter(con: duckdb.DuckDBPyConnection, variant: str) -> tuple[str, int | None] | None:
+    """(output folder, selected step) of the newest finished LoRA training of the variant named ``variant``
+    -- the step its checkpoint selection chose, None when it selects none -- or None when it has none."""
     row = con.execute("""
-        SELECT r.output FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'train'
+        SELECT r.output,
+               (SELECT c.selected_step FROM variant_stages s JOIN checkpoint_selections c ON c.select_key = s.key
+                 WHERE s.variant_id = v.variant_id AND s.kind = 'select') AS selected_step
+        FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'train'
         JOIN stage_runs r ON r.kind = 'train' AND r.key = st.key AND r.status IN ('done', 'adopted')
         WHERE v.name = ? AND v.method = 'lora' AND r.output IS NOT NULL
         ORDER BY r.finished_at DESC LIMIT 1""", [variant]).fetchone()
-    return row[0] if row else None
+    return (row[0], row[1]) if row else None

@@ -1,12 +1,16 @@
 """The OpenAI judge backend's retry semantics and request bodies, against the loopback fault proxy
 in front of a fixed-latency endpoint: a 400/401/404 is given up at once (one attempt) and stays
-ungraded with its status; 5xx and 429 are retried; `Retry-After: 1` is waited for; and each
-`structured_output` mode sends exactly its `response_format`."""
+ungraded with its status; 5xx and 429 are retried; `Retry-After` (seconds or an HTTP date) is waited
+for, up to its cap (the backend's sleep is injected: the tests assert the delays it asked for, not
+the clock); a reply cut off at `max_tokens` stays ungraded, not cached; and each `structured_output`
+mode sends exactly its `response_format`."""
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,7 @@ from rich.console import Console
 
 from babelbench.core.records import EvalRows, SampleRecord
 from babelbench.judge import grading
-from babelbench.judge.backends import Request, make_backend
+from babelbench.judge.backends import RETRY_AFTER_CAP_S, OpenAIBackend, Request
 from babelbench.judge.loader import load_judge
 from babelbench.judge.schema import BackendConfig, BackendOverride
 from babelbench.pipeline.judge_stage import judge_target
@@ -66,10 +70,15 @@ def _config(proxy, **kw) -> BackendConfig:
 
 
 def _run(config: BackendConfig, requests: list[Request]):
-    replies = []
-    backend = make_backend(config)
-    stats = backend.run(requests, replies.append)
-    return replies, stats
+    """(replies, stats, the delays the backend slept for between attempts: recorded, not slept)."""
+    replies: list = []
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    stats = OpenAIBackend(config, sleep=sleep).run(requests, replies.append)
+    return replies, stats, sleeps
 
 
 ASK = Request("k1", [{"role": "user", "content": "Which is better?"}], SCHEMA)
@@ -78,7 +87,7 @@ ASK = Request("k1", [{"role": "user", "content": "Which is better?"}], SCHEMA)
 @pytest.mark.parametrize("status", [400, 401, 404])
 def test_a_client_error_is_not_retried(endpoint, status):
     with RecordingProxy(endpoint.base_url, [Fault("http", seconds=status)]) as proxy:
-        [reply], stats = _run(_config(proxy), [ASK])
+        [reply], stats, _ = _run(_config(proxy), [ASK])
     assert len(proxy.arrivals) == 1 and endpoint.requests == 0
     assert reply.text is None and reply.attempts == 1
     assert reply.error.startswith(f"HTTP {status}: ") and f"injected {status}" in reply.error
@@ -88,7 +97,7 @@ def test_a_client_error_is_not_retried(endpoint, status):
 @pytest.mark.parametrize("fault", [Fault("500"), Fault("429"), Fault("http", seconds=503), Fault("http", seconds=408)])
 def test_server_errors_and_rate_limits_are_retried(endpoint, fault):
     with RecordingProxy(endpoint.base_url, [fault, fault]) as proxy:
-        [reply], stats = _run(_config(proxy), [ASK])
+        [reply], stats, _ = _run(_config(proxy), [ASK])
     assert len(proxy.arrivals) == 3 and endpoint.requests == 1
     assert reply.text == json.dumps({"verdict": "tie"}) and reply.error is None and reply.attempts == 3
     assert (stats.attempts, stats.retries, stats.failed) == (3, 2, 0)
@@ -97,24 +106,36 @@ def test_server_errors_and_rate_limits_are_retried(endpoint, fault):
 
 def test_retries_stop_after_max_retries(endpoint):
     with RecordingProxy(endpoint.base_url, default=Fault("500")) as proxy:
-        [reply], stats = _run(_config(proxy, max_retries=2), [ASK])
+        [reply], stats, _ = _run(_config(proxy, max_retries=2), [ASK])
     assert len(proxy.arrivals) == 3 and endpoint.requests == 0
     assert reply.text is None and reply.error == "HTTP 500 after 3 attempts"
     assert (stats.attempts, stats.retries, stats.failed) == (3, 2, 1)
 
 
-def test_retry_after_is_waited_for(endpoint):
-    with RecordingProxy(endpoint.base_url, [Fault("429", content="1")]) as proxy:
-        [reply], stats = _run(_config(proxy), [ASK])
-    assert reply.text is not None and stats.retries == 1
-    (first, _), (second, _) = proxy.arrivals
-    assert second - first >= 0.95, f"retried after {second - first:.3f}s despite Retry-After: 1"
-    assert second - first < 5.0
-    # without the header's wait, the same retry comes after the backoff alone (0.01 s here)
-    with RecordingProxy(endpoint.base_url, [Fault("429", content="0")]) as proxy:
-        [reply], _ = _run(_config(proxy), [ASK])
-    (first, _), (second, _) = proxy.arrivals
-    assert reply.text is not None and second - first < 0.5
+@pytest.mark.parametrize(("header", "expected"), [("1", 1.0), ("90", 90.0), ("299.5", 299.5),
+                                                  ("3600", RETRY_AFTER_CAP_S)])
+def test_retry_after_in_seconds_is_waited_for_up_to_the_cap(endpoint, header, expected):
+    with RecordingProxy(endpoint.base_url, [Fault("429", retry_after=header)]) as proxy:
+        [reply], stats, sleeps = _run(_config(proxy), [ASK])
+    assert reply.text is not None and stats.retries == 1 and len(proxy.arrivals) == 2
+    assert sleeps == [expected]
+    assert RETRY_AFTER_CAP_S == 300.0
+
+
+def test_retry_after_as_an_http_date_is_waited_for(endpoint):
+    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=120), usegmt=True)
+    with RecordingProxy(endpoint.base_url, [Fault("429", retry_after=when)]) as proxy:
+        [reply], _, [slept] = _run(_config(proxy), [ASK])
+    assert reply.text is not None and len(proxy.arrivals) == 2
+    assert 110.0 < slept <= 120.0          # the date, less the moments since it was written
+
+
+@pytest.mark.parametrize("header", ["0", "Wed, 21 Oct 2015 07:28:00 GMT", "soon"])
+def test_without_a_wait_to_honour_the_retry_comes_after_the_backoff_alone(endpoint, header):
+    with RecordingProxy(endpoint.base_url, [Fault("429", retry_after=header)]) as proxy:
+        [reply], _, [slept] = _run(_config(proxy, backoff_s=0.01), [ASK])
+    assert reply.text is not None and len(proxy.arrivals) == 2
+    assert 0.005 <= slept <= 0.01          # backoff_s x jitter in [0.5, 1]
 
 
 @pytest.mark.parametrize(("mode", "expected"), [
@@ -125,7 +146,7 @@ def test_retry_after_is_waited_for(endpoint):
 def test_structured_output_sends_exactly_its_response_format(endpoint, mode, expected):
     plain = Request("k2", [{"role": "user", "content": "No schema."}], None)
     with RecordingProxy(endpoint.base_url) as proxy:
-        replies, _ = _run(_config(proxy, structured_output=mode), [ASK, plain])
+        replies, _, _ = _run(_config(proxy, structured_output=mode), [ASK, plain])
     assert [r.text is not None for r in replies] == [True, True]
     by_content = {b["messages"][0]["content"]: b for _, b in proxy.arrivals}
     sent = by_content["Which is better?"]
@@ -176,3 +197,22 @@ def test_a_client_error_is_stored_as_ungraded_with_its_status(endpoint, tmp_path
     assert [e.split(":")[0] for e in info["errors"]] == [f"HTTP {status}"]
     assert judgments == 0                                   # nothing stored as a grade: the next run asks again
     assert summary.failures == [f"a: judge rubric-6facet: {error} (re-run to retry them)"]
+
+
+def test_a_reply_cut_off_at_max_tokens_stays_ungraded_and_is_asked_again(endpoint, tmp_path):
+    store, target = _store_with_answers(tmp_path)
+    with RecordingProxy(endpoint.base_url, default=Fault("length", seconds=12)) as proxy:
+        judge = load_judge(ROOT / "judges" / "rubric-6facet").with_backend(
+            BackendOverride(base_url=proxy.base_url, model="m", concurrency=1, max_retries=3, backoff_s=0.01))
+        outcome = judge_target(store, judge, target, ["*"], Lifecycle(store, RunSummary(), Console(quiet=True)))
+        assert len(proxy.arrivals) == 1                   # the same request would be cut off again: no retry
+        assert (outcome.sent, outcome.ungraded) == (1, 1)
+        assert outcome.errors == [f"reply cut off at max_tokens={judge.config.backend.max_tokens} "
+                                  "(finish_reason length); raise judge.backend.max_tokens"]
+        with store.read() as con:
+            assert con.execute("SELECT count(*) FROM judgments").fetchone()[0] == 0   # no parse failure cached
+        proxy.release(Fault("pass"))
+        again = judge_target(store, judge, target, ["*"], Lifecycle(store, RunSummary(), Console(quiet=True)))
+    assert (again.sent, again.ungraded) == (1, 0)
+    with store.read() as con:
+        assert con.execute("SELECT status FROM judgments").fetchall() == [("ok",)]
