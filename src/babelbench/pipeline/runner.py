@@ -222,7 +222,9 @@ def _evaluate(plan: VariantPlan, trained: TrainArtifact | None, evaluations: Eva
     (``eval.serve``) is returned instead, to run once the run's server for its base model is up."""
     if evaluations.skipped(plan):   # known from the registration transaction
         return None
-    if plan.variant.eval.serve is not None:
+    if plan.variant.eval.serve is not None:   # an evaluation found on disk is adopted without starting a server
+        if evaluations.adopt_found(plan):
+            return None
         return DeferredEval(plan, trained.weights if trained is not None else None)
     evaluations.evaluate(plan, trained)
     return None
