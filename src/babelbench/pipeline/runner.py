@@ -2,8 +2,9 @@
 
 The runner is the only code that writes stage results (through :class:`Lifecycle`); the
 stages themselves (:mod:`.stages`, :mod:`babelbench.judge.grading`) only compute. Artifact
-stages (data, train) build under a per-key lock: a second process that wants the same key
-waits, then adopts the finished folder instead of building it again.
+stages (data, train, eval) build under a per-key lock: a second process that wants the same key
+waits, then adopts the finished folder instead of building it again (as does a run after one
+whose store write failed). Judging and alignment take the same lock by their keys.
 """
 
 from __future__ import annotations
