@@ -21,17 +21,3 @@ def query(store: Path, sql: str, params=None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
-
-
-def home_without_evaluations(folder: Path) -> Path:
-    """A BABELBENCH_HOME in ``folder`` that shares the session's models and data/train artifacts but none of its
-    evaluations (they are artifacts too, adopted by key): a run there generates its answers."""
-    import os
-
-    session = Path(os.environ["BABELBENCH_HOME"])
-    home = folder / "home"
-    (home / "artifacts").mkdir(parents=True)
-    for part in ("models", "artifacts/data", "artifacts/train"):
-        (session / part).mkdir(parents=True, exist_ok=True)
-        (home / part).symlink_to(session / part)
-    return home

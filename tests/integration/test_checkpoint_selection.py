@@ -16,7 +16,7 @@ import pytest
 
 from babelbench.evaluate.backends import EvalBackend, register_eval_backend
 from tests.conftest import TINY_RECIPE
-from tests.integration._harness import harness, home_without_evaluations, query
+from tests.integration._harness import harness, query
 from tests.support import scripted_model
 from tests.support.scripted_model import write_script
 
@@ -108,9 +108,7 @@ def test_selection_needs_kept_checkpoints(write_recipe):
     assert code == 2 and "set train.checkpoints" in out
 
 
-def test_selection_by_a_judge_facet_then_a_separate_final_evaluation(tiny_model, tmp_path, write_recipe, monkeypatch):
-    # other scripts for the same checkpoints' evaluations: a home without the evaluations stored under their keys
-    monkeypatch.setenv("BABELBENCH_HOME", str(home_without_evaluations(tmp_path)))
+def test_selection_by_a_judge_facet_then_a_separate_final_evaluation(tiny_model, tmp_path, write_recipe):
     en = "The capital of France is Paris, a large and beautiful city."
     zh = "法国的首都是巴黎，这是一座美丽的大城市。"
     # step 2 answers everything in Chinese, step 4 in the language asked: the language judge prefers 4

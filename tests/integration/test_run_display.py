@@ -16,7 +16,6 @@ import termios
 from pathlib import Path
 
 from tests.conftest import ROOT
-from tests.integration._harness import home_without_evaluations
 
 #: What lm-eval, transformers, datasets and tqdm print during a run (none may reach the screen).
 LIBRARY_LINES = re.compile(r"it/s\]|bootstrapping for stddev|Loading weights|generation_kwargs|FutureWarning|"
@@ -52,9 +51,7 @@ def _in_terminal(cmd: list[str], env: dict[str, str], columns: int = 100) -> tup
 
 
 def test_a_terminal_shows_the_grid_and_the_log_holds_the_libraries_output(tiny_model, tmp_path, babelbench_home):
-    home = home_without_evaluations(tmp_path)   # the run generates (an evaluation of the session's is adopted)
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-           "BABELBENCH_HOME": str(home)}
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     code, screen = _in_terminal(_harness("run", "recipes/smoke.yaml", "--store", str(tmp_path / "r.duckdb")), env)
     assert code == 0, screen
     lines = [line for line in screen.splitlines() if line.strip()]
@@ -63,7 +60,7 @@ def test_a_terminal_shows_the_grid_and_the_log_holds_the_libraries_output(tiny_m
     assert any(line.startswith("smoke@plug") and line.split()[3:4] == ["done"] for line in lines), screen
     [summary] = [line for line in lines if line.startswith("2 variant(s);")]
     log = Path(re.search(r"log: (\S+\.log)", summary).group(1))
-    assert log.parent == home / "logs"
+    assert log.parent == babelbench_home / "logs"
     logged = log.read_text(encoding="utf-8", errors="replace")
     assert "bootstrapping for stddev" in logged and "generation_kwargs" in logged
 
@@ -71,8 +68,7 @@ def test_a_terminal_shows_the_grid_and_the_log_holds_the_libraries_output(tiny_m
 def test_a_pipe_gets_plain_lines_and_no_library_output(tiny_model, tmp_path):
     done = subprocess.run(_harness("run", "recipes/smoke.yaml", "--store", str(tmp_path / "r.duckdb")),
                           capture_output=True, text=True, timeout=600, cwd=ROOT,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-                               "BABELBENCH_HOME": str(home_without_evaluations(tmp_path))})
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"})
     assert done.returncode == 0, done.stderr
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     assert not [line for line in lines if LIBRARY_LINES.search(line)], lines
