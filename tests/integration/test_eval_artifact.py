@@ -71,3 +71,48 @@ def test_an_evaluation_killed_while_stored_is_adopted_from_disk(tiny_model, writ
     assert query(fresh, "SELECT kind, status FROM stage_runs") == [("eval", "done")]
     assert adopted == _stored(fresh)
     assert [len(rows) for rows in adopted] == [len(rows) for rows in _stored(fresh)] and len(adopted[1]) == 4
+
+
+
+SERVED = """
+    name: sv
+    base_model: builtin:tiny
+    train: {method: none}
+    eval: {tasks: [babel_qa_en], limit: 2, serve: {server: llama_cpp}}
+"""
+
+
+def test_a_served_evaluation_found_on_disk_is_adopted_instead_of_waiting_for_a_server(tiny_model, write_recipe,
+                                                                                       tmp_path, monkeypatch):
+    from rich.console import Console
+
+    from babelbench import paths
+    from babelbench.core.records import EvalRows, MetricRecord, SampleRecord
+    from babelbench.evaluate.artifact import write_eval_artifact
+    from babelbench.models._cache import build_once
+    from babelbench.pipeline.evaluation import BaseModelFolder, Evaluations
+    from babelbench.pipeline.keys import plan_variant
+    from babelbench.pipeline.lifecycle import Lifecycle, RunSummary
+    from babelbench.pipeline.runner import _evaluate
+    from babelbench.recipe import load_recipe
+    from babelbench.store import Store
+
+    monkeypatch.setenv("BABELBENCH_HOME", str(_home(tmp_path, "home")))
+    [variant] = load_recipe(write_recipe(SERVED))
+    plan = plan_variant(variant, paths.tasks_dirs())
+    # what a run whose store write failed left under the eval key
+    rows = EvalRows([MetricRecord("babel_qa_en", "contains", "none", 0.5, "en", n=2, scored=True, is_primary=True)],
+                    [SampleRecord("babel_qa_en", i, "en", f"q{i}", f"a{i}", f"a{i}", "none", None, "t", {"id": i})
+                     for i in range(2)])
+    build_once(paths.artifacts_dir("eval") / plan.eval_key, lambda tmp: write_eval_artifact(tmp, rows, {"samples": 2}))
+    store = Store(tmp_path / "results.duckdb")
+    summary = RunSummary()
+    evaluations = Evaluations(Lifecycle(store, summary, Console(quiet=True)), frozenset(), False,
+                              BaseModelFolder(variant.base_model, plan.recipe_dir))
+    # not deferred to the sweep's server (none is started for it): adopted now
+    assert _evaluate(plan, None, evaluations) is None
+    assert summary.counts[("eval", "adopted")] == 1
+    store_file = tmp_path / "results.duckdb"
+    assert query(store_file, "SELECT key, status FROM stage_runs") == [(plan.eval_key, "adopted")]
+    assert query(store_file, "SELECT doc_id, raw_response FROM samples ORDER BY doc_id") == [(0, "a0"), (1, "a1")]
+    assert query(store_file, "SELECT task, metric, value FROM metrics") == [("babel_qa_en", "contains", 0.5)]
