@@ -33,7 +33,7 @@ def models_dir() -> Path:
 
 
 def artifacts_dir(kind: str) -> Path:
-    """Directory for one stage kind's outputs (``data``, ``train``), keyed by stage key below it."""
+    """Directory for one stage kind's outputs (``data``, ``train``, ``eval``), keyed by stage key below it."""
     return _sub("artifacts", kind)
 
 

@@ -50,3 +50,14 @@ def llama_server(babelbench_home, tmp_path_factory):
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(autouse=True)
+def _evaluations_of_this_test_only(babelbench_home):
+    """Evaluations are artifacts adopted by their key, and the scripted eval backends of these tests answer
+    from a script outside the key: so no test adopts an evaluation another test left in the session's home
+    (within a test, adoption works as in any run; built models, data and adapters stay shared)."""
+    import shutil
+
+    shutil.rmtree(babelbench_home / "artifacts" / "eval", ignore_errors=True)
+    yield

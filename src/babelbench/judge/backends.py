@@ -2,7 +2,8 @@
 transformers model in this process (batched). Heavy imports happen inside, when used.
 
 Both take a list of :class:`Request` and call ``on_reply`` once per request as its reply
-arrives, so the caller can store grades while the rest are still in flight.
+arrives, so the caller can store grades while the rest are still in flight. When ``on_reply``
+raises (the grades can no longer be stored), no request is sent after it and ``run`` raises it.
 """
 
 from __future__ import annotations
@@ -127,13 +128,22 @@ class OpenAIBackend:
         async with AsyncOpenAI(api_key=self._api_key, base_url=cfg.base_url or PROVIDER_URL, max_retries=0,
                                timeout=cfg.timeout_s) as client:
             gate = asyncio.Semaphore(cfg.concurrency)
+            stopped: list[Exception] = []   # on_reply raised: send nothing more, then raise it
 
             async def one(request: Request) -> None:
                 async with gate:
+                    if stopped:
+                        return
                     reply = await self._complete(client, request)
-                on_reply(reply)
+                if not stopped:
+                    try:
+                        on_reply(reply)
+                    except Exception as exc:
+                        stopped.append(exc)
 
             await asyncio.gather(*(one(r) for r in requests))
+            if stopped:
+                raise stopped[0]
 
     async def _complete(self, client, request: Request) -> Reply:
         import asyncio

@@ -26,6 +26,7 @@ from ..core.records import AlignmentRows, StageResult
 from ..recipe.schema import AlignmentConfig, StageResources
 from .keys import VariantPlan, checkpoint_model
 from .lifecycle import Lifecycle
+from .locks import stage_lock
 
 #: Bump when the stage computes its numbers differently.
 ALIGNER = "align-v1"
@@ -117,9 +118,13 @@ def run_alignment(lifecycle: Lifecycle, key: str, variant_id: str, weights: Call
     if done and not force:
         lifecycle.skip(KIND, key, "stored already: no work done")
         return False
-    model = weights()
-    lifecycle.run(KIND, key, variant_id, label=label, resources=resources,
-                  work=lambda: alignment_stage(model, sentences, config, label))
+    with stage_lock(KIND, key):   # another process aligning the same key meanwhile is waited for
+        if not force and lifecycle.is_done(KIND, key):
+            lifecycle.skip(KIND, key, "stored by another run meanwhile: no work done")
+            return False
+        model = weights()
+        lifecycle.run(KIND, key, variant_id, label=label, resources=resources,
+                      work=lambda: alignment_stage(model, sentences, config, label))
     return True
 
 

@@ -21,7 +21,7 @@ from ..train.artifact import TrainArtifact
 from .keys import VariantPlan
 from .lifecycle import Lifecycle
 from .locks import artifact_lock
-from .stages import eval_stage
+from .stages import built_eval, complete, eval_stage
 
 
 class BaseModelFolder:
@@ -65,16 +65,49 @@ class Evaluations:
         served = not get_eval_backend(v.eval.backend).needs_weights   # a server generates: no weights to build
         base = self.base   # the work may run in another process (an executor's): it carries the base, not self
         run_eval(self.lifecycle, target,
-                 lambda: eval_stage(target, model or (v.base_model if served else base.path), adapter), self.force)
+                 lambda out: eval_stage(target, model or (v.base_model if served else base.path), adapter, out),
+                 self.force)
+
+    def adopt_found(self, target: VariantPlan) -> bool:
+        """Adopt ``target``'s evaluation if its folder is complete on disk (True), without generating."""
+        if self.force or not complete(eval_folder(target)):
+            return False
+        with artifact_lock(eval_folder(target)):
+            return _done_or_adopted(self.lifecycle, target)
 
 
-def run_eval(lifecycle: Lifecycle, plan: VariantPlan, work: Callable[[], StageResult], force: bool) -> None:
-    """An evaluation, unless its key is done; another process evaluating the same key meanwhile is waited for."""
+def eval_folder(plan: VariantPlan) -> Path:
+    """Where the evaluation's artifact lies: ``<artifacts>/eval/<eval key>``."""
+    return paths.artifacts_dir("eval") / plan.eval_key
+
+
+def run_eval(lifecycle: Lifecycle, plan: VariantPlan, work: Callable[[Path], StageResult], force: bool) -> None:
+    """An evaluation, unless its key is done or its folder is found complete (then adopted, not generated
+    again); ``work(folder)`` evaluates into the folder. Another process evaluating the same key meanwhile is
+    waited for (the key's lock)."""
     if not force and lifecycle.is_done("eval", plan.eval_key):
         lifecycle.skip("eval", plan.eval_key)
         return
-    with artifact_lock(paths.artifacts_dir("eval") / plan.eval_key):
-        if not force and lifecycle.is_done("eval", plan.eval_key):
-            lifecycle.skip("eval", plan.eval_key, "done by another run meanwhile, skipped")
-        else:
-            lifecycle.run("eval", plan.eval_key, plan.variant_id, work, resources=plan.variant.resources.eval)
+    folder = eval_folder(plan)
+    with artifact_lock(folder):
+        if not force and _done_or_adopted(lifecycle, plan):
+            return
+        if folder.exists():   # --force, or a folder left unfinished
+            import shutil
+
+            shutil.rmtree(folder)
+        lifecycle.run("eval", plan.eval_key, plan.variant_id, lambda: work(folder),
+                      resources=plan.variant.resources.eval)
+
+
+def _done_or_adopted(lifecycle: Lifecycle, plan: VariantPlan) -> bool:
+    """Under the key's lock: the evaluation recorded done meanwhile (skipped), or its folder complete on disk --
+    its store write failed or was killed, or another store's run built it -- and now adopted."""
+    if lifecycle.is_done("eval", plan.eval_key):
+        lifecycle.skip("eval", plan.eval_key, "done by another run meanwhile, skipped")
+        return True
+    folder = eval_folder(plan)
+    if not complete(folder):
+        return False
+    lifecycle.adopt("eval", plan.eval_key, plan.variant_id, str(folder), built_eval(folder))
+    return True

@@ -15,6 +15,7 @@ from ..core.records import StageResult
 from ..store import Store, judge_queries, writes
 from .keys import VariantPlan
 from .lifecycle import Lifecycle, StageInputMissing
+from .locks import stage_lock
 from .sink import GroupWriter
 
 if TYPE_CHECKING:
@@ -73,15 +74,19 @@ def compared_with(name: str, judge: str, pairs, baseline: str | None, by_name: d
 def judge_target(store: Store, judge: Judge, target: Target, task_patterns: list[str],
                  lifecycle: Lifecycle, register: bool = True) -> Outcome:
     """Register (unless the evaluation is no variant's report, e.g. a checkpoint's validation run),
-    plan and, if anything is missing, run one judge over one evaluation."""
+    plan and, if anything is missing, run one judge over one evaluation. Planning and sending hold the
+    stage key's lock: a second process judging the same answers waits, then finds the grades stored."""
+    from ..judge.grading import stage_key
 
-    with store.write() as con:
-        if register:
+    if register:
+        with store.write() as con:
             _register_judge(con, judge, target)
-        samples = judge_queries.eval_samples(con, target.eval_key)
-        baseline = judge_queries.eval_samples(con, target.baseline_eval) if target.baseline_eval else []
-        stored = judge_queries.stored_judgment_keys(con, judge.identity())
-    return _judge_planned(store, judge, target, task_patterns, lifecycle, samples, baseline, stored)
+    with stage_lock("judge", stage_key(judge, target)):
+        with store.write() as con:
+            samples = judge_queries.eval_samples(con, target.eval_key)
+            baseline = judge_queries.eval_samples(con, target.baseline_eval) if target.baseline_eval else []
+            stored = judge_queries.stored_judgment_keys(con, judge.identity())
+        return _judge_planned(store, judge, target, task_patterns, lifecycle, samples, baseline, stored)
 
 
 def _register_judge(con, judge: Judge, target: Target) -> None:

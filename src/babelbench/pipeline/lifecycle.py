@@ -84,6 +84,7 @@ class Lifecycle:
         """A finished artifact found on disk (built by another process or store): take it over without work;
         ``found``: what the artifact itself says (its rows and info), stored with it."""
         with self.store.write() as con:
+            writes.interrupt_stale(con, kind, key)   # the caller holds the key's lock: a running row is a dead one's
             run_id = self._start(con, kind, key, variant_id)
             if found is not None:
                 writes.write_rows(con, key, found.rows)

@@ -2,8 +2,9 @@
 
 The runner is the only code that writes stage results (through :class:`Lifecycle`); the
 stages themselves (:mod:`.stages`, :mod:`babelbench.judge.grading`) only compute. Artifact
-stages (data, train) build under a per-key lock: a second process that wants the same key
-waits, then adopts the finished folder instead of building it again.
+stages (data, train, eval) build under a per-key lock: a second process that wants the same key
+waits, then adopts the finished folder instead of building it again (as does a run after one
+whose store write failed). Judging and alignment take the same lock by their keys.
 """
 
 from __future__ import annotations
@@ -222,7 +223,9 @@ def _evaluate(plan: VariantPlan, trained: TrainArtifact | None, evaluations: Eva
     (``eval.serve``) is returned instead, to run once the run's server for its base model is up."""
     if evaluations.skipped(plan):   # known from the registration transaction
         return None
-    if plan.variant.eval.serve is not None:
+    if plan.variant.eval.serve is not None:   # an evaluation found on disk is adopted without starting a server
+        if evaluations.adopt_found(plan):
+            return None
         return DeferredEval(plan, trained.weights if trained is not None else None)
     evaluations.evaluate(plan, trained)
     return None

@@ -1,5 +1,7 @@
 """Where judge grades go as they arrive: a thread that stores whatever has arrived, one short
-transaction at a time (group commit), so a killed judge pass loses only the calls in flight."""
+transaction at a time (group commit), so a killed judge pass loses only the calls in flight. A write
+that fails stops the pass: the next grade handed in raises its error (no paid request is sent for
+grades that could not be stored)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ class GroupWriter:
         self.thread.start()
 
     def __call__(self, judgment: JudgmentRecord, links: list[JudgmentLink]) -> None:
+        """Queue a grade; once a write has failed, raise its error instead: grades can no longer be stored,
+        so the pass must stop sending (a backend stops when its ``on_reply`` raises)."""
+        if self.error is not None:
+            raise self.error
         self.queue.put((judgment, links))
 
     def close(self) -> None:

@@ -64,9 +64,23 @@ def train_stage(plan: VariantPlan, base_path: str, data_dir: Path, out: Path) ->
     return StageResult(info=info, output=str(out))
 
 
-def eval_stage(plan: VariantPlan, model_path: str, adapter: str | None) -> StageResult:
+def eval_stage(plan: VariantPlan, model_path: str, adapter: str | None, out: Path) -> StageResult:
+    """Evaluate, then write the rows into the eval folder ``out`` (renamed into place) before they are
+    returned for the store: a store write that fails leaves them there, to be adopted by the next run."""
+    from ..evaluate.artifact import write_eval_artifact
     from ..evaluate.bridge import run_lm_eval
+    from ..models._cache import build_once
 
     output = run_lm_eval(plan.variant, model_path, adapter, list(plan.tasks_dirs))
     info = {**output.info, "metrics": len(output.metrics), "samples": len(output.samples)}
-    return StageResult(info=info, rows=EvalRows(output.metrics, output.samples))
+    rows = EvalRows(output.metrics, output.samples)
+    build_once(out, lambda tmp: write_eval_artifact(tmp, rows, info))
+    return StageResult(info=info, rows=rows, output=str(out))
+
+
+def built_eval(out: Path) -> StageResult:
+    """A finished eval folder's result: its rows and info, as the stage returned them (what adopting it stores)."""
+    from ..evaluate.artifact import read_eval_artifact
+
+    rows, info = read_eval_artifact(out)
+    return StageResult(info=info, rows=rows, output=str(out))
