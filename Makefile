@@ -61,8 +61,8 @@ smoke: $(STAMP)
 	$(BIN)/harness report --store $(STORE)
 
 browser:
-	command -v chromium >/dev/null && fc-list | grep -qi "cjk" || \
-	  ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk)
+	command -v chromium >/dev/null && fc-list | grep -qi "cjk" && fc-list | grep -qi "devanagari" || \
+	  ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk fonts-noto-core)
 
 # Lint and types on the package (configured in pyproject.toml), then every test.
 lint: $(STAMP)

@@ -19,7 +19,8 @@ def test_killed_training_resumes_and_store_has_no_duplicates(write_recipe, tiny_
     recipe = write_recipe(TINY_RECIPE.replace("max_steps: 2", "max_steps: 6").replace("save_steps: 1", "save_steps: 2")
                           .replace("seed: 3", "seed: 11"))
     store = tmp_path / "results.duckdb"
-    env = {**os.environ, "KILL_AT_STEP": "4", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "KILL_AT_STEP": "4",
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH")) if p)}
     killed = subprocess.run([sys.executable, str(Path(__file__).with_name("_killed_run.py")), "run", str(recipe),
                              "--store", str(store)], env=env, capture_output=True, text=True, timeout=300)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
