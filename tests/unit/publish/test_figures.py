@@ -85,9 +85,10 @@ def test_forests_pairwise_and_curves_draw_every_label(svgs):
     assert {str(s) for s in CURVE} <= set(_ticks(curve, "x"))
 
 
-@pytest.mark.parametrize("name", ["demo@中文-only", "demo@日本語", "demo@عربي"])
-def test_cjk_and_arabic_names_are_drawn_with_real_glyphs(name):
-    """A missing glyph is a matplotlib warning (and a box in the figure): none for CJK or Arabic."""
+@pytest.mark.parametrize("name", ["demo@中文-only", "demo@日本語", "demo@عربي", "demo@हिन्दी"])
+def test_cjk_arabic_and_devanagari_names_are_drawn_with_real_glyphs(name):
+    """A missing glyph is a matplotlib warning (and a box in the figure): none for CJK, Arabic or Devanagari
+    (`make browser` installs Noto CJK and Noto core)."""
     data = FigureData(primary=[{"variant": name, "family": "xquad_gen", "language": lang, "metric": "f1",
                                 "value": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 30, "task": f"xquad_gen_{lang}"}
                                for lang in ("en", "zh")])
