@@ -334,7 +334,7 @@ CASES: list[Case] = [
     Case("only-unknown-stage", {"recipe.yaml": EVAL}, ("run", "recipe.yaml", "--store", "{store}", "--only", "training"),
          "Invalid value for --only: must be one of data, train, eval, judge", commands=()),
     Case("report-bad-format", {}, ("report", "--store", "{store}", "--format", "xml"),
-         "Invalid value for --format: must be table, json or csv", commands=()),
+         "Invalid value for --format: must be one of table, json, csv, latex, markdown", commands=()),
     Case("export-bad-format", {}, ("export", "out", "--store", "{store}", "--format", "parquet"),
          "Invalid value for --format: must be one of eee, hf-dataset, lm-eval", commands=()),
     Case("tasks-dir-missing", {"recipe.yaml": EVAL}, ("recipe.yaml", "--tasks-dir", "nowhere"),

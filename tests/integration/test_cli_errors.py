@@ -49,7 +49,7 @@ def test_a_bad_report_format_is_refused(tmp_path):
     store = tmp_path / "r.duckdb"
     code, out = harness("report", "--store", store, "--format", "xml")
     assert code == 2
-    assert "Invalid value for --format: must be table, json or csv" in _flat(out)
+    assert "Invalid value for --format: must be one of table, json, csv, latex, markdown" in _flat(out)
     assert not store.exists()
 
 

@@ -22,7 +22,7 @@ from babelbench.evaluate.servers import adapter_name
 from babelbench.evaluate.vllm_probe import probe, vllm_python
 from tests.integration._harness import harness, query
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.vllm]
 ROOT = Path(__file__).resolve().parents[2]
 
 RECIPE = """\
