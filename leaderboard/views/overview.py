@@ -45,9 +45,10 @@ else:
         x=alt.X("low:Q", title=None, scale=x_scale, axis=alt.Axis(format=".2~f")), x2="high:Q")
     dots = base.mark_point(filled=True, size=60).encode(
         x="value:Q", tooltip=["variant", "score", alt.Tooltip("value:Q", format=".3f"), "n"])
-    # facets share the page: up to three side by side, together within a 1,300 px column (the row labels beside them)
+    # facets share the page: up to three side by side, with the row labels beside them within the page column
+    # (about 940 px at a 1,400 px window)
     per_row = min(3, points["score"].nunique())
-    chart = (bars + dots).properties(width=880 // per_row, height=alt.Step(22)).facet(
+    chart = (bars + dots).properties(width=780 // per_row, height=alt.Step(22)).facet(
         facet=alt.Facet("score:N", title=None), columns=per_row).resolve_scale(x="independent")
     st.altair_chart(chart, width="content")
     figure_downloads("forest", "score-figure", sorted(names), files=2)
