@@ -283,7 +283,8 @@ OVERRIDES = st.just([]) | st.lists(st.one_of(
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory, tiny_model) -> Path:
     """A folder for the generated recipe, with a prompt file; caches warmed (the task index with lm-eval's
-    built-in names, the models' configs, transformers' generation settings), so examples are quick."""
+    built-in names, the models' configs, transformers' generation settings, the vLLM probe), so examples
+    are quick."""
     root = tmp_path_factory.mktemp("fuzz")
     (root / "prompts.jsonl").write_text('{"instruction": "Say hi."}\n', encoding="utf-8")
     for base in ("builtin:tiny", "builtin:gemma-3-270m"):
@@ -292,6 +293,10 @@ def folder(tmp_path_factory, tiny_model) -> Path:
             "eval: {tasks: [no_such_task], gen_kwargs: {temperature: 0}}\njudges: [rubric-6facet]\n", encoding="utf-8")
         with pytest.raises(ConfigError):
             validate.recipes([root / "recipe.yaml"])
+    # what the installed vLLM serves (a probe run once with vLLM's own python, then cached)
+    from babelbench.evaluate.vllm_probe import probe, vllm_python
+
+    probe(vllm_python())
     return root
 
 
