@@ -5,16 +5,14 @@ button (screenshots of the Languages and Overview pages in test-output/screensho
 
 from __future__ import annotations
 
-import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.integration._harness import board_page
 from tests.integration.test_board import CHROMIUM_ARGS, SHOTS, _charts, _png_size, serving_board
 from tests.unit.publish._known_store import VARIANTS, build_known_store
 
-APP = str(ROOT / "leaderboard" / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +21,7 @@ def store(tmp_path_factory):
 
 
 def _page(store, page: str | None) -> AppTest:
-    os.environ["BABELBENCH_STORE"] = str(store)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return board_page(store, page)
 
 
 def _downloads(at: AppTest) -> list[str]:

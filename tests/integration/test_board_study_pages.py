@@ -5,7 +5,6 @@ selected checkpoint in the leaderboard -- each value checked against the store."
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import textwrap
 
@@ -13,13 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from babelbench.store import Store
-from tests.conftest import ROOT, SAMPLES
-from tests.integration._harness import harness, query
+from tests.conftest import SAMPLES
+from tests.integration._harness import board_page, harness, query
 from tests.integration.test_checkpoint_selection import GOLD, SCRIPTS, PerCheckpoint  # noqa: F401 (registers)
 from tests.integration.test_rankings import LongerWins
 from tests.support.scripted_model import write_script
 
-APP = str(ROOT / "leaderboard" / "app.py")
 NEW_PAGES = ["views/compare.py", "views/training_curves.py"]
 
 RECIPE = """
@@ -59,15 +57,8 @@ def store(tiny_model, tmp_path_factory):
     return path
 
 
-def _page(store_path, page: str | None) -> AppTest:
-    os.environ["BABELBENCH_STORE"] = str(store_path)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+def _page(store, page: str | None) -> AppTest:
+    return board_page(store, page)
 
 
 def test_training_curves_show_the_stored_curve_and_the_choice(store):
