@@ -9,21 +9,6 @@ import json
 import pytest
 
 from babelbench.publish.hub import MANIFEST, PublishError, manifest, model_repo_name, publish, publish_files
-from tests.unit.publish._hub import TOKEN, Hub, go_online
-
-
-@pytest.fixture
-def hub(monkeypatch):
-    go_online(monkeypatch)
-    with Hub() as server:
-        yield server
-
-
-@pytest.fixture
-def api(hub):
-    from huggingface_hub import HfApi
-
-    return HfApi(endpoint=hub.endpoint, token=TOKEN)
 
 
 def _commits(hub, repo="org/ds", kind="datasets"):

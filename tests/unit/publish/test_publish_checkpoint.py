@@ -9,15 +9,8 @@ import json
 import pytest
 
 from babelbench.publish.hub import PublishError, publish
-from tests.unit.publish._hub import Hub, go_online
+from tests.unit.publish._hub import Hub
 from tests.unit.publish._lora_store import lora_store as _store
-
-
-@pytest.fixture
-def hub(monkeypatch):
-    go_online(monkeypatch)
-    with Hub() as server:
-        yield server
 
 
 def _published(hub: Hub) -> dict[str, bytes]:

@@ -7,22 +7,7 @@ from __future__ import annotations
 import pytest
 
 from babelbench.publish.hub import PublishError, publish, publish_files
-from tests.unit.publish._hub import TOKEN, Hub, go_online
 from tests.unit.publish._lora_store import lora_store
-
-
-@pytest.fixture
-def hub(monkeypatch):
-    go_online(monkeypatch)
-    with Hub() as server:
-        yield server
-
-
-@pytest.fixture
-def api(hub):
-    from huggingface_hub import HfApi
-
-    return HfApi(endpoint=hub.endpoint, token=TOKEN)
 
 
 def _commits(hub) -> list[str]:
