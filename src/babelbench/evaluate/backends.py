@@ -8,8 +8,10 @@ another module, registered with :func:`register_eval_backend`; ``eval.backend`` 
 from __future__ import annotations
 
 import importlib.util
+import os
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..core.api_keys import endpoint_key_plan
 from ..core.registry import Registry
 from ..core.train_method import TrainMethod
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 class EvalBackend:
     #: The lm-eval model name (``lm_eval --model``).
     lm_eval_model: ClassVar[str]
+    #: The module registering ``lm_eval_model`` with lm-eval, when it is the harness's own (imported first).
+    lm_eval_module: ClassVar[str | None] = None
     #: Python packages the backend needs beyond the harness's own (checked before any work).
     requires: ClassVar[tuple[str, ...]] = ()
     #: Whether it loads the variant's weights (a served model does not: the base model is not built).
@@ -110,7 +114,9 @@ class OpenAIBackend(EvalBackend):
     """lm-eval's chat-completions model against an OpenAI-compatible server (``eval.openai``): the server
     generates; its answers are scored by the tasks as any others."""
 
-    lm_eval_model = "local-chat-completions"
+    # lm-eval's local-chat-completions, sending the key paired with the server only (core.api_keys)
+    lm_eval_model = "babelbench-chat-completions"
+    lm_eval_module = "babelbench.lm_eval.chat_api"
     requires = ("tenacity", "aiohttp")   # lm-eval's API models (lm-eval[api])
     needs_weights = False
 
@@ -121,15 +127,23 @@ class OpenAIBackend(EvalBackend):
             return "train.method", "the openai backend evaluates the model a server serves: use train.method none"
         if not variant.eval.apply_chat_template:
             return "eval.apply_chat_template", "chat completions take chat messages: keep apply_chat_template true"
+        served = variant.eval.openai
+        plan = endpoint_key_plan(served.base_url, served.api_key_env)
+        if plan.problem:
+            return "eval.openai.api_key_env", plan.problem
+        if plan.required and plan.env and not os.environ.get(plan.env):
+            return "eval.openai.api_key_env", f"the server at {served.base_url} needs a key and ${plan.env} is not set"
         return None
 
     def model_args(self, base_path: str, adapter_path: str | None, variant: Variant | None = None) -> dict[str, Any]:
         served = variant.eval.openai if variant is not None else None
         if served is None:
             raise ValueError("the openai backend needs eval.openai: {base_url, model}")
-        return {"model": served.model, "base_url": served.base_url.rstrip("/") + "/chat/completions",
+        args = {"model": served.model, "base_url": served.base_url.rstrip("/") + "/chat/completions",
                 "num_concurrent": served.concurrency, "max_retries": served.max_retries,
                 "timeout": served.timeout_s, "tokenizer_backend": "none"}
+        env = endpoint_key_plan(served.base_url, served.api_key_env).env   # the variable's name, not the key
+        return {**args, "api_key_env": env} if env else args
 
 
 def _adapter_rank(adapter: str) -> int:

@@ -9,6 +9,7 @@ count is declared by each task (:mod:`.scoring`).
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     cfg = variant.eval
     plug = variant.pivot.mode == "plug"
     backend = get_eval_backend(cfg.backend)
+    if backend.lm_eval_module:   # the harness's own lm-eval model: registered by importing its module
+        importlib.import_module(backend.lm_eval_module)
     generated, prompt_tasks = generate(cfg.prompt_files, Path(variant.recipe_file).resolve().parent)
     include = [str(d) for d in tasks_dirs] + ([str(generated)] if generated else [])
     # `data_source` reaches every task's loader as lm-eval task metadata (as `--metadata` would).

@@ -1,55 +1,14 @@
-"""Which API key a judge endpoint gets, if any.
-
-A key belongs to a provider: without a ``base_url`` the backend talks to api.openai.com with
-``$OPENAI_API_KEY`` (or the ``api_key_env`` named). Another endpoint gets a key only when the
-backend config pairs it explicitly (``base_url`` with ``api_key_env``, set together), and never
-over plain http to a host other than this machine.
-An endpoint on loopback (a local llama.cpp or vLLM server) needs no key and gets none unless paired.
-"""
+"""Which API key a judge endpoint gets, if any: the rules of :mod:`babelbench.core.api_keys` (a key goes
+only to its provider, or to a ``base_url`` paired with ``api_key_env``), applied to a judge backend config."""
 
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import dataclass
-from urllib.parse import urlsplit
-
+from ..core.api_keys import DEFAULT_KEY_ENV, PROVIDER_HOSTS, PROVIDER_URL, KeyPlan, endpoint_key_plan, is_loopback
 from .schema import BackendConfig
 
-#: a provider's own key variable -> the one host it is sent to
-PROVIDER_HOSTS: dict[str, str] = {"OPENAI_API_KEY": "api.openai.com"}
-DEFAULT_KEY_ENV = "OPENAI_API_KEY"
-PROVIDER_URL = "https://api.openai.com/v1"
-
-
-@dataclass(frozen=True)
-class KeyPlan:
-    env: str | None          #: environment variable whose value is sent; None: no key is sent
-    required: bool = False   #: the endpoint cannot answer without it (a remote provider)
-    problem: str | None = None  #: why this pairing is refused
-
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+__all__ = ["DEFAULT_KEY_ENV", "PROVIDER_HOSTS", "PROVIDER_URL", "KeyPlan", "is_loopback", "key_plan"]
 
 
 def key_plan(config: BackendConfig) -> KeyPlan:
-    """The key ``config``'s endpoint gets: see the module's rules."""
-    env = config.api_key_env
-    if config.base_url is None:
-        return KeyPlan(env or DEFAULT_KEY_ENV, required=True)
-    parts = urlsplit(config.base_url)
-    host = (parts.hostname or "").lower()
-    if env is None:
-        provider_env = next((e for e, h in PROVIDER_HOSTS.items() if h == host), None)
-        return KeyPlan(provider_env, required=provider_env is not None)
-    if parts.scheme != "https" and not is_loopback(host):
-        return KeyPlan(None, problem=f"would send ${env} over plain {parts.scheme or 'http'} to {host}: "
-                       "use an https base_url")
-    return KeyPlan(env, required=not is_loopback(host))
+    """The key ``config``'s endpoint gets."""
+    return endpoint_key_plan(config.base_url, config.api_key_env)

@@ -17,6 +17,7 @@ from lm_eval.api.registry import get_model, register_model
 from lm_eval.utils import simple_parse_args_string
 
 from .. import paths
+from . import chat_api  # noqa: F401  (registers babelbench-chat-completions, the openai backend's model)
 
 
 @register_model("babelbench")

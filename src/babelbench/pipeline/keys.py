@@ -72,7 +72,7 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
 
 #: Permissions, not settings: they let a check pass and change no output (the same draw is made).
 _NOT_IDENTITY: frozenset[tuple[str, ...]] = frozenset({("data", "allow_upsampling"), ("resources",),
-                                                       ("eval", "serve", "python")})
+                                                       ("eval", "serve", "python"), ("eval", "openai", "api_key_env")})
 
 
 def _canonical(tree: dict, prefix: tuple[str, ...] = ()) -> dict:

@@ -336,6 +336,10 @@ class ServedModel(Strict):
     concurrency: int = Field(4, gt=0, description="Requests in flight at once.")
     max_retries: int = Field(3, ge=0, description="Retries of a failed request (lm-eval's own).")
     timeout_s: int = Field(300, gt=0, description="Seconds one request may take.")
+    api_key_env: str | None = Field(
+        None, description="The environment variable whose key this server gets, paired with base_url explicitly "
+        "(https, or a server on this machine). Without it the server gets no key (api.openai.com gets "
+        "$OPENAI_API_KEY).")
 
 
 class ServeConfig(Strict):
@@ -378,7 +382,7 @@ class EvalConfig(Strict):
     vllm: VLLMSettings = Field(default_factory=VLLMSettings, description="Settings of the `vllm` backend.")
     openai: ServedModel | None = Field(
         None, description="The served model of the `openai` backend (lm-eval's chat-completions model); the "
-        "server's key, if it needs one, in $OPENAI_API_KEY.")
+        "server's key, if it needs one, in the variable eval.openai.api_key_env names.")
     serve: ServeConfig | None = Field(
         None, description="Evaluate through a model server the harness starts once for all variants of a base "
         "model (`serve: vllm`); its settings in eval.vllm.")
