@@ -283,5 +283,9 @@ CHECK_CASES: list[Case] = [
     Case("executor-address-not-an-address", {"recipe.yaml": EVAL, "run.yaml": RUN_CONFIG},
          ("recipe.yaml", "--config", "run.yaml"), "run.yaml:3: executor.address: 'my cluster' is not a Ray address: "
                                                   "auto, ray://host:port", commands=("run",)),
+    Case("openai-key-over-plain-http", {"recipe.yaml": EVAL + "  backend: openai\n  openai: {base_url: "
+                                                        "'http://llm.example.org/v1', model: m, api_key_env: MY_KEY}\n"},
+         ("recipe.yaml",), "recipe.yaml:9: eval.openai.api_key_env: would send $MY_KEY over plain http to "
+                           "llm.example.org: use an https base_url", env={"MY_KEY": "sk-not-sent"}),
 ]
 DATA_CASES += CHECK_CASES
