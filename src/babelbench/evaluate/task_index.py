@@ -16,6 +16,9 @@ import yaml
 
 from .. import paths
 
+#: Bump when what the on-disk index keeps changes.
+INDEX_FORMAT = "task-index-v1"
+
 
 class TaskYamlLoader(yaml.SafeLoader):
     """Reads lm-eval YAML, whose ``!function`` tags we do not need to resolve here."""
@@ -68,16 +71,69 @@ def definitions(tasks_dirs: list[Path] | None = None) -> list[TaskEntry]:
             for entry in _definitions(str(folder.resolve()), _stamp(folder))]
 
 
-def _stamp(folder: Path) -> float:
-    """Changes when a YAML file in the folder is added, removed or edited (so edits are seen)."""
+def _stamp(folder: Path) -> str:
+    """Changes when a YAML file in the folder is added, removed, renamed or edited (so edits are seen):
+    a digest of every YAML file's path, size and modification time."""
+    import hashlib
+    import os
+
+    listing = []
     try:
-        return max((p.stat().st_mtime_ns for p in folder.rglob("*.yaml")), default=0) + folder.stat().st_mtime_ns
+        for top, _, files in os.walk(folder):
+            for name in files:
+                if name.endswith(".yaml"):
+                    st = os.stat(os.path.join(top, name))
+                    listing.append(f"{top}/{name}\t{st.st_size}\t{st.st_mtime_ns}")
     except OSError:
-        return 0
+        return ""
+    return hashlib.sha256("\n".join(sorted(listing)).encode()).hexdigest()
 
 
 @functools.lru_cache(maxsize=32)
-def _definitions(root: str, _stamp: float) -> tuple[TaskEntry, ...]:
+def _definitions(root: str, _stamp: str) -> tuple[TaskEntry, ...]:
+    """The folder's definitions: from the on-disk index while its stamp is unchanged, else read and kept."""
+    kept = _index_file_read().get(root)
+    if _stamp and isinstance(kept, dict) and kept.get("stamp") == _stamp:
+        return tuple(TaskEntry(name, kind, Path(file)) for name, kind, file in kept["entries"])
+    out = _read_definitions(root)
+    if _stamp:
+        _index_file_write(root, {"stamp": _stamp, "entries": [[e.name, e.kind, str(e.file)] for e in out]})
+    return out
+
+
+def _index_file() -> Path:
+    """Where the task folders' definitions are kept between processes (a re-run reads no task YAML)."""
+    return paths.home() / "cache" / "task-index.json"
+
+
+def _index_file_read() -> dict:
+    import json
+
+    try:
+        data = json.loads(_index_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == INDEX_FORMAT else {}
+
+
+def _index_file_write(root: str, entry: dict) -> None:
+    """Keep ``root``'s entry (written atomically; a lost race between processes costs a re-read)."""
+    import json
+    import os
+
+    data = _index_file_read() or {"format": INDEX_FORMAT}
+    data[root] = entry
+    target = _index_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        pass   # a read-only home: the folder is read again next time, nothing is wrong
+
+
+def _read_definitions(root: str) -> tuple[TaskEntry, ...]:
     out: list[TaskEntry] = []
     for file in sorted(Path(root).rglob("*.yaml")):
         try:
@@ -98,7 +154,7 @@ def _definitions(root: str, _stamp: float) -> tuple[TaskEntry, ...]:
 
 
 @functools.lru_cache(maxsize=32)
-def _scan(root: str, stamp: float) -> dict[str, TaskEntry]:
+def _scan(root: str, stamp: str) -> dict[str, TaskEntry]:
     index: dict[str, TaskEntry] = {}
     for entry in _definitions(root, stamp):
         if entry.kind == "tag":

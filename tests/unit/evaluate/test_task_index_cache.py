@@ -1,0 +1,47 @@
+"""The task index is kept on disk between processes (a re-run reads no task YAML) and is read again when a task
+file is added, edited or removed anywhere in the folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from babelbench.evaluate import task_index
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("BABELBENCH_HOME", str(tmp_path / "home"))
+    tasks = tmp_path / "tasks"
+    (tasks / "sub").mkdir(parents=True)
+    (tasks / "a.yaml").write_text("task: a\n")
+    (tasks / "sub" / "b.yaml").write_text("task: b\ntag: t\n")
+    return tasks
+
+
+def _names(folder) -> list[tuple[str, str]]:
+    task_index._definitions.cache_clear()   # as a new process would
+    return sorted((e.name, e.kind) for e in task_index.definitions([folder]))
+
+
+def test_a_second_process_reads_the_index_from_disk(folder, monkeypatch):
+    assert _names(folder) == [("a", "task"), ("b", "task"), ("t", "tag")]
+
+    def refuse(root):
+        raise AssertionError(f"task YAML read again under {root}")
+
+    monkeypatch.setattr(task_index, "_read_definitions", refuse)
+    assert _names(folder) == [("a", "task"), ("b", "task"), ("t", "tag")]
+
+
+def test_added_edited_and_removed_files_are_seen(folder):
+    assert _names(folder) == [("a", "task"), ("b", "task"), ("t", "tag")]
+    (folder / "sub" / "c.yaml").write_text("task: c\n")
+    assert _names(folder) == [("a", "task"), ("b", "task"), ("c", "task"), ("t", "tag")]
+    edited = folder / "sub" / "b.yaml"
+    edited.write_text("task: b2\n")
+    os.utime(edited, ns=(1, 1))   # an edit that even leaves an old modification time: the size differs
+    assert _names(folder) == [("a", "task"), ("b2", "task"), ("c", "task")]
+    (folder / "sub" / "c.yaml").unlink()   # only the subfolder's time changes
+    assert _names(folder) == [("a", "task"), ("b2", "task")]
