@@ -1,4 +1,10 @@
-"""An exclusive lock on a file beside the thing it guards (``.<name>.lock``).
+"""Locks on files beside the thing they guard.
+
+``lock_beside`` (``.<name>.lock``) is the exclusive lock of whoever builds ``<name>``. Readers of a
+finished artifact (an evaluation reading a train folder, a training reading its data folder, a publish
+reading an adapter) hold ``reading`` -- a shared lock on ``.<name>.readers.lock`` -- while they read it;
+whoever deletes it (``--force``) takes that lock exclusively with ``deleting``, which refuses at once,
+naming the folder, while anyone reads it: a rebuild never pulls files from under a running reader.
 
 ``fcntl.flock`` locks are released by the kernel when their process dies, so a killed run never
 leaves a stale lock behind. On a cluster the folder is a shared filesystem whose locks must work
@@ -9,18 +15,46 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 
+class ArtifactInUse(RuntimeError):
+    """``--force`` would delete a folder another process is reading."""
+
+
 @contextmanager
-def lock_beside(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock for ``path`` (a file ``.<name>.lock`` in the same folder)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.parent / f".{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+def _flock(lock_file: Path, operation: int, busy: str = "") -> Iterator[None]:
+    """Hold ``lock_file``'s flock; with ``LOCK_NB``, :class:`ArtifactInUse` (``busy``) if it is held."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, operation)
+        except BlockingIOError:
+            raise ArtifactInUse(busy) from None
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def _readers_file(path: Path) -> Path:
+    return path.parent / f".{path.name}.readers.lock"
+
+
+def lock_beside(path: Path) -> AbstractContextManager[None]:
+    """Hold an exclusive lock for ``path`` (a file ``.<name>.lock`` in the same folder)."""
+    return _flock(path.parent / f".{path.name}.lock", fcntl.LOCK_EX)
+
+
+def reading(path: Path) -> AbstractContextManager[None]:
+    """Hold a shared lock on ``path``'s readers while reading it (waits while someone deletes it)."""
+    return _flock(_readers_file(path), fcntl.LOCK_SH)
+
+
+def deleting(path: Path) -> AbstractContextManager[None]:
+    """Hold ``path``'s readers lock exclusively (to delete it); :class:`ArtifactInUse` at once if anyone reads it."""
+    return _flock(_readers_file(path), fcntl.LOCK_EX | fcntl.LOCK_NB,
+                  f"--force would delete {path}, which another process is reading (an evaluation, a training or a "
+                  f"publish of it); nothing was deleted: run again once it is done")

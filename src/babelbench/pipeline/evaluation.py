@@ -20,7 +20,7 @@ from ..models.registry import resolve_base_model
 from ..train.artifact import TrainArtifact
 from .keys import VariantPlan
 from .lifecycle import Lifecycle
-from .locks import artifact_lock
+from .locks import artifact_lock, reading_artifact
 from .stages import built_eval, complete, eval_stage
 
 
@@ -64,9 +64,13 @@ class Evaluations:
         adapter, model = trained.adapter_and_model() if trained is not None else (None, None)
         served = not get_eval_backend(v.eval.backend).needs_weights   # a server generates: no weights to build
         base = self.base   # the work may run in another process (an executor's): it carries the base, not self
-        run_eval(self.lifecycle, target,
-                 lambda out: eval_stage(target, model or (v.base_model if served else base.path), adapter, out),
-                 self.force)
+        reads = trained.folder if trained is not None else None
+
+        def work(out: Path) -> StageResult:   # the train folder is read (--force on it waits) while this runs
+            with reading_artifact(reads):
+                return eval_stage(target, model or (v.base_model if served else base.path), adapter, out)
+
+        run_eval(self.lifecycle, target, work, self.force)
 
     def adopt_found(self, target: VariantPlan) -> bool:
         """Adopt ``target``'s evaluation if its folder is complete on disk (True), without generating."""

@@ -9,9 +9,10 @@ whose store write failed). Judging and alignment take the same lock by their key
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -31,7 +32,7 @@ from .executors import Executor
 from .judge_stage import judge_variant, refresh_rankings
 from .keys import VariantPlan, plan_variant
 from .lifecycle import Lifecycle, RunSummary, StageInputMissing
-from .locks import artifact_lock
+from .locks import artifact_lock, deleting, reading_artifact
 from .serving import DeferredEval
 from .stages import built_data, complete, data_stage, eval_stage, train_stage
 
@@ -204,7 +205,13 @@ def _build(plan: VariantPlan, evaluations: Evaluations, only: Stage | None) -> N
         if not complete(data_dir):
             raise StageInputMissing("its data stage has not run (run without --only, or --only data first)")
         _artifact_stage(lifecycle, plan, "train", plan.train_key, train_dir, ("train", plan.train_key) in done,
-                        force, lambda: train_stage(plan, base.path, data_dir, train_dir), v.resources.train)
+                        force, functools.partial(_train_reading, plan, base, data_dir, train_dir), v.resources.train)
+
+
+def _train_reading(plan: VariantPlan, base: BaseModelFolder, data_dir: Path, train_dir: Path) -> StageResult:
+    """The train stage, holding its data folder's readers lock (``--force`` on the data waits its turn)."""
+    with reading_artifact(data_dir):
+        return train_stage(plan, base.path, data_dir, train_dir)
 
 
 def _trained(plan: VariantPlan) -> TrainArtifact | None:
@@ -235,9 +242,10 @@ def _align(plan: VariantPlan, trained: TrainArtifact | None, evaluations: Evalua
     from .alignment_stage import align_variant
 
     adapter, full = trained.adapter_and_model() if trained is not None else (None, None)
-    align_variant(plan, evaluations.lifecycle, full or evaluations.base.path, adapter,
-                  step=trained.step if trained is not None else None, force=evaluations.force,
-                  resources=plan.variant.resources.eval)
+    with reading_artifact(trained.folder if trained is not None else None):
+        align_variant(plan, evaluations.lifecycle, full or evaluations.base.path, adapter,
+                      step=trained.step if trained is not None else None, force=evaluations.force,
+                      resources=plan.variant.resources.eval)
 
 
 def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: bool, force: bool) -> set[str]:
@@ -258,8 +266,9 @@ def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: b
             port, host = serving.free_port(), serving.server_host(lifecycle.executor.remote)
             command = serving.server_command(server, base, items, port, host)
             display.print(f"serving {len(items)} variant(s) with {server.name} on {host}:{port}", markup=False)
-            with serving.running_server(command, port, serve.startup_timeout_s, serving.server_log(), host,
-                                        server.environment(first.variant)) as live:
+            with _reading_trained(items), serving.running_server(
+                    command, port, serve.startup_timeout_s, serving.server_log(), host,
+                    server.environment(first.variant)) as live:
                 while pending:
                     live.check()   # a server that died fails the variants left at once
                     item = pending.pop(0)
@@ -274,6 +283,16 @@ def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: b
                 _guarded(item.plan, summary, display, verbose, functools.partial(_raise, exc))
                 failed.add(item.plan.variant_id)
     return failed
+
+
+@contextlib.contextmanager
+def _reading_trained(items: list[DeferredEval]) -> Iterator[None]:
+    """Hold the readers lock of each served variant's train folder while the server may load its weights."""
+    with contextlib.ExitStack() as stack:
+        for item in items:
+            if item.plan.trains and item.plan.train_key:
+                stack.enter_context(reading_artifact(paths.artifacts_dir("train") / item.plan.train_key))
+        yield
 
 
 def _raise(exc: BaseException) -> None:
@@ -300,6 +319,8 @@ def _artifact_stage(lifecycle: Lifecycle, plan: VariantPlan, kind: str, key: str
 
 
 def _discard(folder: Path) -> None:
+    """Delete ``folder`` (``--force``), unless another process is reading it (:class:`ArtifactInUse`)."""
     import shutil
 
-    shutil.rmtree(folder)
+    with deleting(folder):
+        shutil.rmtree(folder)

@@ -149,6 +149,7 @@ def adapter_files(con, variant: str) -> AdapterUpload | None:
     """The variant's trained LoRA adapter (peft format) whose scores the store holds -- the checkpoint its
     selection chose, else the final adapter -- or None if it has none. A chosen checkpoint whose folder is
     gone is an error (publishing the final adapter instead would pair it with another checkpoint's scores)."""
+    from ..core.locks import reading
     from ..store.publish_queries import trained_adapter
     from ..train.artifact import COMPLETE, TrainArtifact, TrainMethod
 
@@ -162,8 +163,9 @@ def adapter_files(con, variant: str) -> AdapterUpload | None:
             raise PublishError(f"{variant}: its checkpoint selection chose step {step}, but that checkpoint's "
                                f"adapter is not at {folder}; nothing was published")
         return None
-    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-             if p.is_file() and p.name != COMPLETE}
+    with reading(Path(output)):   # --force on the train folder waits its turn (core.locks)
+        files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+                 if p.is_file() and p.name != COMPLETE}
     return AdapterUpload(files, step)
 
 
