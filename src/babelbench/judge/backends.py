@@ -285,6 +285,7 @@ class LocalBackend:
             tokenizer.pad_token = tokenizer.eos_token
         model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
         model.eval()
+        ends = _end_tokens(model.generation_config.eos_token_id, tokenizer.eos_token_id)
         size = self.config.concurrency
         for start in range(0, len(requests), size):
             batch = requests[start:start + size]
@@ -298,6 +299,22 @@ class LocalBackend:
             self.stats.attempts += len(batch)
             seconds = (time.perf_counter() - began) / len(batch)
             for request, row in zip(batch, out):
-                text = tokenizer.decode(row[inputs["input_ids"].shape[1]:], skip_special_tokens=True)
-                on_reply(Reply(request.key, text, seconds=seconds))
+                on_reply(self._reply(request, row[inputs["input_ids"].shape[1]:].tolist(), ends, tokenizer, seconds))
         return self.stats
+
+    def _reply(self, request: Request, generated: list[int], ends: set[int], tokenizer, seconds: float) -> Reply:
+        """The reply, or -- generation stopped by ``max_tokens`` before an end-of-sequence token -- none: like an
+        endpoint's ``finish_reason: length``, a cut-off reply is no verdict and is not cached as a parse failure."""
+        if len(generated) >= self.config.max_tokens and ends.isdisjoint(generated):
+            self.stats.failed += 1
+            return Reply(request.key, None, error=f"reply cut off at max_tokens={self.config.max_tokens} (generation "
+                         "did not end); raise judge.backend.max_tokens", seconds=seconds)
+        return Reply(request.key, tokenizer.decode(generated, skip_special_tokens=True), seconds=seconds)
+
+
+def _end_tokens(*ids: int | list[int] | None) -> set[int]:
+    """The token ids that end a generation (the model's generation config may name several)."""
+    out: set[int] = set()
+    for item in ids:
+        out |= set(item) if isinstance(item, list) else ({item} if item is not None else set())
+    return out
