@@ -17,19 +17,22 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES, TINY_RECIPE
+from tests.integration._adapters import assert_same_adapter
 from tests.integration._harness import harness, query
 
 ray = pytest.importorskip("ray")
 
-# the shared tiny recipe, with training long enough to be killed mid-way, and four variants
-RECIPE = TINY_RECIPE.replace("max_steps: 2", "max_steps: 40").replace("save_steps: 1", "save_steps: 4") + """
+# the shared tiny recipe, with training long enough to be killed mid-way, and four variants; LoRA dropout on, so a
+# resume must restore the RNG to train the weights an uninterrupted run trains
+RECIPE = TINY_RECIPE.replace("max_steps: 2", "max_steps: 40").replace("save_steps: 1", "save_steps: 4").replace(
+    "dropout: 0.0", "dropout: 0.1") + """
     resources:
       train: {cpus: 1}
       eval: {cpus: 1}
     sweep:
       train.lr: [1.0e-3, 2.0e-3, 3.0e-3, 4.0e-3]
 """
-assert "max_steps: 40" in RECIPE and "save_steps: 4" in RECIPE
+assert "max_steps: 40" in RECIPE and "save_steps: 4" in RECIPE and "dropout: 0.1" in RECIPE
 PASSED_ENV = ("BABELBENCH_HOME", "HF_HOME", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TOKENIZERS_PARALLELISM")
 
 
@@ -106,6 +109,11 @@ def test_ray_run_survives_a_killed_worker_and_reports_like_local(ray_cluster, tm
                            "--store", str(local_store)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert harness("report", "--store", store, "--long") == harness("report", "--store", local_store, "--long")
+    # the killed training, retried and resumed, trained the adapter the uninterrupted local run trained, bit for bit
+    # (fp32 on CPU, one torch thread in both: a Ray task with num_cpus 1 and OMP_NUM_THREADS=1 above)
+    assert query(local_store, "SELECT info->>'resumed_from' FROM stage_runs WHERE kind = 'train' AND key = ?",
+                 [key]) == [(None,)]
+    assert_same_adapter(train_dir / key / "adapter", tmp_path / "local-home" / "artifacts" / "train" / key / "adapter")
 
 
 def test_ray_refuses_workers_that_cannot_see_the_artifacts(tmp_path, monkeypatch, tiny_model):
