@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -121,6 +120,8 @@ def _child_env(extra: dict[str, str] | None) -> dict[str, str]:
 
 
 def _wait_ready(proc: subprocess.Popen, url: str, timeout_s: float, log: Path) -> None:
+    import urllib.request  # here, not at the top: every run imports this module, few start a server
+
     deadline = time.monotonic() + timeout_s
     while True:
         try:
