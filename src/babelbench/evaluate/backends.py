@@ -37,6 +37,11 @@ class EvalBackend:
         """lm-eval's ``--model_args`` for the weights; ``variant`` gives its eval settings (None: defaults)."""
         raise NotImplementedError
 
+    def secret_names(self, variant: Variant) -> tuple[str, ...]:
+        """Environment variables holding secrets this backend sends for ``variant`` (an executor hands them to
+        the eval stage's task only)."""
+        return ()
+
     def environment_problem(self) -> str | None:
         missing = [name for name in self.requires if importlib.util.find_spec(name) is None]
         return f"needs {', '.join(missing)} (pip install {' '.join(missing)})" if missing else None
@@ -144,6 +149,11 @@ class OpenAIBackend(EvalBackend):
                 "timeout": served.timeout_s, "tokenizer_backend": "none"}
         env = endpoint_key_plan(served.base_url, served.api_key_env).env   # the variable's name, not the key
         return {**args, "api_key_env": env} if env else args
+
+    def secret_names(self, variant: Variant) -> tuple[str, ...]:
+        served = variant.eval.openai
+        env = endpoint_key_plan(served.base_url, served.api_key_env).env if served is not None else None
+        return (env,) if env else ()
 
 
 def _adapter_rank(adapter: str) -> int:

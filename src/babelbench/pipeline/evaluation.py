@@ -100,8 +100,9 @@ def run_eval(lifecycle: Lifecycle, plan: VariantPlan, work: Callable[[Path], Sta
             import shutil
 
             shutil.rmtree(folder)
-        lifecycle.run("eval", plan.eval_key, plan.variant_id, lambda: work(folder),
-                      resources=plan.variant.resources.eval)
+        variant = plan.variant
+        lifecycle.run("eval", plan.eval_key, plan.variant_id, lambda: work(folder), resources=variant.resources.eval,
+                      secrets=get_eval_backend(variant.eval.backend).secret_names(variant))
 
 
 def _done_or_adopted(lifecycle: Lifecycle, plan: VariantPlan) -> bool:

@@ -67,8 +67,9 @@ class Executor:
         return [fn(item) for item in items]
 
     def execute(self, kind: str, label: str, work: Callable[[], StageResult],
-                resources: StageResources | None) -> StageResult:
-        """Run one stage function and return its result; ``resources`` None: it stays in this process."""
+                resources: StageResources | None, secrets: tuple[str, ...] = ()) -> StageResult:
+        """Run one stage function and return its result; ``resources`` None: it stays in this process.
+        ``secrets``: environment variables this stage needs beyond its kind's (e.g. a served model's key)."""
         return work()
 
 

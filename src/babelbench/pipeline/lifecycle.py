@@ -93,7 +93,8 @@ class Lifecycle:
         self.console.stage(kind, "adopted", key, "found on disk, adopted")
 
     def run(self, kind: str, key: str, variant_id: str, work: Callable[[], StageResult],
-            label: str | None = None, resources: StageResources | None = None) -> StageResult:
+            label: str | None = None, resources: StageResources | None = None,
+            secrets: tuple[str, ...] = ()) -> StageResult:
         """Run ``work`` as a stage: record it, store its rows, and re-raise its failure. With ``resources``
         the executor may run it elsewhere (a Ray task asking for them); without, it runs in this process."""
         label = label or key
@@ -105,7 +106,7 @@ class Lifecycle:
         try:
             remote = resources is not None and self.executor.remote
             with contextlib.nullcontext() if remote else progress.reporting(self.console.progress):
-                result = self.executor.execute(kind, label, work, resources)
+                result = self.executor.execute(kind, label, work, resources, secrets)
         except BaseException as exc:
             # Ctrl-C (or a stop the executor turned into one) is no failure of the stage: the next run redoes it
             outcome = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"

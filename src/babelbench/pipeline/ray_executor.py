@@ -48,10 +48,10 @@ _PASSED_PREFIXES = ("BABELBENCH_", "HF_", "TRANSFORMERS_", "TOKENIZERS_", "SACRE
 #: that needs it.
 _SECRET_MARKERS = frozenset({"TOKEN", "KEY", "SECRET", "PASSWORD", "CREDENTIAL", "CREDENTIALS"})
 _HUB_SECRETS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
-#: The secrets each stage may need: data and train read the Hub (gated models, private datasets); an
-#: evaluation also talks to a served model (``eval.openai``: $OPENAI_API_KEY). Judges run in the driver.
-STAGE_SECRETS: dict[str, tuple[str, ...]] = {"data": _HUB_SECRETS, "train": _HUB_SECRETS,
-                                             "eval": (*_HUB_SECRETS, "OPENAI_API_KEY")}
+#: The secrets each stage may need: data, train and eval read the Hub (gated models, private datasets). An
+#: evaluation of a served model also gets the one key its backend sends (``EvalBackend.secret_names``: the
+#: provider's, or ``eval.openai.api_key_env``), passed by the caller. Judges run in the driver.
+STAGE_SECRETS: dict[str, tuple[str, ...]] = {"data": _HUB_SECRETS, "train": _HUB_SECRETS, "eval": _HUB_SECRETS}
 
 
 def is_secret(name: str) -> bool:
@@ -63,9 +63,10 @@ def job_env(environ: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k.startswith(_PASSED_PREFIXES) and not is_secret(k)}
 
 
-def stage_secrets(kind: str, environ: dict[str, str]) -> dict[str, str]:
-    """The secrets the stage ``kind`` needs, from the driver's environment (sent with its task only)."""
-    return {k: environ[k] for k in STAGE_SECRETS.get(kind, ()) if environ.get(k)}
+def stage_secrets(kind: str, environ: dict[str, str], extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """The secrets the stage ``kind`` needs (and ``extra``, those its settings name: a served model's
+    ``eval.openai.api_key_env``), from the driver's environment (sent with its task only)."""
+    return {k: environ[k] for k in (*STAGE_SECRETS.get(kind, ()), *extra) if environ.get(k)}
 
 
 def _run_stage(work: Callable[[], StageResult], cpus: float, secrets: dict[str, str] | None = None) -> StageResult:
@@ -203,7 +204,7 @@ class RayExecutor(Executor):
                 ray.cancel(ref, force=True)
 
     def execute(self, kind: str, label: str, work: Callable[[], StageResult],
-                resources: StageResources | None) -> StageResult:
+                resources: StageResources | None, secrets: tuple[str, ...] = ()) -> StageResult:
         if self._stopping.is_set():
             raise KeyboardInterrupt(f"{kind} {label}: not started, the run is stopping")
         if resources is None:
@@ -212,7 +213,7 @@ class RayExecutor(Executor):
 
         task = self._remote.options(name=f"{kind}:{label}", num_cpus=resources.cpus, num_gpus=resources.gpus,
                                     max_retries=self.settings.max_retries, retry_exceptions=False)
-        ref = task.remote(work, resources.cpus, stage_secrets(kind, dict(os.environ)))
+        ref = task.remote(work, resources.cpus, stage_secrets(kind, dict(os.environ), secrets))
         with self._guard:
             self._inflight.add(ref)
         try:

@@ -23,9 +23,35 @@ def test_each_stage_gets_only_the_secrets_it_needs():
     hub = {"HF_TOKEN": "hf_secret", "HUGGING_FACE_HUB_TOKEN": "hf_old"}
     assert stage_secrets("data", DRIVER) == hub
     assert stage_secrets("train", DRIVER) == hub
-    assert stage_secrets("eval", DRIVER) == {**hub, "OPENAI_API_KEY": "sk-secret"}
+    assert stage_secrets("eval", DRIVER) == hub   # a served model's key only when its settings name it:
+    assert stage_secrets("eval", DRIVER, ("OPENAI_API_KEY",)) == {**hub, "OPENAI_API_KEY": "sk-secret"}
+    assert stage_secrets("eval", {**DRIVER, "MY_SERVER_KEY": "k"}, ("MY_SERVER_KEY",)) == {**hub, "MY_SERVER_KEY": "k"}
     assert stage_secrets("select", DRIVER) == {}
-    assert stage_secrets("eval", {"HF_HOME": "/x"}) == {}
+    assert stage_secrets("eval", {"HF_HOME": "/x"}, ("OPENAI_API_KEY",)) == {}
+
+
+def test_an_evaluation_names_the_key_its_backend_sends(tmp_path):
+    import textwrap
+
+    from babelbench.evaluate.backends import get_eval_backend
+    from babelbench.recipe.loader import load_recipe
+
+    def secrets(openai: str, backend: str = "openai") -> tuple[str, ...]:
+        recipe = tmp_path / "r.yaml"
+        recipe.write_text(textwrap.dedent(f"""\
+            name: r
+            base_model: builtin:tiny
+            train: {{method: none}}
+            eval: {{tasks: [babel_qa_en], backend: {backend}{openai}}}
+            """), encoding="utf-8")
+        [variant] = load_recipe(recipe)
+        return get_eval_backend(variant.eval.backend).secret_names(variant)
+
+    assert secrets(", openai: {base_url: 'http://127.0.0.1:8000/v1', model: m}") == ()
+    assert secrets(", openai: {base_url: 'https://api.openai.com/v1', model: m}") == ("OPENAI_API_KEY",)
+    assert secrets(", openai: {base_url: 'https://llm.example.org/v1', model: m, api_key_env: MY_SERVER_KEY}") == (
+        "MY_SERVER_KEY",)
+    assert secrets("", backend="hf") == ()
 
 
 def test_a_stage_sees_its_secrets_only_while_it_runs(monkeypatch):
