@@ -121,8 +121,9 @@ def _index_file_write(root: str, entry: dict) -> None:
     import json
     import os
 
-    data = _index_file_read() or {"format": INDEX_FORMAT}
-    data[root] = entry
+    kept = _index_file_read()
+    data = {"format": INDEX_FORMAT, **{k: v for k, v in kept.items() if k != "format" and os.path.isdir(k)}}
+    data[root] = entry   # (folders that are gone are dropped: a test session's temporary ones)
     target = _index_file()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -45,3 +45,17 @@ def test_added_edited_and_removed_files_are_seen(folder):
     assert _names(folder) == [("a", "task"), ("b2", "task"), ("c", "task")]
     (folder / "sub" / "c.yaml").unlink()   # only the subfolder's time changes
     assert _names(folder) == [("a", "task"), ("b2", "task")]
+
+
+def test_folders_that_are_gone_leave_the_index(folder, tmp_path):
+    import json
+    import shutil
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.yaml").write_text("task: x\n")
+    _names(other)
+    shutil.rmtree(other)
+    _names(folder)
+    kept = json.loads((tmp_path / "home" / "cache" / "task-index.json").read_text())
+    assert sorted(k for k in kept if k != "format") == [str(folder.resolve())]
