@@ -15,7 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 
@@ -49,8 +49,12 @@ def lock_beside(path: Path) -> AbstractContextManager[None]:
 
 
 def reading(path: Path) -> AbstractContextManager[None]:
-    """Hold a shared lock on ``path``'s readers while reading it (waits while someone deletes it)."""
-    return _flock(_readers_file(path), fcntl.LOCK_SH)
+    """Hold a shared lock on ``path``'s readers while reading it (waits while someone deletes it). Where no lock
+    file can be made beside it (a read-only artifacts folder: nobody can delete it either), nothing is held."""
+    lock_file = _readers_file(path)
+    if not lock_file.exists() and not os.access(lock_file.parent, os.W_OK):
+        return nullcontext()
+    return _flock(lock_file, fcntl.LOCK_SH)
 
 
 def deleting(path: Path) -> AbstractContextManager[None]:
