@@ -21,7 +21,7 @@ def model_args(
     from ..store import StoreError
 
     try:
-        name, args = resolve_variant(store, variant).lm_eval_args(backend)
+        name, args = resolve_variant(store, variant).lm_eval_args(backend, plain=True)
         typer.echo(f"--model {name} --model_args {format_model_args(args)}")
     except (VariantModelError, StoreError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -24,6 +24,10 @@ class EvalBackend:
     lm_eval_model: ClassVar[str]
     #: The module registering ``lm_eval_model`` with lm-eval, when it is the harness's own (imported first).
     lm_eval_module: ClassVar[str | None] = None
+    #: For plain ``lm_eval`` (which knows no harness model): lm-eval's own model to name instead, taking the same
+    #: arguments but those in ``harness_only_args``.
+    plain_lm_eval_model: ClassVar[str | None] = None
+    harness_only_args: ClassVar[tuple[str, ...]] = ()
     #: Python packages the backend needs beyond the harness's own (checked before any work).
     requires: ClassVar[tuple[str, ...]] = ()
     #: Whether it loads the variant's weights (a served model does not: the base model is not built).
@@ -122,6 +126,8 @@ class OpenAIBackend(EvalBackend):
     # lm-eval's local-chat-completions, sending the key paired with the server only (core.api_keys)
     lm_eval_model = "babelbench-chat-completions"
     lm_eval_module = "babelbench.lm_eval.chat_api"
+    plain_lm_eval_model = "local-chat-completions"   # it sends $OPENAI_API_KEY, if set, to the base_url
+    harness_only_args = ("api_key_env",)
     requires = ("tenacity", "aiohttp")   # lm-eval's API models (lm-eval[api])
     needs_weights = False
 

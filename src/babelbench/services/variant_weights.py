@@ -34,13 +34,16 @@ class VariantModel:
     #: The variant as stored (its eval settings choose dtype, vLLM settings, the LoRA rank).
     variant: Variant | None = None
 
-    def lm_eval_args(self, backend: str = "hf") -> tuple[str, dict[str, Any]]:
-        """(``--model``, ``--model_args``) for ``backend`` (a registered eval backend: hf, vllm, ...)."""
+    def lm_eval_args(self, backend: str = "hf", plain: bool = False) -> tuple[str, dict[str, Any]]:
+        """(``--model``, ``--model_args``) for ``backend`` (a registered eval backend: hf, vllm, ...); ``plain``:
+        for plain ``lm_eval``, which knows lm-eval's own models only."""
         from ..evaluate.backends import get_eval_backend
 
         chosen = get_eval_backend(backend)
         args = chosen.model_args(self.model or self.base_path, self.adapter, self.variant)
         args.pop("device", None)  # lm_eval's own --device chooses it (and clashes with a model argument)
+        if plain and chosen.plain_lm_eval_model:
+            return chosen.plain_lm_eval_model, {k: v for k, v in args.items() if k not in chosen.harness_only_args}
         return chosen.lm_eval_model, args
 
 

@@ -92,3 +92,15 @@ def test_a_key_that_cannot_be_sent_safely_is_refused_before_any_work(tmp_path, m
     monkeypatch.setenv("K", SECRET)
     monkeypatch.delenv("UNSET_KEY_FOR_TEST", raising=False)
     assert get_eval_backend("openai").recipe_problem(_variant(tmp_path, openai)) == ("eval.openai.api_key_env", message)
+
+
+def test_plain_lm_eval_gets_lm_evals_own_model_name(tmp_path):
+    """`harness model-args` is for plain `lm_eval`, which knows no harness model: lm-eval's own chat model."""
+    from babelbench.services.variant_weights import VariantModel
+
+    variant = _variant(tmp_path, "{base_url: 'https://llm.example.org/v1', model: m, api_key_env: MY_SERVER_KEY}")
+    weights = VariantModel(name="served", base_path="unused", variant=variant)
+    name, args = weights.lm_eval_args("openai")
+    assert (name, args["api_key_env"]) == ("babelbench-chat-completions", "MY_SERVER_KEY")
+    name, args = weights.lm_eval_args("openai", plain=True)
+    assert name == "local-chat-completions" and "api_key_env" not in args and args["model"] == "m"
