@@ -76,7 +76,8 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     info = {"lm_eval_version": results.get("lm_eval_version"), "task_hashes": results.get("task_hashes"),
             "versions": results.get("versions"), "n_samples": results.get("n-samples"),
             "chat_template_sha": results.get("chat_template_sha"),
-            "scoring": {t: {"filter": s.filter, "primary_metric": s.primary_metric, "family": s.family}
+            "scoring": {t: {"filter": s.filter, "primary_metric": s.primary_metric, "family": s.family,
+                            "language": s.language}
                         for t, s in scoring.items()},
             "seconds": float(results.get("total_evaluation_time_seconds") or 0)}
     return EvalOutput(metrics=metrics, samples=samples, info=info)
@@ -91,7 +92,9 @@ def records_from_results(results: dict[str, Any], samples_by_task: dict[str, lis
     configs = results.get("configs", {})
     scoring = {task: task_scoring(task, config, plug) for task, config in configs.items()}
     samples = list(_sample_rows(samples_by_task, scoring, plug))
-    languages = {s.task: s.language for s in samples}
+    # a task's language: its documents' (the harness's tasks write it), else what the task says (lm-eval's suites)
+    languages = {task: rule.language for task, rule in scoring.items()}
+    languages.update({s.task: s.language for s in samples if s.language})
     metrics = list(_metric_rows(results, languages, scoring))
     add_intervals(metrics, samples)
     scored = [m for m in metrics if m.scored]
@@ -183,8 +186,9 @@ def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], scoring: dict
             raw = entry["resps"][0][0] if entry["resps"] and entry["resps"][0] else ""
             kept = entry["filtered_resps"][0] if isinstance(entry["filtered_resps"], list) else entry["filtered_resps"]
             doc = entry["doc"]
-            language = doc.get("language") if isinstance(doc, dict) else None
-            status = extract_target(raw, language)[1].value if plug and language else None
+            language = (doc.get("language") if isinstance(doc, dict) else None) or \
+                (scoring[task].language if task in scoring else None)
+            status = extract_target(raw, language)[1].value if plug and language and isinstance(raw, str) else None
             yield SampleRecord(
                 task=task, doc_id=int(doc_id), language=language,
                 prompt=_prompt_text(entry), raw_response=raw, kept_response=str(kept),
