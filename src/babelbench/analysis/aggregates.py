@@ -113,10 +113,12 @@ class _Cell:
 
 def pivot_rows(samples: list[SampleRecord]) -> list[MetricRecord]:
     """For a PLUG evaluation: per task, the share of answers whose target label was not found
-    (the whole answer is kept) and of answers with only the pivot language (nothing kept)."""
+    (the whole answer is kept) and of answers with only the pivot language (nothing kept). Tasks whose
+    answers have no status (multiple choice: nothing generated) have no such rows."""
     by_task: dict[str, list[SampleRecord]] = defaultdict(list)
     for s in samples:
         by_task[s.task].append(s)
+    by_task = {task: rows for task, rows in by_task.items() if any(r.pivot_status for r in rows)}
     out = []
     for task, rows in sorted(by_task.items()):
         statuses = [r.pivot_status for r in rows]

@@ -183,12 +183,11 @@ def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], scoring: dict
             by_doc.setdefault(entry["doc_id"], {})[entry["filter"]] = entry
         for doc_id, per_filter in sorted(by_doc.items()):
             entry = per_filter.get(kept_filter) or next(iter(per_filter.values()))
-            raw = entry["resps"][0][0] if entry["resps"] and entry["resps"][0] else ""
-            kept = entry["filtered_resps"][0] if isinstance(entry["filtered_resps"], list) else entry["filtered_resps"]
+            raw, kept, generated = _answers(entry)
             doc = entry["doc"]
             language = (doc.get("language") if isinstance(doc, dict) else None) or \
                 (scoring[task].language if task in scoring else None)
-            status = extract_target(raw, language)[1].value if plug and language and isinstance(raw, str) else None
+            status = extract_target(raw, language)[1].value if plug and language and generated else None
             yield SampleRecord(
                 task=task, doc_id=int(doc_id), language=language,
                 prompt=_prompt_text(entry), raw_response=raw, kept_response=str(kept),
@@ -197,6 +196,31 @@ def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], scoring: dict
                 prompt_hash=entry.get("prompt_hash"), target_hash=entry.get("target_hash"),
                 sample_metrics={m: entry.get(m) for m in entry.get("metrics", [])},
             )
+
+
+def _answers(entry: dict[str, Any]) -> tuple[str, Any, bool]:
+    """The raw and the kept answer of a logged sample, and whether the model generated it. A generated
+    answer is text; a log-likelihood task (multiple choice: XNLI, Belebele) logs one (log-likelihood,
+    is-greedy) pair per choice, and its answer is the choice the model scores highest (no PLUG sections)."""
+    resps = entry["resps"]
+    first = resps[0][0] if resps and resps[0] else ""
+    if isinstance(first, str):
+        kept = entry["filtered_resps"][0] if isinstance(entry["filtered_resps"], list) else entry["filtered_resps"]
+        return first, kept, True
+    scores = [_number(r[0][0]) if r and isinstance(r[0], (list, tuple)) else None for r in resps]
+    best = max(range(len(scores)), key=lambda i: scores[i] if scores[i] is not None else -math.inf)
+    chosen = _continuations(entry)[best] if best < len(_continuations(entry)) else str(best)
+    return chosen, chosen, False
+
+
+def _continuations(entry: dict[str, Any]) -> list[str]:
+    """The continuation each log-likelihood request of a sample scored (its choices), in request order."""
+    args = entry.get("arguments")
+    if isinstance(args, dict):
+        return [str(a.get("arg_1", "")) for a in args.values() if isinstance(a, dict)]
+    if isinstance(args, list):
+        return [str(a[1]) if isinstance(a, (list, tuple)) and len(a) > 1 else "" for a in args]
+    return []
 
 
 def _prompt_text(entry: dict[str, Any]) -> str:

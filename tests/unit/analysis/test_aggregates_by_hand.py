@@ -169,3 +169,5 @@ def test_pivot_counts_per_task():
         ("qa_zh", "zh", "pivot:only_pivot", "plug", 0.25, 4, True),        # 1 of 4
     ]
     assert pivot_rows([]) == []
+    # a multiple-choice task's answers have no PLUG status: no pivot rows for it
+    assert pivot_rows(samples + [sample("xnli_zh", 0, "zh"), sample("xnli_zh", 1, "zh")]) == rows

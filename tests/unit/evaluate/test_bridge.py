@@ -64,8 +64,22 @@ def test_rows_of_an_lm_eval_suite_task_get_the_task_s_language_and_family():
     metrics, rows, scoring = records_from_results(results, samples, plug=True)
     assert sorted({(r.task, r.language) for r in rows}) == [("belebele_eng_Latn", "en"), ("belebele_zho_Hans", "zh")]
     assert all(r.pivot_status is None for r in rows)        # a log-likelihood answer has no PLUG sections
+    assert {r.raw_response for r in rows} == {" h"}           # the choice scored highest (the only one here)
     [acc] = [m for m in metrics if m.task == "belebele_zho_Hans" and m.metric == "acc"]
     assert (acc.language, acc.family, acc.is_primary) == ("zh", "belebele", True)
     [gap] = [m for m in metrics if m.metric == "transfer_gap:acc"]
     assert (gap.task, gap.language, gap.family, gap.value) == ("belebele_zho_Hans", "zh", "belebele", -0.5)
     assert {m.language for m in metrics if m.metric == "primary_score"} == {"en", "zh"}
+
+
+def test_a_multiple_choice_answer_is_the_choice_scored_highest():
+    from babelbench.evaluate.bridge import _answers
+
+    args = {f"gen_args_{i}": {"arg_0": "P", "arg_1": c} for i, c in enumerate([" yes", " also", " no"])}
+    entry = {"resps": [[(-3.0, False)], [(-1.5, False)], [(-2.0, True)]], "filtered_resps": [], "arguments": args}
+    assert _answers(entry) == (" also", " also", False)
+    # as lm-eval's saved JSON writes them: numbers as text, arguments as lists
+    saved = {"resps": [[["-1.0", "False"]], [["-4.0", "False"]]], "filtered_resps": [],
+             "arguments": [["P", " yes"], ["P", " no"]]}
+    assert _answers(saved) == (" yes", " yes", False)
+    assert _answers({"resps": [["text"]], "filtered_resps": ["kept"]}) == ("text", "kept", True)
