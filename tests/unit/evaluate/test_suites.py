@@ -118,3 +118,18 @@ def test_names_outside_the_suites_have_no_suite_language():
     # and a family / language named nowhere falls back to the <family>_<lang> convention
     assert task_scoring("lambada_openai_mt_de", {}, plug=False).language == "de"
     assert task_scoring("gsm8k", {}, plug=False).language is None
+
+
+def test_the_readme_table_lists_every_suite_with_its_example():
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### lm-eval's multilingual suites", 1)[1].split("\n\n|", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines()[2:]]
+    listed = {row[0].strip("| ").split()[0].strip("`"): row[-1].strip(" |") for row in rows}
+    assert set(listed) == set(SUITES.names())
+    for name, example in listed.items():
+        task, language = (part.strip().strip("`") for part in example.split("→"))
+        suite = SUITES.get(name)
+        assert (task, language) == (suite.example, suite.example_language)
+        assert task_language(task).language == language
