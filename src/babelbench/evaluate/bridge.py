@@ -207,9 +207,11 @@ def _answers(entry: dict[str, Any]) -> tuple[str, Any, bool]:
     if isinstance(first, str):
         kept = entry["filtered_resps"][0] if isinstance(entry["filtered_resps"], list) else entry["filtered_resps"]
         return first, kept, True
-    scores = [_number(r[0][0]) if r and isinstance(r[0], (list, tuple)) else None for r in resps]
-    best = max(range(len(scores)), key=lambda i: scores[i] if scores[i] is not None else -math.inf)
-    chosen = _continuations(entry)[best] if best < len(_continuations(entry)) else str(best)
+    scores = [(_number(r[0][0]) if r and isinstance(r[0], (list, tuple)) else None) for r in resps]
+    ranked = [-math.inf if score is None else score for score in scores]
+    best = max(range(len(ranked)), key=ranked.__getitem__)
+    choices = _continuations(entry)
+    chosen = choices[best] if best < len(choices) else str(best)
     return chosen, chosen, False
 
 

@@ -61,7 +61,7 @@ def test_rows_of_an_lm_eval_suite_task_get_the_task_s_language_and_family():
                                                "belebele_eng_Latn": {"acc,none": 1.0, "acc_stderr,none": 0.0}},
                "n-samples": {"belebele_zho_Hans": {"effective": 2}, "belebele_eng_Latn": {"effective": 2}}}
     samples = {"belebele_zho_Hans": [entry(0, 1.0), entry(1, 0.0)], "belebele_eng_Latn": [entry(0, 1.0), entry(1, 1.0)]}
-    metrics, rows, scoring = records_from_results(results, samples, plug=True)
+    metrics, rows, _ = records_from_results(results, samples, plug=True)
     assert sorted({(r.task, r.language) for r in rows}) == [("belebele_eng_Latn", "en"), ("belebele_zho_Hans", "zh")]
     assert all(r.pivot_status is None for r in rows)        # a log-likelihood answer has no PLUG sections
     assert {r.raw_response for r in rows} == {" h"}           # the choice scored highest (the only one here)
