@@ -72,11 +72,13 @@ else:
 
 st.subheader("Transfer gap (language minus English)")
 gaps = pd.DataFrame.from_records([g for g in load("transfer_gaps") if g["variant_id"] in chosen],
-                                 columns=["variant_id", "variant", "task", "language", "metric", "value"])
+                                 columns=["variant_id", "variant", "task", "family", "language", "metric", "value"])
 if gaps.empty:
     st.info("No transfer gaps: the chosen variants have no task family evaluated in English and another language.")
 else:
-    shown = gaps[["variant", "language", "value"]].assign(column=gaps["task"].str.rsplit("_", n=1).str[0] + " · "
+    # the family the gap names (older stores: the task name less its language suffix)
+    family = gaps["family"].fillna(gaps["task"].str.rsplit("_", n=1).str[0])
+    shown = gaps[["variant", "language", "value"]].assign(column=family + " · "
                                                           + gaps["metric"].str.removeprefix("transfer_gap:"))
     st.altair_chart(heatmap(shown, diverging=True), width="stretch")
     figure_downloads("transfer-gaps", "gap-figure", [names[v] for v in chosen], files=len(set(shown["column"])))

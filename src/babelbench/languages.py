@@ -93,3 +93,28 @@ def get(code: str) -> Language:
     if not is_known(code):
         raise KeyError(f"unknown language code {code!r}")
     return Language(code, name(code))
+
+
+@functools.lru_cache(maxsize=1024)
+def dataset_code(code: str) -> str:
+    """A dataset's language code or tag in the harness's form; ``ValueError`` if it names no language.
+
+    Datasets write languages their own way (FLORES-200 ``zho_Hans``, ``arb_Arab``, ``npi_Deva``):
+    the macrolanguage is preferred (``arb`` -> ``ar``, ``zsm`` -> ``ms``) and the script dropped where
+    it is the language's usual one, so ``zho_Hans`` -> ``zh`` is the same code as ``xnli_zh``'s, while
+    ``zho_Hant`` -> ``zh-Hant`` and ``ben_Latn`` -> ``bn-Latn`` stay apart.
+    """
+    import langcodes
+
+    parsed = langcodes.Language.get(standard_code(code)).prefer_macrolanguage()
+    if parsed.script and langcodes.Language.get(parsed.language or "").maximize().script == parsed.script:
+        parsed = parsed.update_dict({"script": None})
+    return standard_code(parsed.to_tag())
+
+
+@functools.lru_cache(maxsize=256)
+def code_named(text: str) -> str:
+    """The code of a language given by its English name (``Albanian`` -> ``sq``); ``LookupError`` if none."""
+    import langcodes
+
+    return dataset_code(langcodes.find(text).to_tag())

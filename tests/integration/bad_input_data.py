@@ -275,6 +275,10 @@ CHECK_CASES: list[Case] = [
                                               edit(USER_TASK, "primary_metric: exact_match", "primary_metric: chrf")},
          ("recipe.yaml",), "mytasks/mine_en.yaml:11: metadata.primary_metric: 'chrf' is not computed by task "
                            "'mine_en'; its metric_list: exact_match"),
+    Case("task-metadata-language-unknown", {"recipe.yaml": USER_RECIPE, "mytasks/mine_en.yaml":
+                                            edit(USER_TASK, "primary_metric: exact_match",
+                                                 "primary_metric: exact_match\n  language: klingon")},
+         ("recipe.yaml",), "mytasks/mine_en.yaml:12: metadata.language: unknown language code 'klingon'"),
     Case("sweep-same-variant-name", {"recipe.yaml": EVAL.replace("{method: none}", "{method: none, lr: 0.001}")
                                      + "sweep:\n  train.lr: [0.001, '0.001']\n"},
          ("recipe.yaml",), "recipe.yaml:9: train.lr: two combinations expand to the variant name 'bad@lr=0.001'"),

@@ -26,57 +26,99 @@ def aggregate_rows(task_rows: list[MetricRecord], samples: list[SampleRecord] | 
     A family macro's interval is a stratified bootstrap (documents resampled within each
     language, then the languages averaged) over the per-document values in ``samples``; its
     n is the number of documents. Corpus metrics (chrF) have no per-document value: no interval.
-    ``scales`` maps a task to the divisor that puts its primary metric on 0-1.
+    ``scales`` maps a task to the divisor that puts its primary metric on 0-1. A family with several
+    tasks in one language (Global-MMLU's subjects) counts their documents together in that language
+    (the mean weighted by each task's n, as lm-eval's ``weight_by_size`` groups do).
     """
     scales = scales or {}
-    per_doc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))  # task -> metric -> values
-    for s in samples or []:
-        for metric, value in (s.sample_metrics or {}).items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
-                per_doc[s.task][metric].append(float(value))
-    scores: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)   # (family, metric) -> language -> value
-    task_of: dict[tuple[str, str], str] = {}
-    task_n: dict[str, int] = {}
+    per_doc = _per_document(samples or [])
+    cells: dict[tuple[str, str], dict[str, _Cell]] = defaultdict(dict)   # (family, metric) -> language -> cell
     filt = None
     for r in task_rows:
         if r.value is None or r.is_group or not r.is_primary or r.language is None or r.family is None:
             continue
-        scores[(r.family, r.metric)][r.language] = r.value
-        task_of[(r.family, r.language)] = r.task
-        task_n[r.task] = r.n or 0
+        cell = cells[(r.family, r.metric)].setdefault(r.language, _Cell(r.family, r.language))
+        cell.add(r.task, r.value, r.n, per_doc[r.task][r.metric], scales.get(r.task, 1.0))
         filt = r.filter
     out: list[MetricRecord] = []
 
     def row(task: str, language: str | None, metric: str, value: float, n: int,
-            ci: tuple[float | None, float | None] = (None, None)) -> None:
+            ci: tuple[float | None, float | None] = (None, None), family: str | None = None) -> None:
         out.append(MetricRecord(task=task, language=language, metric=metric, filter=filt or "none", value=value,
-                                n=n, is_group=True, ci_low=ci[0], ci_high=ci[1], scored=True))
+                                n=n, is_group=True, ci_low=ci[0], ci_high=ci[1], scored=True, family=family))
 
     by_language: dict[str, list[float]] = defaultdict(list)
-    for (family, metric), per_lang in sorted(scores.items()):
-        strata = [per_doc[task_of[(family, lang)]][metric] for lang in per_lang]
+    for (family, metric), per_lang in sorted(cells.items()):
+        strata = [c.documents for c in per_lang.values()]
         # documents behind the macro: those with a per-document value, else (corpus metrics such as
         # chrF) the documents each task scored
-        docs = sum(len(v) for v in strata) or sum(task_n[task_of[(family, lang)]] for lang in per_lang)
+        docs = sum(len(v) for v in strata) or sum(c.n for c in per_lang.values())
         ci = stratified_ci(strata) if all(strata) else (None, None)
-        row(f"{family} (macro)", None, metric, sum(per_lang.values()) / len(per_lang), docs or len(per_lang), ci)
-        for lang, value in per_lang.items():
-            by_language[lang].append(value / scales.get(task_of[(family, lang)], 1.0))
-        if "en" in per_lang:
-            for lang, value in sorted(per_lang.items()):
+        values = {lang: c.value for lang, c in per_lang.items()}
+        row(f"{family} (macro)", None, metric, sum(values.values()) / len(values), docs or len(values), ci)
+        for lang, c in per_lang.items():
+            by_language[lang].append(c.value / c.scale)
+        if "en" in values:
+            for lang, value in sorted(values.items()):
                 if lang != "en":
-                    row(task_of[(family, lang)], lang, f"transfer_gap:{metric}", value - per_lang["en"], 1)
-    for lang, values in sorted(by_language.items()):
-        row(f"all tasks · {lang}", lang, "primary_score", sum(values) / len(values), len(values))
+                    row(per_lang[lang].task, lang, f"transfer_gap:{metric}", value - values["en"], 1, family=family)
+    for lang, language_values in sorted(by_language.items()):
+        row(f"all tasks · {lang}", lang, "primary_score", sum(language_values) / len(language_values),
+            len(language_values))
     return out
+
+
+def _per_document(samples: list[SampleRecord]) -> dict[str, dict[str, list[float]]]:
+    """task -> metric -> the per-document numbers (NaN, booleans and text left out)."""
+    per_doc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for s in samples:
+        for metric, value in (s.sample_metrics or {}).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                per_doc[s.task][metric].append(float(value))
+    return per_doc
+
+
+class _Cell:
+    """One family's primary metric in one language: its task, or the tasks it spans pooled."""
+
+    def __init__(self, family: str, language: str):
+        self.family, self.language = family, language
+        self.tasks: list[tuple[str, float, int | None]] = []
+        self.documents: list[float] = []
+        self.scale = 1.0
+
+    def add(self, task: str, value: float, n: int | None, documents: list[float], scale: float) -> None:
+        self.tasks.append((task, value, n))
+        self.documents = self.documents + documents
+        self.scale = scale
+
+    @property
+    def task(self) -> str:
+        """The task the language's row names: its one task, else ``<family>_<language>``."""
+        return self.tasks[0][0] if len(self.tasks) == 1 else f"{self.family}_{self.language}"
+
+    @property
+    def n(self) -> int:
+        return sum(n or 0 for _, _, n in self.tasks)
+
+    @property
+    def value(self) -> float:
+        if len(self.tasks) == 1:
+            return self.tasks[0][1]
+        sizes = [n for _, _, n in self.tasks]
+        if all(sizes):
+            return sum(v * (n or 0) for _, v, n in self.tasks) / sum(n or 0 for n in sizes)
+        return sum(v for _, v, _ in self.tasks) / len(self.tasks)
 
 
 def pivot_rows(samples: list[SampleRecord]) -> list[MetricRecord]:
     """For a PLUG evaluation: per task, the share of answers whose target label was not found
-    (the whole answer is kept) and of answers with only the pivot language (nothing kept)."""
+    (the whole answer is kept) and of answers with only the pivot language (nothing kept). Tasks whose
+    answers have no status (multiple choice: nothing generated) have no such rows."""
     by_task: dict[str, list[SampleRecord]] = defaultdict(list)
     for s in samples:
         by_task[s.task].append(s)
+    by_task = {task: rows for task, rows in by_task.items() if any(r.pivot_status for r in rows)}
     out = []
     for task, rows in sorted(by_task.items()):
         statuses = [r.pivot_status for r in rows]

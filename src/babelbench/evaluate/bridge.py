@@ -79,7 +79,8 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     info = {"lm_eval_version": results.get("lm_eval_version"), "task_hashes": results.get("task_hashes"),
             "versions": results.get("versions"), "n_samples": results.get("n-samples"),
             "chat_template_sha": results.get("chat_template_sha"),
-            "scoring": {t: {"filter": s.filter, "primary_metric": s.primary_metric, "family": s.family}
+            "scoring": {t: {"filter": s.filter, "primary_metric": s.primary_metric, "family": s.family,
+                            "language": s.language}
                         for t, s in scoring.items()},
             "seconds": float(results.get("total_evaluation_time_seconds") or 0)}
     return EvalOutput(metrics=metrics, samples=samples, info=info)
@@ -94,7 +95,9 @@ def records_from_results(results: dict[str, Any], samples_by_task: dict[str, lis
     configs = results.get("configs", {})
     scoring = {task: task_scoring(task, config, plug) for task, config in configs.items()}
     samples = list(_sample_rows(samples_by_task, scoring, plug))
-    languages = {s.task: s.language for s in samples}
+    # a task's language: its documents' (the harness's tasks write it), else what the task says (lm-eval's suites)
+    languages = {task: rule.language for task, rule in scoring.items()}
+    languages.update({s.task: s.language for s in samples if s.language})
     metrics = list(_metric_rows(results, languages, scoring))
     add_intervals(metrics, samples)
     scored = [m for m in metrics if m.scored]
@@ -183,11 +186,11 @@ def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], scoring: dict
             by_doc.setdefault(entry["doc_id"], {})[entry["filter"]] = entry
         for doc_id, per_filter in sorted(by_doc.items()):
             entry = per_filter.get(kept_filter) or next(iter(per_filter.values()))
-            raw = entry["resps"][0][0] if entry["resps"] and entry["resps"][0] else ""
-            kept = entry["filtered_resps"][0] if isinstance(entry["filtered_resps"], list) else entry["filtered_resps"]
+            raw, kept, generated = _answers(entry)
             doc = entry["doc"]
-            language = doc.get("language") if isinstance(doc, dict) else None
-            status = extract_target(raw, language)[1].value if plug and language else None
+            language = (doc.get("language") if isinstance(doc, dict) else None) or \
+                (scoring[task].language if task in scoring else None)
+            status = extract_target(raw, language)[1].value if plug and language and generated else None
             yield SampleRecord(
                 task=task, doc_id=int(doc_id), language=language,
                 prompt=_prompt_text(entry), raw_response=raw, kept_response=str(kept),
@@ -196,6 +199,33 @@ def _sample_rows(samples_by_task: dict[str, list[dict[str, Any]]], scoring: dict
                 prompt_hash=entry.get("prompt_hash"), target_hash=entry.get("target_hash"),
                 sample_metrics={m: entry.get(m) for m in entry.get("metrics", [])},
             )
+
+
+def _answers(entry: dict[str, Any]) -> tuple[str, Any, bool]:
+    """The raw and the kept answer of a logged sample, and whether the model generated it. A generated
+    answer is text; a log-likelihood task (multiple choice: XNLI, Belebele) logs one (log-likelihood,
+    is-greedy) pair per choice, and its answer is the choice the model scores highest (no PLUG sections)."""
+    resps = entry["resps"]
+    first = resps[0][0] if resps and resps[0] else ""
+    if isinstance(first, str):
+        kept = entry["filtered_resps"][0] if isinstance(entry["filtered_resps"], list) else entry["filtered_resps"]
+        return first, kept, True
+    scores = [(_number(r[0][0]) if r and isinstance(r[0], (list, tuple)) else None) for r in resps]
+    ranked = [-math.inf if score is None else score for score in scores]
+    best = max(range(len(ranked)), key=ranked.__getitem__)
+    choices = _continuations(entry)
+    chosen = choices[best] if best < len(choices) else str(best)
+    return chosen, chosen, False
+
+
+def _continuations(entry: dict[str, Any]) -> list[str]:
+    """The continuation each log-likelihood request of a sample scored (its choices), in request order."""
+    args = entry.get("arguments")
+    if isinstance(args, dict):
+        return [str(a.get("arg_1", "")) for a in args.values() if isinstance(a, dict)]
+    if isinstance(args, list):
+        return [str(a[1]) if isinstance(a, (list, tuple)) and len(a) > 1 else "" for a in args]
+    return []
 
 
 def _prompt_text(entry: dict[str, Any]) -> str:

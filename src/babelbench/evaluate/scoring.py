@@ -2,7 +2,8 @@
 
 A task declares in its lm-eval ``metadata`` its ``primary_metric``, optionally the
 ``scored_filter`` whose rows count (default: the first filter), its ``family`` (default: the
-task name without its language suffix) and ``score_scale`` (e.g. 100 for chrF, so
+task name without its language suffix, or the lm-eval suite's, :mod:`.suites`), optionally its
+``language`` (else read as :mod:`.suites` says) and ``score_scale`` (e.g. 100 for chrF, so
 cross-family averages put it on 0-1). A task that declares nothing -- any of lm-eval's own,
 such as gsm8k with its ``strict-match`` and ``flexible-extract`` filters -- counts its first
 filter and its first metric, so it is reported like ours. A PLUG variant counts the task's
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import languages
+from .suites import task_language
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,9 @@ class Scoring:
     primary_metric: str | None
     family: str
     scale: float = 1.0
+    #: The task's language when the task says it (metadata, a recognised suite, its name): documents
+    #: without their own ``language`` are stored in it.
+    language: str | None = None
 
 
 _PAIR = re.compile(r"^(?P<base>.+)_(?P<src>[a-z]{2,3})_(?P<tgt>[a-z]{2,3})$")
@@ -65,7 +70,11 @@ def task_scoring(task: str, config: dict[str, Any], plug: bool) -> Scoring:
     primary = meta.get("primary_metric")
     if not isinstance(primary, str):
         primary = metrics[0] if metrics else None
+    named_family, named_language = family_of(task)
+    found = task_language(task, config)
     declared_family = meta.get("family")
-    family: str = declared_family if isinstance(declared_family, str) else family_of(task)[0]
+    family: str = declared_family if isinstance(declared_family, str) else \
+        found.suite.family(task) if found.suite else named_family
+    language = found.language or (named_language if named_language in languages.COMMON else None)
     scale = meta.get("score_scale", 1.0)
-    return Scoring(scored, primary, family, float(scale) if isinstance(scale, (int, float)) else 1.0)
+    return Scoring(scored, primary, family, float(scale) if isinstance(scale, (int, float)) else 1.0, language)

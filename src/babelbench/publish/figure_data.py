@@ -33,7 +33,7 @@ def read_figure_data(con: duckdb.DuckDBPyConnection, variants: list[str] | None 
     """The rows of every figure, only the named variants' when ``variants`` is given."""
     keep = (lambda r: True) if variants is None else (lambda r: r["variant"] in variants)
     families = {r["task"]: r["family"] for r in board.primary_by_language(con)}
-    gaps = [{**g, "family": families.get(g["task"], g["task"].rsplit("_", 1)[0]),
+    gaps = [{**g, "family": g["family"] or families.get(g["task"], g["task"].rsplit("_", 1)[0]),
              "metric": g["metric"].removeprefix("transfer_gap:")} for g in board.transfer_gaps(con)]
     return FigureData(
         primary=[r for r in board.primary_by_language(con) if keep(r)],

@@ -123,8 +123,10 @@ def language_scores(con: duckdb.DuckDBPyConnection, variant_ids: list[str]) -> l
 
 
 def transfer_gaps(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per variant, family and language: the primary metric minus English's; ``family`` is NULL on rows
+    stored before gaps named it (their task name less its language suffix is the family then)."""
     return _dicts(con.execute("""
-        SELECT v.variant_id, v.name AS variant, m.task, m.language, m.metric, m.value
+        SELECT v.variant_id, v.name AS variant, m.task, m.family, m.language, m.metric, m.value
         FROM variants v JOIN variant_stages st ON st.variant_id = v.variant_id AND st.kind = 'eval'
         JOIN metrics m ON m.eval_key = st.key AND m.scored
         WHERE m.metric LIKE 'transfer_gap:%' ORDER BY v.name, m.task"""))

@@ -120,7 +120,22 @@ def config_problems(config: TaskConfig) -> list[Problem]:
         problems.append(Problem(str(config.origin["metadata"]), _line_of(config.origin["metadata"], "primary_metric"),
                                 "metadata.primary_metric", f"{primary!r} is not computed by task "
                                 f"{config.data['task']!r}; its metric_list: {', '.join(sorted(metrics))}"))
-    return problems
+    return problems + _language_problems(config, meta)
+
+
+def _language_problems(config: TaskConfig, meta: Any) -> list[Problem]:
+    """A ``language`` a task declares in its metadata (its rows' language, :mod:`..evaluate.suites`) names one."""
+    from .. import languages
+
+    if not isinstance(meta, dict) or "language" not in meta:
+        return []
+    declared = meta["language"]
+    try:
+        languages.dataset_code(declared if isinstance(declared, str) else repr(declared))
+        return []
+    except ValueError as exc:
+        return [Problem(str(config.origin["metadata"]), _line_of(config.origin["metadata"], "language"),
+                        "metadata.language", f"{exc} (the language of task {config.data['task']!r}'s rows)")]
 
 
 def task_files(names: list[str], dirs: list[Path]) -> list[Path]:

@@ -66,8 +66,31 @@ def test_family_macros_transfer_gaps_and_language_macros_by_hand():
     assert got[("all tasks · es", "es", "primary_score")].value == pytest.approx(0.6)
     assert [got[("all tasks · " + lang, lang, "primary_score")].n for lang in ("en", "es", "zh")] == [2, 1, 2]
     for r in rows:
-        assert r.is_group is True and r.scored is True and r.is_primary is False and r.family is None
+        assert r.is_group is True and r.scored is True and r.is_primary is False
+        # a transfer gap names its family (the board's column), the macros name it in their task
+        assert r.family == ("mt" if r.task == "mt_zh" else "qa" if r.metric == "transfer_gap:f1" else None)
         assert r.filter == "plug"                            # the evaluated rows' filter
+
+
+def test_a_family_with_several_tasks_in_a_language_pools_their_documents():
+    # Global-MMLU: one task per subject and language; a language's value is the n-weighted mean
+    rows = [primary("mm_en_law", "en", "mm", "acc", 0.5, n=2), primary("mm_en_art", "en", "mm", "acc", 1.0, n=2),
+            primary("mm_zh_law", "zh", "mm", "acc", 0.0, n=1), primary("mm_zh_art", "zh", "mm", "acc", 0.75, n=4)]
+    samples = [sample("mm_en_law", 0, "en", acc=1.0), sample("mm_en_law", 1, "en", acc=0.0),
+               sample("mm_en_art", 0, "en", acc=1.0), sample("mm_en_art", 1, "en", acc=1.0),
+               sample("mm_zh_law", 0, "zh", acc=0.0)] + [sample("mm_zh_art", i, "zh", acc=v)
+                                                           for i, v in enumerate([1.0, 1.0, 1.0, 0.0])]
+    got = by_key(aggregate_rows(rows, samples))
+    macro = got[("mm (macro)", None, "acc")]
+    # en: (0.5*2 + 1.0*2) / 4 = 0.75; zh: (0*1 + 0.75*4) / 5 = 0.6; macro (0.75 + 0.6) / 2
+    assert (macro.value, macro.n) == (pytest.approx(0.675), 9)
+    assert (macro.ci_low, macro.ci_high) == stratified_ci([[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 1.0, 1.0, 0.0]])
+    gap = got[("mm_zh", "zh", "transfer_gap:acc")]
+    assert (gap.value, gap.family) == (pytest.approx(0.6 - 0.75), "mm")
+    assert got[("all tasks · zh", "zh", "primary_score")].value == pytest.approx(0.6)
+    # without every task's n, the tasks' plain mean
+    rows[2] = primary("mm_zh_law", "zh", "mm", "acc", 0.0)
+    assert by_key(aggregate_rows(rows))[("all tasks · zh", "zh", "primary_score")].value == pytest.approx(0.375)
 
 
 def test_without_scales_every_metric_is_taken_as_it_is():
@@ -146,3 +169,5 @@ def test_pivot_counts_per_task():
         ("qa_zh", "zh", "pivot:only_pivot", "plug", 0.25, 4, True),        # 1 of 4
     ]
     assert pivot_rows([]) == []
+    # a multiple-choice task's answers have no PLUG status: no pivot rows for it
+    assert pivot_rows(samples + [sample("xnli_zh", 0, "zh"), sample("xnli_zh", 1, "zh")]) == rows
