@@ -390,7 +390,7 @@ Limit = Annotated[Annotated[PerLanguageLimit, Tag("sample")] | Annotated[int, Ta
 
 def _limit(value: int | float | PerLanguageLimit | None) -> int | float | PerLanguageLimit | None:
     if isinstance(value, int | float) and value <= 0:
-        raise ValueError("limit must be > 0")
+        raise ValueError("Input should be greater than 0")
     if isinstance(value, float) and not value < 1 and not value.is_integer():
         raise ValueError("a limit is a count (an integer), a share of each task (0 < x < 1) or "
                          "{per_language: N, seed: S}")
