@@ -52,7 +52,7 @@ def aggregate_rows(task_rows: list[MetricRecord], samples: list[SampleRecord] | 
         out.append(MetricRecord(task=task, language=language, metric=metric, filter=filt or "none", value=value,
                                 n=n, is_group=True, ci_low=ci[0], ci_high=ci[1], scored=True))
 
-    by_language: dict[str, list[float]] = defaultdict(list)
+    by_language: dict[str, list[tuple[float, list[float], int]]] = defaultdict(list)  # (score, its docs' values, n)
     for (family, metric), per_lang in sorted(scores.items()):
         strata = [per_doc[task_of[(family, lang)]][metric] for lang in per_lang]
         # documents behind the macro: those with a per-document value, else (corpus metrics such as
@@ -61,14 +61,27 @@ def aggregate_rows(task_rows: list[MetricRecord], samples: list[SampleRecord] | 
         ci = stratified_ci(strata) if all(strata) else (None, None)
         row(f"{family} (macro)", None, metric, sum(per_lang.values()) / len(per_lang), docs or len(per_lang), ci)
         for lang, value in per_lang.items():
-            by_language[lang].append(value / scales.get(task_of[(family, lang)], 1.0))
+            task, scale = task_of[(family, lang)], scales.get(task_of[(family, lang)], 1.0)
+            by_language[lang].append((value / scale, [v / scale for v in per_doc[task][metric]], task_n[task]))
         if "en" in per_lang:
             for lang, value in sorted(per_lang.items()):
                 if lang != "en":
                     row(task_of[(family, lang)], lang, f"transfer_gap:{metric}", value - per_lang["en"], 1)
-    for lang, values in sorted(by_language.items()):
-        row(f"all tasks · {lang}", lang, "primary_score", sum(values) / len(values), len(values))
+    for lang, families in sorted(by_language.items()):
+        row(f"all tasks · {lang}", lang, "primary_score", *_language_score(families))
     return out
+
+
+def _language_score(families: list[tuple[float, list[float], int]]) -> tuple[float, int, tuple[float | None, float | None]]:
+    """A language's primary score across families (each on 0-1), as a family macro is across languages: n the
+    documents behind it (per family: those with per-document values, else the task's n; without either, the
+    number of families), and
+    a stratified bootstrap interval (documents resampled within each family) when every family has
+    per-document values."""
+    strata = [docs for _, docs, _ in families]
+    n = sum(len(docs) or task_n for _, docs, task_n in families) or len(families)
+    ci = stratified_ci(strata) if all(strata) else (None, None)
+    return sum(value for value, _, _ in families) / len(families), n, ci
 
 
 def pivot_rows(samples: list[SampleRecord]) -> list[MetricRecord]:

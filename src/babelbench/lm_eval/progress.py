@@ -75,7 +75,7 @@ def generation_progress() -> Iterator[TaskCounts]:
         add_partial(self, attr, req, res)
 
     patched: list[tuple[Any, str, Any]] = [(Task, "build_all_requests", build), (CacheHook, "add_partial", add_partial)]
-    Task.build_all_requests, CacheHook.add_partial = build_all_requests, recorded   # type: ignore[method-assign]
+    Task.build_all_requests, CacheHook.add_partial = build_all_requests, recorded
     for name in _MODULES:
         try:
             module = importlib.import_module(name)
