@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 GROUP_FILE = "_flores_gen.yaml"
 #: The template's metadata, repeated where a task declares its family (lm-eval replaces, not merges, it).
 METADATA = ("metadata:\n  version: 1.0\n  primary_metric: chrf\n  scored_filter: none\n  score_scale: 100\n"
-            "  family: flores_gen_{src}_xx\n")
+            "  family: flores_gen_{src}_xx\n  data_layout: flores\n")
 
 
 def shipped_languages(folder: Path = HERE / "data") -> list[str]:

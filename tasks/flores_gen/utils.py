@@ -10,7 +10,9 @@ flores200 SentencePiece model (downloaded by sacrebleu on first use; offline it 
 `lm_eval --metadata '{"data_source": "hub"}'`): `shipped` (default) reads the parallel sample
 in data/ (the same 10 sentences in each language, written for babelbench, CC0); `hub` reads the devtest split
 of FLORES+ (openlanguagedata/flores_plus, CC BY-SA 4.0; gated: accept its terms and log in)
-with `datasets`, which needs the network. No silent fallback between the two.
+with `datasets`, which needs the network; `local` reads the published devtest files from `data_dir`
+(FLORES+'s `devtest/<code>.parquet`, or FLORES-200's `devtest/<code>.devtest` text files; see
+babelbench.evaluate.local_data), offline. No silent fallback between them.
 """
 
 from __future__ import annotations
@@ -19,32 +21,34 @@ import json
 from pathlib import Path
 
 import datasets
+from babelbench.evaluate import local_data
 from babelbench.evaluate.lm_filters import PlugTargetFilter  # noqa: F401  (used by the YAML)
 from babelbench.evaluate.metrics import language_fidelity, spbleu
 
 _DATA = Path(__file__).parent / "data"
 HUB_DATASET = "openlanguagedata/flores_plus"
 #: Language code -> FLORES+ config, for every language with a shipped sample (and so a flores_gen task).
-_FLORES_CODES = {"en": "eng_Latn", "zh": "cmn_Hans", "es": "spa_Latn", "it": "ita_Latn", "ko": "kor_Hang",
-                 "de": "deu_Latn", "fr": "fra_Latn", "ar": "arb_Arab", "el": "ell_Grek", "hi": "hin_Deva",
-                 "tr": "tur_Latn", "vi": "vie_Latn", "ru": "rus_Cyrl", "ja": "jpn_Jpan"}
+_FLORES_CODES = local_data.FLORES_CODES
 
 
-def _sentences(language: str, data_source: str) -> list[dict]:
+def _sentences(language: str, data_source: str, metadata: dict) -> list[dict]:
     if data_source == "hub":
         hub = datasets.load_dataset(HUB_DATASET, _FLORES_CODES[language], split="devtest")
         return [{"id": str(r["id"]), "text": r["text"]} for r in hub]
+    if data_source == "local":
+        path = local_data.flores_file(local_data.data_dir_of(metadata), language)
+        return local_data.flores_sentences(local_data.require(path, "flores"))
     if data_source != "shipped":
-        raise ValueError(f"data_source must be 'shipped' or 'hub', not {data_source!r}")
+        raise ValueError(f"data_source must be 'shipped', 'hub' or 'local', not {data_source!r}")
     lines = (_DATA / f"flores_gen.{language}.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def load(source_language: str, target_language: str, data_source: str = "shipped", **_: object):
-    targets = {r["id"]: r["text"] for r in _sentences(target_language, data_source)}
+def load(source_language: str, target_language: str, data_source: str = "shipped", **metadata: object):
+    targets = {r["id"]: r["text"] for r in _sentences(target_language, data_source, metadata)}
     rows = [{"id": r["id"], "language": target_language, "source_language": source_language,
              "source": r["text"], "target": targets[r["id"]]}
-            for r in _sentences(source_language, data_source) if r["id"] in targets]
+            for r in _sentences(source_language, data_source, metadata) if r["id"] in targets]
     return {"test": datasets.Dataset.from_list(rows)}
 
 

@@ -47,7 +47,7 @@ def _pair(context: str, question: str) -> str:
         f"dataset_kwargs:\n  context_language: {context}\n  question_language: {question}\n"
         + _text(question) +
         f"metadata:\n  version: {VERSION}\n  family: mlqa_gen_question_{question}\n"
-        "  primary_metric: f1\n  scored_filter: none\n")
+        "  primary_metric: f1\n  scored_filter: none\n  data_layout: mlqa\n")
 
 
 def render() -> dict[str, str]:

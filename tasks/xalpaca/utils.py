@@ -10,7 +10,8 @@ Documents come from one setting, `data_source` (task metadata; a recipe's `eval.
 or `lm_eval --metadata '{"data_source": "hub"}'`): `shipped` (default) reads the parallel
 sample in data/ (20 items a language, written for babelbench, CC0); `hub` reads X-AlpacaEval
 (zhihz0535/X-AlpacaEval, CC BY-NC 4.0, 805 items a language) with `datasets`, which needs the
-network. Nothing falls back silently from one to the other.
+network; `local` reads X-AlpacaEval's published files (`english.json`, `chinese.json`, ... as in
+zhihz0535/X-AlpacaEval) from `data_dir`, offline. Nothing falls back silently from one to another.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 from pathlib import Path
 
 import datasets
+from babelbench.evaluate import local_data
 from babelbench.evaluate.lm_filters import PlugTargetFilter  # noqa: F401  (used by the YAML)
 from babelbench.evaluate.metrics import language_fidelity
 from babelbench.judge.lm_eval_metric import configure as configure_judges
@@ -33,8 +35,10 @@ def load_shipped(language: str, data_source: str = "shipped", **metadata: object
     configure_judges(metadata)  # `--metadata '{"judges": [...]}'`: judge facets as metrics (see process_results)
     if data_source == "hub":
         return _load_hub(language)
+    if data_source == "local":
+        return _load_local(language, metadata)
     if data_source != "shipped":
-        raise ValueError(f"data_source must be 'shipped' or 'hub', not {data_source!r}")
+        raise ValueError(f"data_source must be 'shipped', 'hub' or 'local', not {data_source!r}")
     lines = (_DATA / f"xalpaca.{language}.jsonl").read_text(encoding="utf-8").splitlines()
     rows = [{"expected_language": None, **json.loads(line)} for line in lines if line.strip()]
     return {"test": datasets.Dataset.from_list(rows)}
@@ -45,6 +49,15 @@ def _load_hub(language: str) -> dict[str, datasets.Dataset]:
     hub = datasets.load_dataset(HUB_DATASET, split=_HUB_SPLITS[language])
     rows = [{"id": f"xa{i:04d}", "language": language, "expected_language": None, "instruction": r["instruction"]}
             for i, r in enumerate(hub)]
+    return {"test": datasets.Dataset.from_list(rows)}
+
+
+def _load_local(language: str, metadata: dict) -> dict[str, datasets.Dataset]:
+    """The published files: one per language, rows parallel by position (ids as the Hub rows')."""
+    (path,) = local_data.task_files("xalpaca", local_data.data_dir_of(metadata), {"language": language})
+    records = local_data.json_records(local_data.require(path, "xalpaca"))
+    rows = [{"id": f"xa{i:04d}", "language": language, "expected_language": None, "instruction": r["instruction"]}
+            for i, r in enumerate(records)]
     return {"test": datasets.Dataset.from_list(rows)}
 
 

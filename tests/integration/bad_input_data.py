@@ -246,6 +246,11 @@ metric_list:
 metadata:
   primary_metric: exact_match
 """
+LOCAL_XQUAD = edit(EVAL, "  tasks: [babel_qa_en]\n", "  tasks: [xquad_gen_de, xquad_gen_th]\n"
+                   "  data_source: local\n  data_dir: xquad\n")
+SQUAD_FILE = json.dumps({"version": "1.1", "data": [{"title": "t", "paragraphs": [
+    {"context": "Berlin ist die Hauptstadt.", "qas": [{"id": "q1", "question": "Was?", "answers": [
+        {"text": "Berlin", "answer_start": 0}]}]}]}]})
 USER_RECIPE = edit(EVAL, "  tasks: [babel_qa_en]\n", "  tasks: [mine_en]\n  include_path: [mytasks]\n")
 RUN_CONFIG = "executor:\n  name: ray\n  address: my cluster\n"
 
@@ -284,6 +289,18 @@ CHECK_CASES: list[Case] = [
          ("recipe.yaml",), "recipe.yaml:9: train.lr: two combinations expand to the variant name 'bad@lr=0.001'"),
     Case("plug-pivot-is-the-only-target", {"recipe.yaml": LORA + "pivot: {mode: plug, pivot_language: en}\n"},
          ("recipe.yaml",), "recipe.yaml:17: pivot.pivot_language: the pivot 'en' is the only language the data mixes"),
+    Case("local-data-language-file-missing", {"recipe.yaml": LOCAL_XQUAD, "xquad/xquad.de.json": SQUAD_FILE},
+         ("recipe.yaml",), "recipe.yaml:7: eval.data_dir: {tmp}/xquad/xquad.th.json: file not found; task xquad_gen_th "
+                           "reads it (expected: XQuAD's published xquad.<lang>.json (SQuAD v1.1 JSON))"),
+    Case("local-data-folder-missing", {"recipe.yaml": edit(LOCAL_XQUAD, "data_dir: xquad", "data_dir: xqad")},
+         ("recipe.yaml",), "recipe.yaml:7: eval.data_dir: folder not found: xqad"),
+    Case("local-data-task-without-layout", {"recipe.yaml": edit(LOCAL_XQUAD, "[xquad_gen_de, xquad_gen_th]",
+                                                                "[xquad_gen_de, babel_qa_en]"),
+                                            "xquad/xquad.de.json": SQUAD_FILE},
+         ("recipe.yaml",), "recipe.yaml:6: eval.data_source: task 'babel_qa_en' declares no data_layout, so it "
+                           "cannot read local files"),
+    Case("limit-sample-unknown-key", {"recipe.yaml": edit(EVAL, "limit: 2", "limit: {per_language: 2, sed: 1}")},
+         ("recipe.yaml",), "recipe.yaml:6: eval.limit.sample.sed: unknown key"),
     Case("executor-address-not-an-address", {"recipe.yaml": EVAL, "run.yaml": RUN_CONFIG},
          ("recipe.yaml", "--config", "run.yaml"), "run.yaml:3: executor.address: 'my cluster' is not a Ray address: "
                                                   "auto, ray://host:port", commands=("run",)),

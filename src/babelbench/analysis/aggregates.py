@@ -47,7 +47,7 @@ def aggregate_rows(task_rows: list[MetricRecord], samples: list[SampleRecord] | 
         out.append(MetricRecord(task=task, language=language, metric=metric, filter=filt or "none", value=value,
                                 n=n, is_group=True, ci_low=ci[0], ci_high=ci[1], scored=True, family=family))
 
-    by_language: dict[str, list[float]] = defaultdict(list)
+    by_language: dict[str, list[tuple[float, list[float], int]]] = defaultdict(list)  # (score, its docs' values, n)
     for (family, metric), per_lang in sorted(cells.items()):
         strata = [c.documents for c in per_lang.values()]
         # documents behind the macro: those with a per-document value, else (corpus metrics such as
@@ -57,15 +57,25 @@ def aggregate_rows(task_rows: list[MetricRecord], samples: list[SampleRecord] | 
         values = {lang: c.value for lang, c in per_lang.items()}
         row(f"{family} (macro)", None, metric, sum(values.values()) / len(values), docs or len(values), ci)
         for lang, c in per_lang.items():
-            by_language[lang].append(c.value / c.scale)
+            by_language[lang].append((c.value / c.scale, [v / c.scale for v in c.documents], c.n))
         if "en" in values:
             for lang, value in sorted(values.items()):
                 if lang != "en":
                     row(per_lang[lang].task, lang, f"transfer_gap:{metric}", value - values["en"], 1, family=family)
-    for lang, language_values in sorted(by_language.items()):
-        row(f"all tasks · {lang}", lang, "primary_score", sum(language_values) / len(language_values),
-            len(language_values))
+    for lang, families in sorted(by_language.items()):
+        row(f"all tasks · {lang}", lang, "primary_score", *_language_score(families))
     return out
+
+
+def _language_score(families: list[tuple[float, list[float], int]]) -> tuple[float, int, tuple[float | None, float | None]]:
+    """A language's primary score across families (each on 0-1), as a family macro is across languages: n the
+    documents behind it (per family: those with per-document values, else the task's n; without either, the
+    number of families), and a stratified bootstrap interval (documents resampled within each family) when
+    every family has per-document values."""
+    strata = [docs for _, docs, _ in families]
+    n = sum(len(docs) or task_n for _, docs, task_n in families) or len(families)
+    ci = stratified_ci(strata) if all(strata) else (None, None)
+    return sum(value for value, _, _ in families) / len(families), n, ci
 
 
 def _per_document(samples: list[SampleRecord]) -> dict[str, dict[str, list[float]]]:

@@ -38,6 +38,8 @@ class Group:
     best: dict[Column, str | None] = field(default_factory=dict)
     #: column -> n shared by every cell of the column (shown once, in a footnote), else None
     common_n: dict[Column, int | None] = field(default_factory=dict)
+    #: language -> documents behind its per-language score, when every variant has the same n, else None
+    language_n: dict[str, int | None] = field(default_factory=dict)
 
 
 def is_score_column(column: Column) -> bool:
@@ -89,6 +91,7 @@ def standings(rows: Iterable[dict[str, Any]], *, variants: list[str] | None = No
             group.best[c] = leaders[0] if len(leaders) == 1 and len(valued) > 1 else None
             ns = {group.cells[(r["variant"], c)].n for r in members} - {None}
             group.common_n[c] = ns.pop() if len(ns) == 1 else None
+        group.language_n = _language_n(members)
         first = columns[0] if columns else None
 
         def order(r: dict[str, Any], first: Column | None = first, group: Group = group) -> tuple:
@@ -100,6 +103,15 @@ def standings(rows: Iterable[dict[str, Any]], *, variants: list[str] | None = No
         group.variants = [r["variant"] for r in sorted(members, key=order)]
         groups.append(group)
     return groups
+
+
+def _language_n(members: list[dict[str, Any]]) -> dict[str, int | None]:
+    """Language -> the n of its per-language summary (``all tasks · <lang> · primary_score``) in every member."""
+    out: dict[str, int | None] = {}
+    for c in sorted({c for r in members for c in r["scores"] if not is_score_column(c)}, key=str):
+        ns = {(r["scores"].get(c) or {}).get("n") for r in members} - {None}
+        out[str(c).split(" · ")[1]] = ns.pop() if len(ns) == 1 else None
+    return out
 
 
 def format_cell(cell: Cell | None, show_n: bool) -> str:

@@ -129,6 +129,12 @@ def _notes(console, group: Group) -> None:
     if by_n:
         counts = "; ".join(f"{n} for {', '.join(dict.fromkeys(names))}" for n, names in sorted(by_n.items()))
         console.print(f"[dim]n (documents or answers per score): {counts}. ± is half the 95 % interval.")
+    by_language: dict[str, list[str]] = {}
+    for lang, n in group.language_n.items():
+        by_language.setdefault("differs between variants" if n is None else str(n), []).append(lang)
+    if by_language:
+        counts = "; ".join(f"{n} for {', '.join(langs)}" for n, langs in by_language.items())
+        console.print(f"[dim]n per language (documents, all tasks; scores: --language CODE): {counts}.")
 
 
 def _header(column: Column) -> tuple[str, str]:

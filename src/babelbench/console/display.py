@@ -35,6 +35,7 @@ class PlainDisplay:
 
     def __init__(self, console: Console):
         self.console = console
+        self._tenths = 0   # tenths of the running stage's total already printed
 
     # -- the pipeline's own messages ---------------------------------------------------------
     def print(self, *objects: Any, **kwargs: Any) -> None:
@@ -55,6 +56,7 @@ class PlainDisplay:
 
     def stage(self, kind: str, state: str, label: str, detail: str = "") -> None:
         if state == "running":
+            self._tenths = 0
             self.console.print(f"  {kind:<5} {label}  running…")
         elif state == "done":
             self.console.print(f"  {kind:<5} {label}  [green]done[/] {detail}")
@@ -65,7 +67,14 @@ class PlainDisplay:
             self.console.print(f"  {kind:<5} [dim]{label}  {detail}")
 
     def progress(self, done: int, total: int | None, detail: str) -> None:
-        """Plain output has no progress bar: progress stays out of the log of lines."""
+        """No progress bar in plain output: a line at each tenth of a stage's known total (at most ten lines
+        a stage, however long: 14,280 questions are ten lines, not thousands)."""
+        if not total:
+            return
+        tenth = min(10, done * 10 // total)
+        if tenth > self._tenths:
+            self._tenths = tenth
+            self.console.print(f"        {tenth * 10:3d}% ({done:,}/{total:,})" + (f" · {detail}" if detail else ""))
 
     def __enter__(self) -> PlainDisplay:
         return self

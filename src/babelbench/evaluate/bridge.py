@@ -24,7 +24,7 @@ from ..lm_eval.env import quiet_git_lookup
 from ..lm_eval.progress import generation_progress
 from ..plug.sections import extract_target, labels_in_use
 from ..plug.system_lines import description_template
-from ..recipe.schema import Variant
+from ..recipe.schema import PerLanguageLimit, Variant
 from .backends import get_eval_backend
 from .scoring import Scoring, task_scoring
 from .task_index import needs_builtin
@@ -53,7 +53,7 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     pivot = variant.pivot
     line = description_template(pivot.system_prompt, pivot.mode, pivot.pivot_language, _variant_languages(variant))
     manager = _task_manager(line)(include_path=include, include_defaults=needs_builtin(cfg.tasks, tasks_dirs),
-                                  metadata={"data_source": cfg.data_source})
+                                  metadata=task_metadata(variant))
     quiet_git_lookup()
     identifier = cfg.language_identifier
     if identifier != "lingua":
@@ -62,12 +62,13 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
     # lm-eval's stderr bootstrap (1000 draws: one chunk) in this process: the same numbers as its process pool,
     # which forks, and a fork from a threaded process (a Ray worker) can hang on a lock held by another thread
     os.environ["DISABLE_MULTIPROC"] = "1"
+    tasks = list(cfg.tasks) + prompt_tasks
     with labels_in_use(pivot.labels), identifier_in_use(identifier), generation_progress():
         results = lm_eval.simple_evaluate(
             model=backend.lm_eval_model,
             model_args=backend.model_args(base_path, adapter_path, variant),
-            tasks=list(cfg.tasks) + prompt_tasks,
-            limit=cfg.limit,
+            tasks=tasks,
+            **_documents(cfg.limit, tasks, manager),
             gen_kwargs=dict(cfg.gen_kwargs) or None,
             batch_size=cfg.batch_size,
             apply_chat_template=cfg.apply_chat_template,
@@ -84,6 +85,24 @@ def run_lm_eval(variant: Variant, base_path: str, adapter_path: str | None, task
                         for t, s in scoring.items()},
             "seconds": float(results.get("total_evaluation_time_seconds") or 0)}
     return EvalOutput(metrics=metrics, samples=samples, info=info)
+
+
+def task_metadata(variant: Variant) -> dict[str, Any]:
+    """What every task's loader is given (lm-eval task metadata, as ``--metadata`` would): the data source
+    and, for ``local``, the folder of the published files (absolute: relative paths are the recipe's)."""
+    cfg = variant.eval
+    if cfg.data_source != "local" or cfg.data_dir is None:
+        return {"data_source": cfg.data_source}
+    return {"data_source": "local", "data_dir": str((Path(variant.recipe_file).resolve().parent / cfg.data_dir).resolve())}
+
+
+def _documents(limit: int | float | PerLanguageLimit | None, tasks: list[str], manager: Any) -> dict[str, Any]:
+    """lm-eval's ``limit`` for a count or a share; its ``samples`` (indices per task) for a stratified sample."""
+    if not isinstance(limit, PerLanguageLimit):
+        return {"limit": limit}
+    from .sampling import stratified_samples
+
+    return {"samples": stratified_samples(tasks, manager, limit.per_language, limit.seed)}
 
 
 def records_from_results(results: dict[str, Any], samples_by_task: dict[str, list[dict[str, Any]]],

@@ -8,7 +8,12 @@ the rest is here. Metrics of every document:
 * ``exact_match_lenient``, ``f1_lenient``, ``contains`` -- babelbench's kinder multilingual
   normalisation (:mod:`babelbench.evaluate.metrics`: NFKC, Unicode punctuation and symbols, CJK
   characters as tokens in every language).
+* ``xllm_match`` -- x-LLM's own QA metric (the first gold, lower-cased, a substring of the lower-cased
+  answer; :func:`babelbench.evaluate.metrics.xllm_match`), so an x-LLM reproduction can quote the paper's.
 * ``language_fidelity`` -- whether the answer is in the document's language.
+
+Documents come from ``data_source``: ``shipped`` (the task folder's sample), ``hub`` (``datasets``, network)
+or ``local`` (the dataset's published files in ``data_dir``: :mod:`babelbench.evaluate.local_data`).
 
 A document's ``language`` is the language of its context and so of its answer; a cross-language
 MLQA document also carries its ``question_language``.
@@ -21,7 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .metrics import language_fidelity, qa_scores
+from . import local_data
+from .metrics import language_fidelity, qa_scores, xllm_match
 from .official_qa import official_scores
 
 #: Each language's instruction and field labels, written in that language (the task YAMLs are
@@ -85,26 +91,42 @@ def _dataset(rows: list[dict[str, Any]]):
 
 
 def _check_source(data_source: str) -> None:
-    if data_source not in ("shipped", "hub"):
-        raise ValueError(f"data_source must be 'shipped' or 'hub', not {data_source!r}")
+    if data_source not in ("shipped", "hub", "local"):
+        raise ValueError(f"data_source must be 'shipped', 'hub' or 'local', not {data_source!r}")
 
 
-def load(data_file: Path, hub: Callable[[], Any], language: str, data_source: str):
-    """The task's ``test`` split from the shipped sample, or from the Hub (SQuAD-format rows)."""
+def local_rows(layout: str, metadata: dict[str, Any], kwargs: dict[str, str]) -> list[dict[str, Any]]:
+    """The questions of the one published SQuAD-format file a task reads (``data_source: local``)."""
+    (path,) = local_data.task_files(layout, local_data.data_dir_of(metadata), kwargs)
+    return local_data.squad_rows(local_data.require(path, layout))
+
+
+def load(data_file: Path, hub: Callable[[], Any], language: str, data_source: str,
+         local: Callable[[], list[dict[str, Any]]] | None = None):
+    """The task's ``test`` split from the shipped sample, the Hub, or the published file on disk
+    (``local``: its SQuAD-format rows, see :func:`local_rows`)."""
     _check_source(data_source)
     if data_source == "hub":
         return _dataset(_hub_rows(hub(), language))
+    if data_source == "local":
+        assert local is not None, "this task has no local data layout"
+        return _dataset([{**row, "language": language} for row in local()])
     return _dataset(read_jsonl(data_file))
 
 
 def load_pair(context_file: Path, question_file: Path, hub: Callable[[], Any], context_language: str,
-              question_language: str, data_source: str):
+              question_language: str, data_source: str, local: Callable[[], list[dict[str, Any]]] | None = None):
     """A cross-language ``test`` split: contexts (and gold answers) in ``context_language``, questions in
     ``question_language``. Shipped: the two parallel samples joined on ``id``. Hub: the dataset's own
-    cross-language configuration."""
+    cross-language configuration. Local: the dataset's own cross-language file."""
     _check_source(data_source)
     if data_source == "hub":
         return _dataset(_hub_rows(hub(), context_language, question_language))
+    if data_source == "local":
+        assert local is not None, "this task has no local data layout"
+        return _dataset([{"id": r["id"], "language": context_language, "question_language": question_language,
+                          "context": r["context"], "question": r["question"], "answers": r["answers"]}
+                         for r in local()])
     questions = {row.get("id"): row for row in read_jsonl(question_file)}
     rows = []
     for number, row in enumerate(read_jsonl(context_file), 1):
@@ -123,4 +145,5 @@ def process_results(doc: dict, results: list[str], scorer: str) -> dict[str, flo
     lenient = qa_scores(answer, golds, language)
     return {**official_scores(scorer, answer, golds, language),
             "exact_match_lenient": lenient["exact_match"], "f1_lenient": lenient["f1"],
-            "contains": lenient["contains"], "language_fidelity": language_fidelity(answer, language)}
+            "contains": lenient["contains"], "xllm_match": xllm_match(results[0], golds),
+            "language_fidelity": language_fidelity(answer, language)}

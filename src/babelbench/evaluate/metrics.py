@@ -75,6 +75,14 @@ def contains(response: str, golds: Iterable[str], language: str | None = None) -
     return float(any((g := normalize_answer(gold, language)) and g in pred for gold in golds))
 
 
+def xllm_match(response: str, golds: Sequence[str]) -> float:
+    """x-LLM's QA match (NJUNLP/x-LLM ``eval/xquad.match.py``, which ``eval/mlqa.match.py`` links to): 1 when
+    the first gold answer (stripped, as its data builder writes ``output``), lower-cased, is a substring of
+    the lower-cased response. No other normalisation (``contains`` normalises more)."""
+    gold = golds[0].strip() if golds else ""
+    return float(gold.lower() in response.lower())
+
+
 def qa_scores(response: str, golds: Sequence[str], language: str | None) -> dict[str, float]:
     return {"exact_match": exact_match(response, golds, language), "f1": token_f1(response, golds, language),
             "contains": contains(response, golds, language)}

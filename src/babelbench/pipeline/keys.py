@@ -3,7 +3,8 @@
 * data  -- data + pivot sections, source contents, the tokenizer (base model), builder version
 * train -- data key, base model, train section (minus checkpoint cadence), torch/transformers/peft
 * eval  -- the trained model (train key, or base model for `method: none`), eval section,
-           pivot mode, the task folders' files, lm-eval/transformers/peft/torch versions
+           pivot mode, the task folders' files, lm-eval/transformers/peft/torch versions; with
+           ``data_source: local`` the contents of the published files each task reads (not their folder)
 
 Keys are computed from names, file hashes and versions only -- never by loading a model --
 so deciding that nothing needs doing is fast.
@@ -59,6 +60,7 @@ _LATER_FIELDS: dict[tuple[str, ...], object] = {
     ("eval", "dtype"): "float32",
     ("eval", "openai"): None,
     ("eval", "serve"): None,
+    ("eval", "data_dir"): None,
     ("train", "launcher"): "none",
     ("train", "num_processes"): 1,
     ("train", "accelerate_config"): None,
@@ -194,7 +196,10 @@ def eval_key_for(variant: Variant, model: object, dirs: list[Path], recipe_dir: 
 
     return digest({
         "stage": "eval", "evaluator": EVALUATOR, "prompt_tasks": GENERATOR, "model": model,
-        "eval": _canonical(_resolved(variant.eval.model_dump(mode="json", exclude={"include_path"})), ("eval",)),
+        "eval": _canonical(_resolved(variant.eval.model_dump(mode="json", exclude={"include_path", "data_dir"})),
+                           ("eval",)),
+        # data_source local: the contents of the published files the tasks read (not the folder's path)
+        **({"local_data": local_data_identity(variant, dirs, recipe_dir)} if variant.eval.data_source == "local" else {}),
         "pivot_mode": variant.pivot.mode,
         **({"identifier_sha": file_digest(str(recipe_dir / variant.eval.language_identifier))}
            if variant.eval.language_identifier != "lingua" else {}),
@@ -206,6 +211,21 @@ def eval_key_for(variant: Variant, model: object, dirs: list[Path], recipe_dir: 
         "versions": versions("lm-eval", "transformers", "peft", "torch"),
         **({"server": _server_version(variant)} if variant.eval.serve is not None else {}),
     })
+
+
+def local_data_identity(variant: Variant, dirs: list[Path], recipe_dir: Path) -> dict[str, str]:
+    """Task -> digest of the published files it reads (``eval.data_source: local``). Digests are kept by
+    (size, mtime, ctime) under BABELBENCH_HOME, so a re-run reads 14,280 XQuAD questions' files once, not again."""
+    from .. import paths
+    from ..validate.local_data import data_dir_path, local_files
+
+    data_dir = data_dir_path(variant, recipe_dir)
+    assert data_dir is not None
+    cache = DigestCache(paths.home() / "cache" / "file-digests.json")
+    out = {entry.task: digest([[p.name, cache.digest(p)] for p in entry.files])
+           for entry in local_files(variant.eval.tasks, dirs, data_dir)}
+    cache.save()
+    return out
 
 
 def _server_version(variant: Variant) -> dict[str, str]:

@@ -37,7 +37,8 @@ def validation_variant(variant: Variant) -> Variant:
     validation = EvalConfig(tasks=sel.tasks, prompt_files=sel.prompt_files, limit=sel.limit,
                             gen_kwargs=variant.eval.gen_kwargs, backend=variant.eval.backend,
                             batch_size=variant.eval.batch_size, apply_chat_template=variant.eval.apply_chat_template,
-                            data_source=variant.eval.data_source, include_path=variant.eval.include_path)
+                            data_source=variant.eval.data_source, data_dir=variant.eval.data_dir,
+                            include_path=variant.eval.include_path)
     return variant.model_copy(update={"eval": validation})
 
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..core.train_method import TrainMethod
 from .judging import RecipeJudging
@@ -361,12 +371,44 @@ class ServeConfig(Strict):
         return {"server": value} if isinstance(value, str) else value
 
 
+class PerLanguageLimit(Strict):
+    """A stratified sample: up to ``per_language`` documents of each language of each task, the same
+    documents for every variant (paired comparisons) and, where a dataset is parallel (the same ids in every
+    language, as XQuAD), the same questions in every language."""
+
+    per_language: int = Field(..., gt=0, description="Documents per language and task (all of a smaller language).")
+    seed: int = Field(0, description="Which documents: those whose (seed, id) hashes lowest, so the choice is "
+                      "the same in every run, variant and language that has the id.")
+
+
+def _limit_kind(value: Any) -> str:
+    if isinstance(value, dict | PerLanguageLimit):
+        return "sample"
+    return "count" if isinstance(value, int) and not isinstance(value, bool) else "share"
+
+
+#: A count, a share, or a stratified sample (told apart by the value's type, so an error names the one meant).
+Limit = Annotated[Annotated[PerLanguageLimit, Tag("sample")] | Annotated[int, Tag("count")]
+                  | Annotated[float, Tag("share")], Discriminator(_limit_kind)]
+
+
+def _limit(value: int | float | PerLanguageLimit | None) -> int | float | PerLanguageLimit | None:
+    if isinstance(value, int | float) and value <= 0:
+        raise ValueError("Input should be greater than 0")
+    if isinstance(value, float) and not value < 1 and not value.is_integer():
+        raise ValueError("a limit is a count (an integer), a share of each task (0 < x < 1) or "
+                         "{per_language: N, seed: S}")
+    return value
+
+
 class EvalConfig(Strict):
     """Evaluation through lm-eval."""
 
     tasks: list[str] = Field(default_factory=list, description="lm-eval task or group names (tasks/ or built-in).")
-    limit: int | float | None = Field(
-        None, gt=0, description="Documents per task (int) or share of each task (float < 1)."
+    limit: Annotated[Limit | None, AfterValidator(_limit)] = Field(
+        None, description="Documents per task: a count (int), a share of each task (0 < x < 1: its first "
+        "documents, as lm-eval's --limit), or a stratified sample `{per_language: N, seed: S}` (seeded, the same "
+        "documents for every variant)."
     )
     gen_kwargs: dict[str, Any] = Field(
         default_factory=dict,
@@ -387,9 +429,14 @@ class EvalConfig(Strict):
         None, description="Evaluate through a model server the harness starts once for all variants of a base "
         "model (`serve: vllm`); its settings in eval.vllm.")
     apply_chat_template: bool = Field(True, description="Format prompts with the model's chat template.")
-    data_source: Literal["shipped", "hub"] = Field(
-        "shipped", description="Where the shipped tasks read their documents: `shipped` samples (offline) "
-        "or the full `hub` datasets (needs the network). Passed to lm-eval as task metadata.")
+    data_source: Literal["shipped", "hub", "local"] = Field(
+        "shipped", description="Where the shipped tasks read their documents: `shipped` samples (offline), "
+        "the full `hub` datasets (needs the network), or `local`: the datasets' published files in `data_dir` "
+        "(offline; see babelbench.evaluate.local_data). Passed to lm-eval as task metadata.")
+    data_dir: str | None = Field(
+        None, description="data_source local: the folder of the dataset's published files (e.g. XQuAD's "
+        "xquad.<lang>.json), relative to the recipe file or absolute. Its files' contents, not its path, are "
+        "part of the eval key.")
     prompt_files: list[PromptFile] = Field(
         default_factory=list, description="Local prompt files, each evaluated as task `prompts_<name>`.")
     language_identifier: str = Field(
@@ -399,6 +446,14 @@ class EvalConfig(Strict):
     include_path: list[str] = Field(
         default_factory=list, description="Folders of your own lm-eval task YAMLs, relative to the recipe file; "
         "searched before `--tasks-dir` and the shipped tasks (a task name defined twice is an error).")
+
+    @model_validator(mode="after")
+    def _local_data(self) -> EvalConfig:
+        if self.data_source == "local" and not self.data_dir:
+            raise ValueError("data_source local needs data_dir (the folder of the dataset's published files)")
+        if self.data_dir and self.data_source != "local":
+            raise ValueError(f"data_dir is read only with data_source local (this one is {self.data_source!r})")
+        return self
 
 
 class SelectConfig(Strict):

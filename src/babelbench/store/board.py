@@ -46,9 +46,20 @@ def evaluated_variants(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         r["choices"] = json.loads(r["choices"]) if r["choices"] else {}
         config = json.loads(r["config"]) if r["config"] else {}
         r["config"] = flatten({k: v for k, v in config.items() if k not in ("choices", "name", "recipe_file")})
-        r["comparable"] = (f"document limit {r['eval_limit']} · {r['data_source']} data · {r['n_tasks']} tasks, "
+        r["comparable"] = (f"{_limit_text(r['eval_limit'])} · {r['data_source']} data · {r['n_tasks']} tasks, "
                            f"task set and versions #{r['task_versions']}")
     return rows
+
+
+def _limit_text(limit: str) -> str:
+    """``document limit 4``; a stratified sample (``{"per_language": 16, "seed": 0}``) in words."""
+    try:
+        value = json.loads(limit)
+    except ValueError:
+        return f"document limit {limit}"
+    if isinstance(value, dict) and "per_language" in value:
+        return f"{value['per_language']} documents per language (seed {value.get('seed', 0)})"
+    return f"document limit {limit}"
 
 
 def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -19,6 +19,7 @@ def task_problems(variant: Variant, recipe_dir: Path, search: SearchPath, report
     no task is defined twice, and lm-eval knows every listed task."""
     from ..evaluate.backends import eval_backend_names, get_eval_backend
     from ..evaluate.task_index import conflicts, unknown_tasks
+    from .local_data import check_local_data
 
     problems: list[Problem] = []
     if variant.eval.backend not in eval_backend_names():
@@ -42,6 +43,7 @@ def task_problems(variant: Variant, recipe_dir: Path, search: SearchPath, report
     for i, name in enumerate(variant.eval.tasks):
         if name in unknown:
             report(f"eval.tasks.{i}", f"lm-eval does not know task {name!r}")
+    check_local_data(variant, recipe_dir, dirs, report)
     return problems + task_file_problems(variant.eval.tasks, dirs)
 
 

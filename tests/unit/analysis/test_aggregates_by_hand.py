@@ -171,3 +171,18 @@ def test_pivot_counts_per_task():
     assert pivot_rows([]) == []
     # a multiple-choice task's answers have no PLUG status: no pivot rows for it
     assert pivot_rows(samples + [sample("xnli_zh", 0, "zh"), sample("xnli_zh", 1, "zh")]) == rows
+
+
+def test_a_languages_score_counts_its_documents_with_an_interval_like_a_family_macro():
+    rows = [primary("qa_en", "en", "qa", "f1", 0.5, n=2), primary("qa_zh", "zh", "qa", "f1", 0.25, n=2),
+            primary("mt_en", "en", "mt", "chrf", 60.0, n=3)]
+    samples = [sample("qa_en", 0, "en", f1=1.0), sample("qa_en", 1, "en", f1=0.0),
+               sample("qa_zh", 0, "zh", f1=0.5), sample("qa_zh", 1, "zh", f1=0.0)]
+    got = by_key(aggregate_rows(rows, samples, {"mt_en": 100.0}))
+    zh = got[("all tasks · zh", "zh", "primary_score")]
+    # one family: its two documents, and the interval of their mean (the family's own)
+    assert (zh.value, zh.n) == (0.25, 2)
+    assert (zh.ci_low, zh.ci_high) == stratified_ci([[0.5, 0.0]])
+    en = got[("all tasks · en", "en", "primary_score")]
+    # two families: 2 documents of qa + the 3 of mt (a corpus metric: no per-document values, so no interval)
+    assert (en.value, en.n, en.ci_low, en.ci_high) == (pytest.approx((0.5 + 0.6) / 2), 5, None, None)

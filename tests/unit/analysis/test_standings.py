@@ -58,3 +58,12 @@ def test_filters_and_formatting():
     assert format_cell(Cell(0.5, 0.1, 10), show_n=False) == "0.5 ± 0.1"
     assert format_cell(Cell(0.123456, None, 7), show_n=True) == "0.123 (n=7)"
     assert format_cell(None, show_n=True) == format_cell(Cell(None, None, 3), show_n=False) == "—"
+
+
+def test_each_languages_n_is_kept_for_the_report():
+    rows = [{"variant": v, "comparable": "sample", "scores": {
+        "xquad_gen · f1": score(0.5, n=192), "all tasks · ar · primary_score": score(0.4, n=16),
+        "all tasks · th · primary_score": score(0.3, n=16 if v == "a" else 15)}} for v in ("a", "b")]
+    [group] = standings(rows)
+    assert group.language_n == {"ar": 16, "th": None}        # th: the variants differ
+    assert group.columns == ["xquad_gen · f1"]               # the per-language summaries are not columns

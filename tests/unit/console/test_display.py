@@ -127,3 +127,18 @@ def test_variants_run_side_by_side_each_update_their_own_row():
         t.join()
     assert live.state.rows["a"]["train"] == live.state.rows["b"]["train"] == "done"
     assert live.state.running == {} and set(live.state.times["a"]) == set(live.state.times["b"]) == {"train"}
+
+
+def test_plain_progress_is_at_most_ten_lines_a_stage_however_long():
+    out = io.StringIO()
+    plain = PlainDisplay(Console(file=out, width=200, color_system=None))
+    plain.stage("eval", "running", "abc")
+    for done in range(1, 14_281):
+        plain.progress(done, 14_280, f"xquad_gen_ar {min(done, 1190)}/1190 · {done // 1190}/12 tasks done")
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 11   # the running line + one a tenth
+    assert lines[1] == "         10% (1,428/14,280) · xquad_gen_ar 1190/1190 · 1/12 tasks done"
+    assert lines[-1].startswith("        100% (14,280/14,280)")
+    plain.stage("eval", "running", "def")   # the next stage starts again from 0 %
+    plain.progress(1428, 14_280, "")
+    assert out.getvalue().splitlines()[-1] == "         10% (1,428/14,280)"

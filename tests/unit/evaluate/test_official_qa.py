@@ -181,7 +181,7 @@ def test_lenient_metrics_differ_from_the_official_ones_where_they_should():
     assert xquad.process_results(doc, ["El océano Atlántico"])["f1"] == pytest.approx(0.8)
     assert mlqa.process_results(doc, ["El océano Atlántico"])["f1"] == 1.0
     assert xquad.process_results(doc, ["El océano Atlántico"])["f1_lenient"] == 1.0
-    assert set(zh) == {"exact_match", "f1", "exact_match_lenient", "f1_lenient", "contains", "language_fidelity"}
+    assert set(zh) == {"exact_match", "f1", "exact_match_lenient", "f1_lenient", "contains", "xllm_match", "language_fidelity"}
     assert math.isnan(euro["language_fidelity"])                       # no letters: no language to tell
 
 
@@ -268,7 +268,7 @@ def test_a_cross_language_split_joins_the_two_samples_on_id(tmp_path):
     (tmp_path / "q.jsonl").write_text('\n{"id": "b",\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"q.jsonl: row 2: not JSON"):
         extractive_qa.load_pair(tmp_path / "c.jsonl", tmp_path / "q.jsonl", lambda: [], "ar", "de", "shipped")
-    with pytest.raises(ValueError, match="data_source must be 'shipped' or 'hub', not 'web'"):
+    with pytest.raises(ValueError, match="data_source must be 'shipped', 'hub' or 'local', not 'web'"):
         mlqa.load_pair("ar", "de", data_source="web")
 
 

@@ -135,7 +135,7 @@ def test_data_train_and_eval_keys_hash_exactly_these_inputs(folder, hashed):
     assert ev == {
         "stage": "eval", "evaluator": "eval-v2", "prompt_tasks": "prompt-task-v2", "model": plan.train_key,
         "eval": {k: x for k, x in eval_section.items()
-                 if k not in ("include_path", "language_identifier", "dtype", "vllm", "openai", "serve")},
+                 if k not in ("include_path", "language_identifier", "dtype", "vllm", "openai", "serve", "data_dir")},
         "pivot_mode": "none",
         "tasks": {"keytask": task_digest(folder)},       # the folder's files, __pycache__ left out
         "prompt_files": [{"task": "prompts_p", "sha": file_digest(str(folder / "prompts" / "p.jsonl")),
