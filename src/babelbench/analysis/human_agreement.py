@@ -9,7 +9,7 @@ of levels is left out. Kappa is quadratic-weighted over the judge's whole scale.
 Krippendorff's alpha (ordinal) on the level (0 = lowest) each rater gave, per language and facet.
 Pairwise: the human's outcome (win, tie, loss of the rated answer, whatever order it was shown in)
 against the judge's, both orders combined as the judge's metrics combine them; agreement rate and
-plain Cohen's kappa. Rows for every language, and ``all`` over them.
+plain Cohen's kappa. Rows for every language, and ``all`` over them (when there are two or more).
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def _groups(rows: Sequence[dict[str, Any]], head: Callable[[dict[str, Any]], tup
             continue
         for language in (r["language"] or "—", ALL):
             out.setdefault((*group, language), {}).setdefault((r["eval_key"], r["task"], r["doc_id"]), []).append(value)
+    if len({k[-1] for k in out} - {ALL}) == 1:   # one language: its rows are the 'all' rows
+        out = {k: v for k, v in out.items() if k[-1] != ALL}
     return out
 
 
