@@ -14,7 +14,7 @@ plain Cohen's kappa. Rows for every language, and ``all`` over them (when there 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .agreement import cohen_kappa, krippendorff_alpha_ordinal, spearman
@@ -26,7 +26,7 @@ Pair = tuple[Any, Any]
 Key = tuple[str, str, int]
 
 
-def _estimate(clusters: dict[Key, list[Pair]], statistic: Callable[[list[Pair]], float | None],
+def _estimate(clusters: Mapping[Key, Sequence[Any]], statistic: Callable[[list[Any]], float | None],
               name: str) -> dict[str, Any]:
     pairs = [p for c in clusters.values() for p in c]
     low, high = cluster_ci(list(clusters.values()), statistic)
@@ -65,8 +65,11 @@ def rubric_agreement(pairs: Sequence[dict[str, Any]], scales: dict[str, dict[str
                                                      key=lambda kv: (kv[0][0], kv[0][2] == ALL, kv[0][2], kv[0][1])):
         low, high = scales[judge][facet]
         labels = list(range(low, high + 1))
-        kappa = _estimate(clusters, lambda ps, labels=labels: cohen_kappa([j for j, _ in ps], [h for _, h in ps],
-                                                                          labels, quadratic=True), "kappa")
+
+        def weighted(ps: list[Pair], labels: list[int] = labels) -> float | None:
+            return cohen_kappa([j for j, _ in ps], [h for _, h in ps], labels, quadratic=True)
+
+        kappa = _estimate(clusters, weighted, "kappa")
         rho = _estimate(clusters, lambda ps: spearman([j for j, _ in ps], [h for _, h in ps]), "rho")
         raters = {r["rater"] for r in pairs if r["judge"] == judge and r["facet"] == facet
                   and language in (ALL, r["language"] or "—")}
@@ -92,7 +95,11 @@ def human_alpha(ratings: Sequence[dict[str, Any]]) -> dict[tuple[str, str], dict
         if not shared:
             continue
         domain = list(range(top + 1))
-        estimate = _estimate(shared, lambda items, domain=domain: krippendorff_alpha_ordinal(items, domain), "alpha")
+
+        def alpha(units: list[list[int]], domain: list[int] = domain) -> float | None:
+            return krippendorff_alpha_ordinal(units, domain)
+
+        estimate = _estimate(shared, alpha, "alpha")
         out[(language, facet)] = {**estimate, "alpha_units": len(shared)}
     return out
 

@@ -14,9 +14,9 @@ PAIRWISE = ["judge", "language", "n", "answers", "agreement", "agreement_low", "
 
 def print_agreement(store: Path, fmt: str) -> None:
     from ..services.agreement import agreement
-    from ._common import read_rows
+    from ._common import read_store
 
-    tables = read_rows(store, agreement)
+    tables = read_store(store, agreement)
     rows = [{"kind": "rubric", **{c: r.get(c) for c in RUBRIC}} for r in tables["rubric"]] + \
            [{"kind": "pairwise", **{c: r.get(c) for c in PAIRWISE}} for r in tables["pairwise"]]
     if fmt == "json":

@@ -24,7 +24,7 @@ def import_ratings(file: Annotated[Path, typer.Argument(help="Ratings: a .csv fi
     the same answer and facet replaces theirs, so importing a file twice adds nothing."""
     from ..store import Store, StoreError, rating_queries, writes
     from ..validate.ratings import check_rating_rows, read_rating_rows
-    from ._common import read_rows
+    from ._common import read_store
 
     def stored(con) -> tuple:
         judges = rating_queries.rubric_judges(con)
@@ -36,7 +36,7 @@ def import_ratings(file: Annotated[Path, typer.Argument(help="Ratings: a .csv fi
 
     rows, problems = read_rating_rows(file, str(file))
     if not problems:
-        answers, facets = read_rows(store, stored)
+        answers, facets = read_store(store, stored)
         ratings, problems = check_rating_rows(str(file), rows, answers, facets)
     for problem in problems:
         typer.echo(f"error: {problem}", err=True)
@@ -60,9 +60,9 @@ def export_ratings(folder: Annotated[Path, typer.Argument(help="Folder to write 
 
     from ..core.ratings import FIELDS
     from ..store import rating_queries
-    from ._common import read_rows
+    from ._common import read_store
 
-    ratings = read_rows(store, rating_queries.ratings)
+    ratings = read_store(store, rating_queries.ratings)
     rows = [{k: (v.isoformat() if k == "rated_at" and v is not None else v) for k, v in r.as_row().items()}
             for r in ratings]
     folder.mkdir(parents=True, exist_ok=True)

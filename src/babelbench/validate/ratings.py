@@ -71,7 +71,8 @@ class _Row:
     """One row's fields, read with their problems collected (the first per field)."""
 
     def __init__(self, shown: str, line: int, row: dict[str, Any]):
-        self.shown, self.line, self.row, self.problems = shown, line, row, []
+        self.shown, self.line, self.row = shown, line, row
+        self.problems: list[Problem] = []
 
     def problem(self, field: str, message: str) -> None:
         self.problems.append(Problem(self.shown, self.line, field, message))
@@ -108,7 +109,9 @@ def check_rating_rows(shown: str, rows: list[Row], answers: set[Key],
                       facets: dict[str, set[int]]) -> tuple[list[HumanRating], list[Problem]]:
     """Each row as a :class:`HumanRating`, or the problems that keep it out. ``answers``: the stored
     sample keys; ``facets``: each stored rubric facet -> its scales' numbers of levels minus one."""
-    ratings, problems, seen = [], [], {}
+    ratings: list[HumanRating] = []
+    problems: list[Problem] = []
+    seen: dict[tuple, int] = {}
     evals = {e for e, _, _ in answers}
     for line, row in rows:
         r = _Row(shown, line, row)
