@@ -64,7 +64,9 @@ def rubric_answers(con: duckdb.DuckDBPyConnection, judge: str, language: str | N
     grades: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
     for g in _dicts(con.execute("""
             SELECT l.eval_key, l.task, l.doc_id, j.judge, j.status, j.scores FROM judgment_links l
-            JOIN judgments j ON j.judgment_key = l.judgment_key AND j.kind = 'rubric' WHERE l.slot = ''""")):
+            JOIN judgments j ON j.judgment_key = l.judgment_key AND j.kind = 'rubric'
+            JOIN samples s ON s.eval_key = l.eval_key AND s.task = l.task AND s.doc_id = l.doc_id
+            WHERE l.slot = '' AND ($lang IS NULL OR s.language = $lang)""", {"lang": language})):
         grades.setdefault((g["eval_key"], g["task"], g["doc_id"]), []).append(
             {"judge": g["judge"], "status": g["status"], "scores": _json(g["scores"]) or {}})
     for r in rows:
