@@ -19,5 +19,7 @@ pages = [
     st.Page("views/trends.py", title="Trends"),
     st.Page("views/alignment.py", title="Alignment"),
     st.Page("views/scaling.py", title="Scaling"),
+    st.Page("views/rate.py", title="Rate"),
+    st.Page("views/reliability.py", title="Judge reliability"),
 ]
 st.navigation(pages).run()

@@ -310,3 +310,45 @@ CHECK_CASES: list[Case] = [
                            "llm.example.org: use an https base_url", env={"MY_KEY": "sk-not-sent"}),
 ]
 DATA_CASES += CHECK_CASES
+
+
+# -- human ratings (`harness ratings import FILE`): each row checked against the stored answers ----------
+
+RATING_HEADER = "rater,eval_key,task,doc_id,facet,score,scale_min,scale_max,baseline_eval,shown_order,verdict\n"
+GOOD_RATING = "ann,eval-tuned,xalpaca_de,0,fluency,2,1,3,,,\n"
+
+
+def _rated_store(folder) -> None:
+    from tests.support.rated_store import build_rated_store
+
+    build_rated_store(folder)
+
+
+def rating_case(id: str, name: str, text: str, expected: str) -> Case:
+    """``harness ratings import NAME`` on the test store of rateable answers: refused, nothing stored."""
+    return Case(id, {name: text}, ("ratings", "import", name, "--store", "rated.duckdb"), expected, commands=(),
+                setup=_rated_store)
+
+
+RATING_CASES: list[Case] = [
+    rating_case("ratings-unknown-answer", "r.csv", RATING_HEADER + GOOD_RATING
+                + "ann,eval-tuned,xalpaca_de,99,fluency,2,1,3,,,\n",
+                "r.csv:3: doc_id: no stored answer to document 99 of task 'xalpaca_de' in evaluation 'eval-tuned'"),
+    rating_case("ratings-unknown-evaluation", "r.csv", RATING_HEADER + "ann,eval-x,xalpaca_de,0,fluency,2,1,3,,,\n",
+                "r.csv:2: eval_key: no stored evaluation 'eval-x'"),
+    rating_case("ratings-score-off-scale", "r.jsonl", rows(
+        {"rater": "ann", "eval_key": "eval-tuned", "task": "xalpaca_de", "doc_id": 1, "facet": "fluency",
+         "score": 3, "scale_min": 0, "scale_max": 2}), "r.jsonl:1: score: 3 lies outside the scale 0-2"),
+    rating_case("ratings-facet-unknown", "r.csv", RATING_HEADER + "ann,eval-tuned,xalpaca_de,0,fluenzy,2,1,3,,,\n",
+                "r.csv:2: facet: 'fluenzy' is no facet of a stored rubric judge"),
+    rating_case("ratings-verdict-bad-order", "r.jsonl", rows(
+        {"rater": "ann", "eval_key": "eval-tuned", "task": "xalpaca_de", "doc_id": 1, "facet": "verdict",
+         "baseline_eval": "eval-base", "shown_order": "A first", "verdict": "A"}),
+        "r.jsonl:1: shown_order: must be ab (the rated answer shown as A) or ba, got 'A first'"),
+    rating_case("ratings-doc-id-not-a-number", "r.csv", RATING_HEADER + "ann,eval-tuned,xalpaca_de,one,fluency,2,1,3,,,\n",
+                'r.csv:2: doc_id: must be a whole number, got "one"'),
+    rating_case("ratings-unknown-column", "r.csv", "rater,eval_key,task,doc_id,facet,grade\n",
+                "r.csv:1: grade: not a rating field"),
+    rating_case("ratings-jsonl-not-json", "r.jsonl", "{\"rater\": \n", "r.jsonl:1: not valid JSON"),
+]
+DATA_CASES += RATING_CASES

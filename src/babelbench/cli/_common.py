@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
 from ..core.errors import ConfigError
+
+T = TypeVar("T")
 
 #: --tasks-dir / --judges-dir: the user's own folders, searched before the shipped ones.
 TasksDirs = Annotated[Optional[list[Path]], typer.Option(
@@ -75,3 +78,8 @@ def quiet_libraries(verbose: bool = False) -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def read_store(store: Path, query: Callable[[Any], T]) -> T:
+    """:func:`read_rows` for a query returning anything (a table of tables, a pair of sets)."""
+    return read_rows(store, query)  # type: ignore[return-value]

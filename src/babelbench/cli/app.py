@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import typer
 
-from . import board, compare, export, figures, fit, import_runs, init, ls, model_args, probe, publish, report, run, validate
+from . import (
+    board,
+    compare,
+    export,
+    figures,
+    fit,
+    import_runs,
+    init,
+    ls,
+    model_args,
+    probe,
+    publish,
+    ratings,
+    report,
+    run,
+    validate,
+)
 
 app = typer.Typer(
     name="harness", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -25,6 +41,7 @@ app.command("fit")(fit.fit)
 app.command("model-args")(model_args.model_args)
 app.command("probe")(probe.probe)
 app.add_typer(import_runs.app, name="import")
+app.add_typer(ratings.app, name="ratings")
 
 
 def main() -> None:

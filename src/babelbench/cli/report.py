@@ -25,6 +25,8 @@ def report(
     task: Filter = None,
     language: Filter = None,
     metric: Filter = None,
+    agreement: Annotated[bool, typer.Option("--agreement", help="Judge-human agreement per judge, language and "
+                                            "facet (from the board's Rate page or `harness ratings import`).")] = False,
 ) -> None:
     """The leaderboard: per group of comparable variants, one row per variant with each task family's primary
     score and each judge's headline facet (value ± half the 95 % interval), the best of each named.
@@ -35,6 +37,10 @@ def report(
     from ..store.queries import REPORT_COLUMNS, report_rows
     from ._common import print_rows, read_rows
 
+    if agreement:
+        from .agreement_report import print_agreement
+
+        return print_agreement(store, fmt)
     paper = table_format_names()
     if fmt not in ("table", "json", "csv", *paper):
         raise typer.BadParameter(f"must be one of table, json, csv, {', '.join(paper)}", param_hint="--format")

@@ -295,6 +295,28 @@ FROM judge_metrics;
 DROP TABLE judge_metrics;
 ALTER TABLE judge_metrics_v9 RENAME TO judge_metrics;
 """),
+    (10, "human ratings", """
+-- A person's rating of one stored answer (the sample key: eval_key, task, doc_id), blind to the variant:
+-- a rubric facet's grade on the scale it was given on (the judge's, or the seed study's 0-2), or a
+-- pairwise verdict against another evaluation's answer to the same document, with the order shown.
+-- One row per rater, answer, facet and comparison: rating again replaces it (a re-import adds nothing).
+CREATE TABLE human_ratings (
+    rater         VARCHAR NOT NULL,    -- the rater's id, as typed
+    eval_key      VARCHAR NOT NULL,
+    task          VARCHAR NOT NULL,
+    doc_id        INTEGER NOT NULL,
+    facet         VARCHAR NOT NULL,    -- a rubric facet, or 'verdict' for a pairwise rating
+    baseline_eval VARCHAR NOT NULL,    -- '' ; pairwise: the evaluation of the other answer
+    score         INTEGER,             -- rubric: the grade, scale_min..scale_max
+    scale_min     INTEGER,             -- rubric: the scale it was given on (judge 1-3, study 0-2)
+    scale_max     INTEGER,
+    shown_order   VARCHAR,             -- pairwise: 'ab' (this answer shown as A) or 'ba'
+    verdict       VARCHAR,             -- pairwise: A | B | tie, as shown
+    note          VARCHAR,             -- the rater's free-text note
+    rated_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (rater, eval_key, task, doc_id, facet, baseline_eval)
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from ..core.metric_name import JudgeMetric
+from ..core.ratings import HumanRating
 from ..core.records import AlignmentRows, DataRows, EvalRows, JudgeRows, JudgmentLink, JudgmentRecord, Rows, SelectRows
 
 
@@ -206,3 +207,16 @@ def write_alignment(con: duckdb.DuckDBPyConnection, align_key: str, rows: Alignm
 
 _ROW_WRITERS: dict[type, Any] = {DataRows: write_data_stats, EvalRows: write_eval, JudgeRows: write_judge_links,
                                  SelectRows: write_selection, AlignmentRows: write_alignment}
+
+
+_RATING_COLUMNS = ["rater", "eval_key", "task", "doc_id", "facet", "baseline_eval", "score", "scale_min",
+                   "scale_max", "shown_order", "verdict", "note", "rated_at"]
+
+
+def write_ratings(con: duckdb.DuckDBPyConnection, ratings: list[HumanRating]) -> None:
+    """Store people's ratings; a rater's new rating of the same answer, facet and comparison replaces theirs."""
+    for r in ratings:
+        row = r.as_row()
+        con.execute(f"INSERT OR REPLACE INTO human_ratings ({', '.join(_RATING_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(_RATING_COLUMNS[:-1]))}, coalesce(?, now()))",
+                    [row[c] for c in _RATING_COLUMNS])
