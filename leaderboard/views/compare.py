@@ -1,10 +1,12 @@
-"""Compare two: B − A on the same documents, per task, language and metric, with paired intervals and
-Holm-corrected permutation p-values (the numbers `harness compare A B` prints)."""
+"""Compare two: B − A on the same documents, per task, language and metric, with paired intervals,
+Holm-corrected permutation p-values and the statistical power of each comparison (the numbers
+`harness compare A B [--detect D]` prints)."""
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from babelbench.analysis.power import documents_needed
 from babelbench.services.comparison import paired_comparison
 from _common import evaluated_or_stop, load
 
@@ -30,9 +32,19 @@ st.altair_chart(chart.mark_rule().encode(x=alt.X("ci_low:Q", title=f"{b} − {a}
                                                                            alt.Tooltip("diff:Q", format="+.3f"),
                                                                            alt.Tooltip("p_holm:Q", format=".3g")]),
                 width="stretch")
+detect = st.number_input("Difference to detect (D, in the metric's units)", min_value=0.0, value=0.05,
+                         step=0.01, format="%.3f", key="cmp-detect")
+if detect > 0:
+    frame["n_needed"] = [documents_needed(None if pd.isna(sd) else float(sd), detect) for sd in frame["sd_diff"]]
+else:
+    frame["n_needed"] = None
 st.dataframe(frame[["task", "language", "metric", "n", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "p_value",
-                    "p_holm", "significant"]], hide_index=True, key="cmp-table",
-             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
-                            ("mean_a", "mean_b", "diff", "ci_low", "ci_high")})
+                    "p_holm", "significant", "sd_diff", "mde", "n_needed"]], hide_index=True, key="cmp-table",
+             column_config={**{c: st.column_config.NumberColumn(format="%.3f") for c in
+                               ("mean_a", "mean_b", "diff", "ci_low", "ci_high", "sd_diff")},
+                            "mde": st.column_config.NumberColumn("MDE", format="%.3f"),
+                            "n_needed": st.column_config.NumberColumn(f"n to detect {detect:g}", format="%d")})
 st.caption("Documents are paired by their hash; intervals are paired bootstrap 95 % intervals of the mean "
-           "difference; p-values come from a paired permutation test (sign flips), Holm-corrected across the rows.")
+           "difference; p-values come from a paired permutation test (sign flips), Holm-corrected across the rows. "
+           "MDE: the smallest difference detectable with power 0.8 at alpha 0.05 (two-sided, normal approximation: "
+           "2.80 × sd of the per-document differences / √n); the last column, the documents needed to detect D.")
