@@ -17,8 +17,8 @@ both orders: ``ab`` with the variant's answer first, ``ba`` with the baseline's 
   (:func:`babelbench.analysis.paired.paired_permutation_p`), flagged at p < 0.05.
 * **wrong language** -- ``prefers_wrong_language``: on pairs where exactly one answer is in the wrong
   language (the language-fidelity identifier's per-answer verdict), the share of decisive per-order
-  verdicts that pick that answer; flagged unless a one-sided binomial test says the judge prefers the
-  right-language answer (p < 0.05): a flag means "no evidence it penalises the wrong language".
+  verdicts that pick that answer (wanted: 0); flagged when it is 0.5 or more (the judge does not prefer
+  the right-language answer); the p-value is a one-sided binomial test that it does (below 0.5).
 
 A figure that cannot be computed (no pair in both orders, one judge only, no answer of the judge's
 family, no wrong-language answer) has ``n = 0``, value None and a note saying why: not measured, never 0.
@@ -227,7 +227,7 @@ def wrong_language_figure(judge: str, language: str | None, pairs: Sequence[Pair
     k = sum(picks)
     p_value = _binomial(k, len(picks), "less")
     return BiasFigure(judge, language, "wrong-language", "prefers_wrong_language", k / len(picks), len(picks), p_value,
-                      p_value >= ALPHA, "share of decisive verdicts picking the wrong-language answer (wanted: 0)")
+                      k / len(picks) >= 0.5, "share of decisive verdicts picking the wrong-language answer (wanted: 0)")
 
 
 def bias_figures(verdicts: Sequence[PairVerdicts]) -> list[BiasFigure]:

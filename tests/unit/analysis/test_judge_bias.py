@@ -143,6 +143,7 @@ def test_wrong_language_preference_is_flagged_only_for_the_judge_that_has_it():
     assert figures[("fair", None, "prefers_wrong_language")].value == 0.0
     assert figures[("fair", None, "prefers_wrong_language")].n == 2 * wrong_pairs
     assert not figures[("fair", None, "prefers_wrong_language")].flagged
+    assert figures[("fair", None, "prefers_wrong_language")].p_value < 0.05     # evidence it prefers the right one
     assert figures[("lover", None, "prefers_wrong_language")].value == 1.0
     assert figures[("lover", None, "prefers_wrong_language")].flagged
     assert _flagged(figures, "lover") == set() and _flagged(figures, "fair") == set()
