@@ -83,8 +83,8 @@ def _bias_table(rows: list[dict]) -> None:
         console.print("no pairwise judgments stored: judge biases are measured on a pairwise judge's verdicts "
                       "(both orders)")
         return
-    table = Table(title="judge biases (flag: p < 0.05; wrong-language: no evidence the judge prefers the "
-                        "right-language answer)")
+    table = Table(title="judge biases (bias: p < 0.05 for position, length and self-preference; wrong-language: "
+                        "picks the wrong-language answer at least half the time)")
     for col in ("judge", "language", "bias", "figure", "value", "n", "p", "flag", "note"):
         table.add_column(col, justify="right" if col in ("value", "n", "p") else "left")
     for r in rows:

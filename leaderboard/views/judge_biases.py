@@ -1,0 +1,53 @@
+"""Judge biases: per pairwise judge and language, position bias, length bias, self-preference and
+verdicts on answers in the wrong language (the numbers `harness report --biases` prints)."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from babelbench.services.judge_bias import judge_biases
+from _common import evaluated_or_stop, load
+
+st.title("Judge biases")
+evaluated_or_stop()
+rows = load(judge_biases)
+if not rows:
+    st.info("No pairwise judgments yet: judge biases are measured on a pairwise judge's verdicts (each pair "
+            "judged in both orders). List `pairwise` in a recipe's `judges` with a `judge.baseline`.")
+    st.stop()
+frame = pd.DataFrame.from_records(rows)
+frame["language"] = frame["language"].fillna("all")
+frame["shown"] = [("not measured" if pd.isna(v) else f"{v:+.3f}" if f == "lc_gap" else f"{v:.3f}")
+                  + (" ⚑" if flag in (True,) else "") for v, f, flag in zip(frame["value"], frame["figure"], frame["flagged"])]
+
+overall = frame[frame["language"] == "all"]
+flagged = overall[overall["flagged"] == True]  # noqa: E712 (a column of True / False / None)
+c1, c2 = st.columns(2)
+c1.metric("Judges measured", overall["judge"].nunique())
+c2.metric("Biases flagged (all languages)", f"{len(flagged)} of {int(overall['flagged'].notna().sum())} tests")
+st.subheader("All languages")
+st.dataframe(overall[["judge", "bias", "figure", "value", "n", "p_value", "flagged", "note"]], hide_index=True,
+             key="bias-overall", column_config={"value": st.column_config.NumberColumn(format="%.3f"),
+                                                "p_value": st.column_config.NumberColumn("p", format="%.3g")})
+
+st.subheader("Per language")
+judge = st.selectbox("Judge", sorted(frame["judge"].unique()), key="bias-judge")
+mine = frame[frame["judge"] == judge]
+wide = mine.pivot_table(index=["bias", "figure"], columns="language", values="shown", aggfunc="first").reset_index()
+st.dataframe(wide, hide_index=True, key="bias-languages")
+measured = mine[mine["value"].notna() & (mine["figure"] != "order_flip") & (mine["language"] != "all")]
+if not measured.empty:
+    chart = alt.Chart(measured).mark_point(filled=True, size=80).encode(
+        x=alt.X("value:Q", title="figure value"), y=alt.Y("figure:N", title=None),
+        color=alt.Color("language:N"), shape=alt.Shape("flagged:N"),
+        tooltip=["language", "bias", "figure", alt.Tooltip("value:Q", format=".3f"), "n",
+                 alt.Tooltip("p_value:Q", format=".3g")])
+    st.altair_chart(chart, width="stretch")
+st.caption("position: order_flip, the share of pairs whose outcome changes with the order; first_position, the share "
+           "of decisive verdicts picking the answer shown first (no bias: 0.5, two-sided binomial test). length: "
+           "prefers_longer, the share of decisive verdicts picking the longer answer (no bias: 0.5, binomial test); "
+           "lc_gap, raw minus length-controlled win rate. self-preference: when exactly one answer comes from a model of "
+           "the judge's family, its win rate from this judge minus from the other judges of the same pairs (paired "
+           "permutation test). wrong-language: on pairs with exactly one answer in the wrong language (the language-"
+           "fidelity identifier), the share of verdicts picking it (flagged at 0.5 or more). ⚑: flagged (p < 0.05). "
+           "'not measured' (n 0): the data cannot give the figure (one judge, one order, no such pair), never 0.")
