@@ -27,22 +27,27 @@ c1.metric("Judges measured", overall["judge"].nunique())
 c2.metric("Biases flagged (all languages)", f"{len(flagged)} of {int(overall['flagged'].notna().sum())} tests")
 st.subheader("All languages")
 st.dataframe(overall[["judge", "bias", "figure", "value", "n", "p_value", "flagged", "note"]], hide_index=True,
-             key="bias-overall", column_config={"value": st.column_config.NumberColumn(format="%.3f"),
-                                                "p_value": st.column_config.NumberColumn("p", format="%.3g")})
+             key="bias-overall", height=36 * (len(overall) + 1) + 3,
+             column_config={"value": st.column_config.NumberColumn(format="%.3f"),
+                            "p_value": st.column_config.NumberColumn("p", format="%.2g")})
 
 st.subheader("Per language")
 judge = st.selectbox("Judge", sorted(frame["judge"].unique()), key="bias-judge")
 mine = frame[frame["judge"] == judge]
 wide = mine.pivot_table(index=["bias", "figure"], columns="language", values="shown", aggfunc="first").reset_index()
-st.dataframe(wide, hide_index=True, key="bias-languages")
-measured = mine[mine["value"].notna() & (mine["figure"] != "order_flip") & (mine["language"] != "all")]
+st.dataframe(wide, hide_index=True, key="bias-languages", height=36 * (len(wide) + 1) + 3)
+measured = mine[mine["value"].notna() & (mine["language"] != "all")].assign(
+    flag=lambda f: f["flagged"].map({True: "flagged", False: "not flagged"}).fillna("no test"))
 if not measured.empty:
-    chart = alt.Chart(measured).mark_point(filled=True, size=80).encode(
-        x=alt.X("value:Q", title="figure value"), y=alt.Y("figure:N", title=None),
-        color=alt.Color("language:N"), shape=alt.Shape("flagged:N"),
+    chart = alt.Chart(measured).mark_bar().encode(
+        x=alt.X("value:Q", title=f"{judge}: figure value per language"),
+        y=alt.Y("figure:N", title=None, axis=alt.Axis(labelLimit=260)), yOffset="language:N",
+        color=alt.Color("language:N"), opacity=alt.Opacity("flag:N", scale=alt.Scale(
+            domain=["flagged", "not flagged", "no test"], range=[1.0, 0.45, 0.45]), title=None),
         tooltip=["language", "bias", "figure", alt.Tooltip("value:Q", format=".3f"), "n",
-                 alt.Tooltip("p_value:Q", format=".3g")])
-    st.altair_chart(chart, width="stretch")
+                 alt.Tooltip("p_value:Q", format=".3g"), "flag"])
+    st.altair_chart(chart.properties(height=40 * measured["figure"].nunique() * measured["language"].nunique()),
+                    width="stretch")
 st.caption("position: order_flip, the share of pairs whose outcome changes with the order; first_position, the share "
            "of decisive verdicts picking the answer shown first (no bias: 0.5, two-sided binomial test). length: "
            "prefers_longer, the share of decisive verdicts picking the longer answer (no bias: 0.5, binomial test); "

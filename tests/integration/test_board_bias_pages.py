@@ -44,7 +44,8 @@ def test_the_compare_page_shows_the_minimum_detectable_difference(store):
     from tests.support.bias_store import baseline_answers, variant_answers
 
     at = board_page(store, "views/compare.py")
-    frame = at.dataframe[0].value
+    frame = at.dataframe[1].value      # the power table, after the comparisons
+    assert list(frame.columns) == ["task", "language", "metric", "n", "diff", "sd_diff", "mde", "n_needed"]
     row = frame[(frame["task"] == "xquad_gen_en") & (frame["metric"] == "f1")].iloc[0]
     a = [v[1] for (lang, _), v in sorted(baseline_answers().items()) if lang == "en"]   # A: demo@en
     b = [v[1] for (lang, _), v in sorted(variant_answers().items()) if lang == "en"]
@@ -66,10 +67,11 @@ def test_judge_biases_and_compare_in_headless_chromium(store, tmp_path):
     shots = SHOTS / f"biases-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     shots.mkdir(parents=True)
     pages = {"judge_biases": ("Per language", "judge_biases-1400.png"),
-             "compare": ("MDE: the smallest difference", "compare-power-1400.png")}
+             "compare": ("Statistical power", "compare-power-1400.png")}
     with serving_board(store, tmp_path / "board.log") as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # 1400 px wide, and tall enough that the whole page is in the picture (Streamlit scrolls its own pane)
+        page = browser.new_page(viewport={"width": 1400, "height": 1900})
         for path, (marker, name) in pages.items():
             page.goto(f"{url}/{path}", wait_until="domcontentloaded")
             page.wait_for_selector(f"text={marker}", timeout=60_000)
@@ -80,4 +82,4 @@ def test_judge_biases_and_compare_in_headless_chromium(store, tmp_path):
         browser.close()
     for _, name in pages.values():
         width, height = _png_size((shots / name).read_bytes())
-        assert width == 1400 and height >= 1000
+        assert width == 1400 and height >= 1900
