@@ -83,3 +83,24 @@ def test_judge_biases_and_compare_in_headless_chromium(store, tmp_path):
     for _, name in pages.values():
         width, height = _png_size((shots / name).read_bytes())
         assert width == 1400 and height >= 1900
+
+
+def test_the_leaderboard_offers_the_language_gated_family_score(store):
+    from babelbench.store import Store
+    from babelbench.store.queries import gated_rows
+
+    at = board_page(store)
+    assert "xquad_gen f1:gated" not in at.dataframe[0].value.columns       # offered, not shown by default
+    assert "xquad_gen · f1:gated" in at.sidebar.multiselect(key="task").options
+    at.sidebar.multiselect(key="task").set_value(["xquad_gen · f1", "xquad_gen · f1:gated"]).run()
+    shown = at.dataframe[0].value.set_index("variant")["xquad_gen f1:gated"]
+    with Store(store).read() as con:
+        gated = {r["variant"]: r["value"] for r in gated_rows(con) if r["task"] == "xquad_gen (macro)"}
+    from tests.support.bias_store import baseline_answers
+
+    # by hand: the baseline's English answer to Chinese document 0 counts 0 instead of its f1 of 0.5
+    f1 = {lang: [v[1] for (language, _), v in baseline_answers().items() if language == lang] for lang in ("en", "zh")}
+    ungated = (sum(f1["en"]) / 24 + sum(f1["zh"]) / 24) / 2
+    assert f1["zh"][0] == 0.5 and gated[BASELINE] == pytest.approx(ungated - 0.5 / 24 / 2)
+    for variant, value in gated.items():
+        assert shown[variant] == f"{value:.3g}"

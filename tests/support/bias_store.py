@@ -24,7 +24,7 @@ def variant_answers() -> dict[tuple[str, int], tuple[str, float, float]]:
 
 
 def baseline_answers() -> dict[tuple[str, int], tuple[str, float, float]]:
-    return {(lang, d): ("y" * 50, (d % 3) / 2, 0.0 if (d == 0 and lang == "zh") else 1.0)
+    return {(lang, d): ("y" * 50, ((d + 1) % 3) / 2, 0.0 if (d == 0 and lang == "zh") else 1.0)
             for lang in LANGUAGES for d in range(DOCS)}
 
 
