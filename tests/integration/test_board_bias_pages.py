@@ -25,7 +25,8 @@ def test_the_judge_biases_page_shows_each_judges_figures(store):
     overall = at.dataframe[0].value
     flagged = {(r.judge, r.figure) for r in overall.itertuples() if r.flagged is True}
     assert flagged == {("llama-judge", "first_position"), ("gemma-judge", "self_preference"),
-                       ("llama-judge", "prefers_wrong_language")}
+                       ("llama-judge", "prefers_wrong_language"),
+                       ("rubric-judge", "wrong_language_gap:accuracy")}   # accuracy ignores the language
     self_pref = overall[(overall["judge"] == "gemma-judge") & (overall["figure"] == "self_preference")].iloc[0]
     assert self_pref["value"] == pytest.approx(0.5) and self_pref["n"] == 48
     missing = overall[(overall["judge"] == "llama-judge") & (overall["figure"] == "self_preference")].iloc[0]

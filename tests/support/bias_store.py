@@ -3,7 +3,8 @@ writes: a gemma judge that always prefers the gemma variant's answer (self-prefe
 that always picks the answer shown first (position bias). The variant's answer is longer on even
 documents; the baseline's answer to Chinese document 0 is in the wrong language. Each answer has a
 per-document ``f1`` and ``language_fidelity``, so the leaderboard's gated scores and the Compare page's
-power figures have data too."""
+power figures have data too. A rubric judge grades the baseline's answers: fluency 2, 0 for the one in the
+wrong language."""
 
 from __future__ import annotations
 
@@ -77,4 +78,21 @@ def build_bias_store(path: Path) -> Store:
         add_variant(con, "b", BASELINE, "Qwen/Qwen2.5-0.5B", "eb", baseline_answers())
         add_judge(con, "gemma-judge", "google/gemma-3-27b-it", lambda doc, order: "A" if order == "ab" else "B")
         add_judge(con, "llama-judge", "meta-llama/Llama-3.1-8B", lambda doc, order: "A")
+        add_rubric_judge(con, "rubric-judge", "b", "eb",
+                         lambda lang, doc: {"fluency": 0 if (lang, doc) == ("zh", 0) else 2, "accuracy": 1})
     return store
+
+
+def add_rubric_judge(con, judge: str, variant_id: str, eval_key: str, grade) -> None:
+    """Register a rubric ``judge`` on ``variant_id`` and store ``grade(language, doc)`` (facet -> grade)."""
+    judge_hash = f"hash-{judge}"
+    writes.register_variant_judge(con, {"variant_id": variant_id, "judge": judge, "judge_hash": judge_hash,
+                                        "kind": "rubric", "baseline_variant": None, "baseline_eval": None,
+                                        "config": {"config": {}}})
+    records, links = [], []
+    for lang in LANGUAGES:
+        for doc in range(DOCS):
+            key = f"{judge}-{variant_id}-{lang}-{doc}"
+            records.append(JudgmentRecord(key, judge, judge_hash, "rubric", "ok", scores=grade(lang, doc), model="m"))
+            links.append(JudgmentLink(eval_key, f"xquad_gen_{lang}", doc, judge_hash, "", key, "judged"))
+    writes.write_judgments(con, records, links)

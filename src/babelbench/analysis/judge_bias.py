@@ -246,3 +246,45 @@ def bias_figures(verdicts: Sequence[PairVerdicts]) -> list[BiasFigure]:
         others = [v for (j, lang), vs in scopes.items() if j != judge and lang == language for v in vs]
         out.append(self_preference(judge, language, pairs, others))
     return out
+
+
+@dataclass(frozen=True)
+class AnswerGrades:
+    """One judge's grades of one answer (rubric facets), with the identifier's verdict on its language."""
+
+    judge: str
+    language: str | None
+    task: str
+    doc_id: int
+    variant: str
+    scores: dict[str, float]
+    wrong_language: bool | None
+
+
+def grade_gap_figures(grades: Sequence[AnswerGrades]) -> list[BiasFigure]:
+    """``wrong_language_gap:<facet>`` per judge and facet, over all languages (None) and per language."""
+    scopes: dict[tuple[str, str | None, str], dict[bool, list[float]]] = defaultdict(lambda: {True: [], False: []})
+    for g in grades:
+        if g.wrong_language is None:
+            continue
+        for facet, value in g.scores.items():
+            for language in (None, g.language) if g.language is not None else (None,):
+                scopes[(g.judge, language, facet)][g.wrong_language].append(float(value))
+    out = []
+    for (judge, language, facet), split in sorted(scopes.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+        out.append(_grade_gap(judge, language, facet, split[True], split[False]))
+    return out
+
+
+def _grade_gap(judge: str, language: str | None, facet: str, wrong: list[float], right: list[float]) -> BiasFigure:
+    from scipy.stats import mannwhitneyu
+
+    figure = f"wrong_language_gap:{facet}"
+    if not wrong or not right:
+        return _missing(judge, language, "wrong-language", figure,
+                        "no answer in the wrong language" if not wrong else "no answer in the right language")
+    gap = sum(wrong) / len(wrong) - sum(right) / len(right)
+    p = float(mannwhitneyu(wrong, right, alternative="less").pvalue)
+    return BiasFigure(judge, language, "wrong-language", figure, gap, len(wrong), p, gap >= 0,
+                      f"mean {facet} of wrong-language answers minus right-language ones (wanted: below 0); "
+                      f"n wrong-language answers, {len(right)} right")

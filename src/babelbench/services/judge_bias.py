@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict
 from typing import Any
 
-from ..analysis.judge_bias import PairVerdicts, bias_figures
-from ..store.bias_queries import pairwise_verdicts
+from ..analysis.judge_bias import AnswerGrades, PairVerdicts, bias_figures, grade_gap_figures
+from ..store.bias_queries import answer_grades, pairwise_verdicts
 
 #: The columns of a bias row, in the order shown.
 BIAS_COLUMNS = ["judge", "language", "bias", "figure", "value", "n", "p_value", "flagged", "note"]
@@ -20,10 +21,20 @@ def _wrong(fidelity: float | None) -> bool | None:
 
 
 def judge_biases(con) -> list[dict[str, Any]]:
-    """Every bias figure per judge, over all languages (language None) and per language."""
+    """Every bias figure per judge, over all languages (language None) and per language: the pairwise
+    judges' figures, then the wrong-language grade gaps of judges that grade one answer at a time."""
     verdicts = [PairVerdicts(r["judge"], r["judge_model"], r["variant"], r["variant_model"], r["baseline"],
                              r["baseline_model"], r["task"], r["language"], r["doc_id"], r["ab"], r["ba"],
                              int(r["length"] or 0), int(r["baseline_length"] or 0), _wrong(r["fidelity"]),
                              _wrong(r["baseline_fidelity"]))
                 for r in pairwise_verdicts(con)]
-    return [asdict(f) for f in bias_figures(verdicts)]
+    grades = [AnswerGrades(r["judge"], r["language"], r["task"], r["doc_id"], r["variant"], _numbers(r["scores"]),
+                           _wrong(r["fidelity"])) for r in answer_grades(con)]
+    return [asdict(f) for f in [*bias_figures(verdicts), *grade_gap_figures(grades)]]
+
+
+def _numbers(scores: str | dict | None) -> dict[str, float]:
+    """A judgment's numeric grades (facet -> grade), from the stored JSON."""
+    found = json.loads(scores) if isinstance(scores, str) else (scores or {})
+    return {k: float(v) for k, v in found.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)}

@@ -41,3 +41,22 @@ def pairwise_verdicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         ORDER BY o.judge, v.name, b.name, o.task, o.doc_id""")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def answer_grades(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """One row per answer graded on its own (a rubric judge: no baseline, kind not ``language-id``):
+    the judge, the variant, the answer's task, language and document, its grades (``scores``, a JSON
+    text) and its ``language_fidelity`` (1 right language, 0 wrong, None when not known)."""
+    cur = con.execute("""
+        SELECT DISTINCT vj.judge, v.name AS variant, l.task, sm.language, l.doc_id, j.scores,
+               try_cast(sm.sample_metrics->>'$.language_fidelity' AS DOUBLE) AS fidelity
+        FROM variant_judges vj
+        JOIN variants v ON v.variant_id = vj.variant_id
+        JOIN variant_stages st ON st.variant_id = vj.variant_id AND st.kind = 'eval'
+        JOIN judgment_links l ON l.eval_key = st.key AND l.judge_hash = vj.judge_hash AND l.status = 'judged'
+        JOIN judgments j ON j.judgment_key = l.judgment_key AND j.status = 'ok' AND j.scores IS NOT NULL
+        JOIN samples sm ON sm.eval_key = l.eval_key AND sm.task = l.task AND sm.doc_id = l.doc_id
+        WHERE vj.baseline_variant IS NULL AND vj.kind <> 'language-id'
+        ORDER BY vj.judge, v.name, l.task, l.doc_id""")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]

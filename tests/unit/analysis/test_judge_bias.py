@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from babelbench.analysis.judge_bias import PairVerdicts, bias_figures, model_family
+from babelbench.analysis.judge_bias import AnswerGrades, PairVerdicts, bias_figures, grade_gap_figures, model_family
 
 VARIANT_MODEL, BASELINE_MODEL = "builtin:gemma-3-270m", "Qwen/Qwen2.5-0.5B-Instruct"
 
@@ -199,3 +199,29 @@ def test_length_controlled_gap_is_positive_for_a_length_judge_and_near_zero_for_
     # with a per-prompt difficulty fitted on two variants the GLM takes little away, but in the right
     # direction for the length judge only
     assert length_gap.value > 0 and abs(fair_gap.value) < length_gap.value / 4
+
+
+def test_rubric_grades_of_wrong_language_answers_flag_only_the_lenient_judge():
+    """Two scripted rubric judges on the same answers (every fourth in the wrong language): one grades
+    by quality alone, one also takes two points off a wrong-language answer."""
+    from scipy.stats import mannwhitneyu
+
+    quality = [1 + (i * 7) % 3 for i in range(40)]          # 1..3, unrelated to the language
+    wrong = [i % 4 == 0 for i in range(40)]
+    grades = []
+    for name, penalty in (("lenient", 0), ("strict", 2)):
+        grades += [AnswerGrades(name, ("en", "zh")[i % 2], "xalpaca", i, "demo@x",
+                                {"helpfulness": float(max(0, q - penalty * w))}, w)
+                   for i, (q, w) in enumerate(zip(quality, wrong))]
+    figures = {(f.judge, f.language, f.figure): f for f in grade_gap_figures(grades)}
+    lenient, strict = (figures[(j, None, "wrong_language_gap:helpfulness")] for j in ("lenient", "strict"))
+    mean = lambda xs: sum(xs) / len(xs)   # noqa: E731
+    right_q = [q for q, w in zip(quality, wrong) if not w]
+    wrong_q = [q for q, w in zip(quality, wrong) if w]
+    assert lenient.value == pytest.approx(mean(wrong_q) - mean(right_q)) and lenient.n == 10
+    assert strict.value == pytest.approx(mean([max(0, q - 2) for q in wrong_q]) - mean(right_q))
+    assert strict.p_value == pytest.approx(mannwhitneyu([max(0, q - 2) for q in wrong_q], right_q,
+                                                        alternative="less").pvalue)
+    assert lenient.flagged is (lenient.value >= 0) and strict.flagged is False and strict.p_value < 0.05
+    # every fourth answer is even-numbered: none of the Chinese (odd) answers is in the wrong language
+    assert figures[("strict", "zh", "wrong_language_gap:helpfulness")].n == 0

@@ -33,7 +33,8 @@ def test_each_judge_is_flagged_for_its_own_bias_only(store):
         figures = {(r["judge"], r["language"], r["figure"]): r for r in judge_biases(con)}
     flagged = {(judge, figure) for (judge, language, figure), r in figures.items() if language is None and r["flagged"]}
     assert flagged == {("llama-judge", "first_position"), ("gemma-judge", "self_preference"),
-                       ("llama-judge", "prefers_wrong_language")}   # it picks the first answer, whatever its language
+                       ("llama-judge", "prefers_wrong_language"),
+                       ("rubric-judge", "wrong_language_gap:accuracy")}   # accuracy ignores the language   # it picks the first answer, whatever its language
     self_pref = figures[("gemma-judge", None, "self_preference")]
     # by hand: the gemma answer scores 1 from the gemma judge, 0.5 (win + loss = tie) from the llama judge
     assert self_pref["value"] == pytest.approx(0.5) and self_pref["n"] == 2 * DOCS
@@ -46,3 +47,16 @@ def test_each_judge_is_flagged_for_its_own_bias_only(store):
     assert figures[("gemma-judge", "en", "prefers_wrong_language")]["n"] == 0
     assert figures[("llama-judge", None, "self_preference")]["value"] is None
     json.dumps(list(figures.values()))   # the rows are plain values (the CLI's json output)
+
+
+def test_a_rubric_judges_grades_of_wrong_language_answers(store):
+    """The rubric judge grades the baseline's one English answer to a Chinese question fluency 0 (2 for the
+    rest) and accuracy 1 like every other: fluency penalises the wrong language, accuracy does not."""
+    with store.read() as con:
+        figures = {(r["judge"], r["language"], r["figure"]): r for r in judge_biases(con) if r["judge"] == "rubric-judge"}
+    fluency = figures[("rubric-judge", None, "wrong_language_gap:fluency")]
+    assert (fluency["value"], fluency["n"], fluency["flagged"]) == (-2.0, 1, False)
+    accuracy = figures[("rubric-judge", "zh", "wrong_language_gap:accuracy")]
+    assert (accuracy["value"], accuracy["n"], accuracy["flagged"]) == (0.0, 1, True)
+    english = figures[("rubric-judge", "en", "wrong_language_gap:fluency")]
+    assert english["n"] == 0 and english["value"] is None and english["note"] == "not measured: no answer in the wrong language"
