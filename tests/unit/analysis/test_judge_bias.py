@@ -215,7 +215,7 @@ def test_rubric_grades_of_wrong_language_answers_flag_only_the_lenient_judge():
                    for i, (q, w) in enumerate(zip(quality, wrong))]
     figures = {(f.judge, f.language, f.figure): f for f in grade_gap_figures(grades)}
     lenient, strict = (figures[(j, None, "wrong_language_gap:helpfulness")] for j in ("lenient", "strict"))
-    mean = lambda xs: sum(xs) / len(xs)   # noqa: E731
+    from statistics import mean
     right_q = [q for q, w in zip(quality, wrong) if not w]
     wrong_q = [q for q, w in zip(quality, wrong) if w]
     assert lenient.value == pytest.approx(mean(wrong_q) - mean(right_q)) and lenient.n == 10

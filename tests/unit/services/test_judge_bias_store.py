@@ -34,7 +34,7 @@ def test_each_judge_is_flagged_for_its_own_bias_only(store):
     flagged = {(judge, figure) for (judge, language, figure), r in figures.items() if language is None and r["flagged"]}
     assert flagged == {("llama-judge", "first_position"), ("gemma-judge", "self_preference"),
                        ("llama-judge", "prefers_wrong_language"),
-                       ("rubric-judge", "wrong_language_gap:accuracy")}   # accuracy ignores the language   # it picks the first answer, whatever its language
+                       ("rubric-judge", "wrong_language_gap:accuracy")}   # llama: the first shown; accuracy ignores the language
     self_pref = figures[("gemma-judge", None, "self_preference")]
     # by hand: the gemma answer scores 1 from the gemma judge, 0.5 (win + loss = tie) from the llama judge
     assert self_pref["value"] == pytest.approx(0.5) and self_pref["n"] == 2 * DOCS
