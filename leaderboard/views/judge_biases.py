@@ -1,5 +1,6 @@
-"""Judge biases: per pairwise judge and language, position bias, length bias, self-preference and
-verdicts on answers in the wrong language (the numbers `harness report --biases` prints)."""
+"""Judge biases: per judge and language, position bias, length bias, self-preference and verdicts on
+answers in the wrong language (pairwise judges), and rubric grades of wrong-language answers (the numbers
+`harness report --biases` prints)."""
 
 import altair as alt
 import pandas as pd
@@ -12,8 +13,9 @@ st.title("Judge biases")
 evaluated_or_stop()
 rows = load(judge_biases)
 if not rows:
-    st.info("No pairwise judgments yet: judge biases are measured on a pairwise judge's verdicts (each pair "
-            "judged in both orders). List `pairwise` in a recipe's `judges` with a `judge.baseline`.")
+    st.info("No judgments to measure yet: judge biases are measured on a pairwise judge's verdicts (each pair "
+            "judged in both orders) and a rubric judge's grades. List `pairwise` in a recipe's `judges` with a "
+            "`judge.baseline`.")
     st.stop()
 frame = pd.DataFrame.from_records(rows)
 frame["language"] = frame["language"].fillna("all")
@@ -54,5 +56,6 @@ st.caption("position: order_flip, the share of pairs whose outcome changes with 
            "lc_gap, raw minus length-controlled win rate. self-preference: when exactly one answer comes from a model of "
            "the judge's family, its win rate from this judge minus from the other judges of the same pairs (paired "
            "permutation test). wrong-language: on pairs with exactly one answer in the wrong language (the language-"
-           "fidelity identifier), the share of verdicts picking it (flagged at 0.5 or more). ⚑: flagged (p < 0.05). "
+           "fidelity identifier), the share of verdicts picking it (flagged at 0.5 or more); wrong_language_gap:<facet>, "
+           "a rubric judge's mean grade of wrong-language answers minus right-language ones (flagged at 0 or more). ⚑: flagged (p < 0.05). "
            "'not measured' (n 0): the data cannot give the figure (one judge, one order, no such pair), never 0.")

@@ -84,7 +84,7 @@ def _bias_table(rows: list[dict]) -> None:
                       "(both orders)")
         return
     table = Table(title="judge biases (bias: p < 0.05 for position, length and self-preference; wrong-language: "
-                        "picks the wrong-language answer at least half the time)")
+                        "picks the wrong-language answer at least half the time, or grades it no lower)")
     for col in ("judge", "language", "bias", "figure", "value", "n", "p", "flag", "note"):
         table.add_column(col, justify="right" if col in ("value", "n", "p") else "left")
     for r in rows:
