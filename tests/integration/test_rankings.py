@@ -119,8 +119,8 @@ def test_rankings_are_on_the_leaderboard_rows(store):
 def test_report_biases_flags_the_length_judge_for_length_only(store):
     """`harness report --biases` on the store the length-preferring judge graded: its length bias is
     flagged, position is not (the longer answer is first in one order, second in the other), and what the
-    data cannot give is not measured (one judge: no self-preference reference; no pair with exactly one
-    answer in the wrong language)."""
+    data cannot give is not measured (one judge: no self-preference reference; the identifier finds fair's
+    "Reply! ..." answers not English, but the judge ties every such pair: no decisive verdict)."""
     code, out = harness("report", "--biases", "--store", store, "--format", "json")
     assert code == 0, out
     figures = {(r["language"], r["figure"]): r for r in json.loads(out) if r["judge"] == "pairwise"}
@@ -133,6 +133,7 @@ def test_report_biases_flags_the_length_judge_for_length_only(store):
     for figure in ("self_preference", "prefers_wrong_language"):
         assert figures[(None, figure)]["n"] == 0 and figures[(None, figure)]["value"] is None
         assert figures[(None, figure)]["note"].startswith("not measured")
+    assert "no decisive verdict on the 6 pairs" in figures[(None, "prefers_wrong_language")]["note"]
     assert figures[("zh", "prefers_longer")]["n"] == 12
     code, out = harness("report", "--biases", "--store", store)
     assert code == 0 and "prefers_longer" in out and "not measured" in out, out

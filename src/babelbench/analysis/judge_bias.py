@@ -214,16 +214,18 @@ def self_preference(judge: str, language: str | None, pairs: Sequence[PairVerdic
 
 
 def wrong_language_figure(judge: str, language: str | None, pairs: Sequence[PairVerdicts]) -> BiasFigure:
-    picks = []
+    picks, mixed = [], 0
     for p in pairs:
         if p.wrong_language is None or p.baseline_wrong_language is None or \
                 p.wrong_language == p.baseline_wrong_language:
             continue
+        mixed += 1
         wrong = "variant" if p.wrong_language else "baseline"
         picks += [side == wrong for _position, side in p.decisive()]
     if not picks:
         return _missing(judge, language, "wrong-language", "prefers_wrong_language",
-                        "no pair with exactly one answer in the wrong language")
+                        f"no decisive verdict on the {mixed} pairs with exactly one answer in the wrong language"
+                        if mixed else "no pair with exactly one answer in the wrong language")
     k = sum(picks)
     p_value = _binomial(k, len(picks), "less")
     return BiasFigure(judge, language, "wrong-language", "prefers_wrong_language", k / len(picks), len(picks), p_value,
