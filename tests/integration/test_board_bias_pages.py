@@ -105,3 +105,30 @@ def test_the_leaderboard_offers_the_language_gated_family_score(store):
     assert f1["zh"][0] == 0.5 and gated[BASELINE] == pytest.approx(ungated - 0.5 / 24 / 2)
     for variant, value in gated.items():
         assert shown[variant] == f"{value:.3g}"
+
+
+def test_the_cli_prints_the_same_biases_and_power(store):
+    """`harness report --biases` and `harness compare --detect` on the same store (no model needed)."""
+    import json
+    import math
+
+    from babelbench.analysis.power import z_sum
+    from tests.integration._harness import harness
+
+    code, out = harness("report", "--biases", "--store", store, "--format", "json")
+    assert code == 0, out
+    rows = {(r["judge"], r["language"], r["figure"]): r for r in json.loads(out)}
+    assert rows[("llama-judge", None, "first_position")]["flagged"] is True
+    assert rows[("gemma-judge", None, "self_preference")]["value"] == pytest.approx(0.5)
+    code, out = harness("report", "--biases", "--store", store, "--language", "zh")
+    assert code == 0 and "self_preference" in out and "en (English)" not in out, out
+    code, out = harness("report", "--biases", "--store", store, "--format", "latex")
+    assert code == 2 and "table, json or csv" in out
+    code, out = harness("compare", BASELINE, VARIANT, "--store", store, "--format", "json", "--detect", "0.1",
+                        "--tasks", "xquad_gen_en")
+    assert code == 0, out
+    [f1] = [r for r in json.loads(out) if r["metric"] == "f1"]
+    assert f1["n_needed"] == math.ceil((z_sum() * f1["sd_diff"] / 0.1) ** 2)
+    assert f1["mde"] == pytest.approx(z_sum() * f1["sd_diff"] / math.sqrt(24))
+    code, out = harness("compare", BASELINE, VARIANT, "--store", store, "--detect", "0.1", "--tasks", "xquad_gen_en")
+    assert code == 0 and "n for 0.1" in out and "MDE" in out, out
