@@ -12,6 +12,7 @@ pages = [
     st.Page("views/overview.py", title="Overview"),
     st.Page("views/languages.py", title="Languages"),
     st.Page("views/pairwise.py", title="Pairwise"),
+    st.Page("views/judge_biases.py", title="Judge biases"),
     st.Page("views/compare.py", title="Compare two"),
     st.Page("views/training_curves.py", title="Training curves"),
     st.Page("views/recipe_diff.py", title="Recipe diff"),

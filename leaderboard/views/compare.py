@@ -1,10 +1,12 @@
-"""Compare two: B − A on the same documents, per task, language and metric, with paired intervals and
-Holm-corrected permutation p-values (the numbers `harness compare A B` prints)."""
+"""Compare two: B − A on the same documents, per task, language and metric, with paired intervals,
+Holm-corrected permutation p-values and the statistical power of each comparison (the numbers
+`harness compare A B [--detect D]` prints)."""
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from babelbench.analysis.power import documents_needed
 from babelbench.services.comparison import paired_comparison
 from _common import evaluated_or_stop, load
 
@@ -36,3 +38,17 @@ st.dataframe(frame[["task", "language", "metric", "n", "mean_a", "mean_b", "diff
                             ("mean_a", "mean_b", "diff", "ci_low", "ci_high")})
 st.caption("Documents are paired by their hash; intervals are paired bootstrap 95 % intervals of the mean "
            "difference; p-values come from a paired permutation test (sign flips), Holm-corrected across the rows.")
+
+st.subheader("Statistical power")
+detect = st.number_input("Difference to detect (D, in the metric's units)", min_value=0.001, value=0.05,
+                         step=0.01, format="%.3f", key="cmp-detect")
+frame["n_needed"] = [documents_needed(None if pd.isna(sd) else float(sd), detect) for sd in frame["sd_diff"]]
+st.dataframe(frame[["task", "language", "metric", "n", "diff", "sd_diff", "mde", "n_needed"]], hide_index=True,
+             key="cmp-power",
+             column_config={"diff": st.column_config.NumberColumn(format="%+.3f"),
+                            "sd_diff": st.column_config.NumberColumn("sd of differences", format="%.3f"),
+                            "mde": st.column_config.NumberColumn("MDE", format="%.3f"),
+                            "n_needed": st.column_config.NumberColumn(f"documents to detect {detect:g}", format="%d")})
+st.caption("MDE: the smallest difference detectable with power 0.8 at alpha 0.05 (two-sided, normal approximation: "
+           "2.80 × sd of the per-document differences / √n), per task and language; the last column, the documents "
+           "needed to detect D (the same as `harness compare A B --detect D`).")

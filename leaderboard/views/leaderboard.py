@@ -24,7 +24,9 @@ with st.sidebar:
     method = st.multiselect("Method", sorted({r["method"] for r in rows}), key="method")
     recipe = st.multiselect("Recipe", sorted({r["recipe_file"] for r in rows}), key="recipe")
     st.header("Columns")
-    show_families = st.multiselect("Task families", families, default=families, key="task")
+    show_families = st.multiselect("Task families", families, default=[f for f in families if not f.endswith(":gated")],
+                                   key="task", help="`<metric>:gated`: the family's score with every answer in the "
+                                                    "wrong language (the language-fidelity identifier) counted as 0.")
     show_judges = st.multiselect("Judge facets", judges, default=judges, format_func=str, key="judge")
     show_languages = st.multiselect("Per-language scores", languages, default=[], key="language",
                                     help="Each language's mean primary score over the task families it has.")

@@ -60,3 +60,32 @@ def test_two_variants_pair_on_their_shared_documents(store):
 def test_unknown_variant_is_one_line_and_exit_2(store):
     code, out = harness("compare", "cmp@short", "nope", "--store", store)
     assert code == 2 and "no evaluated variant named 'nope'" in out
+
+
+def test_power_columns_and_documents_needed_from_the_paired_differences(store):
+    """The MDE and `--detect D`'s documents needed follow from the stored per-document values."""
+    import math
+    import statistics
+
+    from babelbench.analysis.power import z_sum
+
+    code, out = harness("compare", "cmp@short", "cmp@long", "--store", store, "--format", "json",
+                        "--judge", "none", "--detect", "0.25")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert rows and all(r["detect"] == 0.25 for r in rows)
+    for r in [r for r in rows if r["metric"] in ("exact_match", "contains")]:
+        per_doc = query(store, """SELECT v.name, s.doc_id, s.sample_metrics->>? FROM samples s
+                                  JOIN variant_stages st ON st.key = s.eval_key AND st.kind = 'eval'
+                                  JOIN variants v USING (variant_id) WHERE s.task = ? ORDER BY s.doc_id""",
+                        [f"$.{r['metric']}", r["task"]])
+        a = [float(x) for name, _, x in per_doc if name == "cmp@short"]
+        b = [float(x) for name, _, x in per_doc if name == "cmp@long"]
+        sd = statistics.stdev([y - x for x, y in zip(a, b)])
+        assert r["sd_diff"] == pytest.approx(sd)
+        assert r["mde"] == pytest.approx(z_sum() * sd / math.sqrt(r["n"]))
+        assert r["n_needed"] == max(2, math.ceil((z_sum() * sd / 0.25) ** 2))
+    code, out = harness("compare", "cmp@short", "cmp@long", "--store", store, "--detect", "0.25")
+    assert code == 0 and "MDE" in out and "n for 0.25" in out, out
+    code, out = harness("compare", "cmp@short", "cmp@long", "--store", store, "--detect", "0")
+    assert code == 2 and "positive difference" in out

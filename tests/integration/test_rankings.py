@@ -116,6 +116,29 @@ def test_rankings_are_on_the_leaderboard_rows(store):
     assert query(store, "SELECT count(*) FROM judge_metrics WHERE facet = 'bt_win_prob'") == [(2,)]
 
 
+def test_report_biases_flags_the_length_judge_for_length_only(store):
+    """`harness report --biases` on the store the length-preferring judge graded: its length bias is
+    flagged, position is not (the longer answer is first in one order, second in the other), and what the
+    data cannot give is not measured (one judge: no self-preference reference; the identifier finds fair's
+    "Reply! ..." answers not English, but the judge ties every such pair: no decisive verdict)."""
+    code, out = harness("report", "--biases", "--store", store, "--format", "json")
+    assert code == 0, out
+    figures = {(r["language"], r["figure"]): r for r in json.loads(out) if r["judge"] == "pairwise"}
+    longer = figures[(None, "prefers_longer")]
+    # verbose's 12 pairs, both orders, always the longer answer; fair's answers are as long as the baseline's
+    assert (longer["value"], longer["n"], longer["flagged"]) == (1.0, 24, True)
+    first = figures[(None, "first_position")]
+    assert (first["value"], first["n"], first["flagged"]) == (0.5, 24, False)
+    assert (figures[(None, "order_flip")]["value"], figures[(None, "order_flip")]["n"]) == (0.0, 24)
+    for figure in ("self_preference", "prefers_wrong_language"):
+        assert figures[(None, figure)]["n"] == 0 and figures[(None, figure)]["value"] is None
+        assert figures[(None, figure)]["note"].startswith("not measured")
+    assert "no decisive verdict on the 6 pairs" in figures[(None, "prefers_wrong_language")]["note"]
+    assert figures[("zh", "prefers_longer")]["n"] == 12
+    code, out = harness("report", "--biases", "--store", store)
+    assert code == 0 and "prefers_longer" in out and "not measured" in out, out
+
+
 @register_model("scripted-truncating")
 class Truncating(scripted.ScriptedLM):
     """The scripted answer cut to ``max_gen_toks`` characters: variants differ only in answer length."""

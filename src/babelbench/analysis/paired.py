@@ -5,7 +5,9 @@ document. The difference of means gets a paired percentile-bootstrap 95 % interv
 resampled, both values of a document together) and a two-sided p-value from a paired
 permutation test (the sign of each document's difference flipped at random; exact by
 enumeration up to 2^16 sign patterns, else Monte Carlo). p-values are Holm-corrected across all
-comparisons shown together, so "significant" holds for the whole table at level 0.05.
+comparisons shown together, so "significant" holds for the whole table at level 0.05. Each row
+also carries the standard deviation of the differences and the minimum detectable difference at
+alpha 0.05 and power 0.8 (:mod:`babelbench.analysis.power`).
 
 The permutation p-value follows ``scipy.stats.permutation_test(..., permutation_type="samples")``
 exactly (the same tie tolerance, the same two-sided rule: twice the smaller tail, capped at 1;
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from ..core.metric_name import JudgeMetric
 from .bootstrap import ITERATIONS, SEED
+from .power import minimum_detectable, sd_of_differences
 
 #: What a pair of values measures: an lm-eval metric's name, or a judge metric.
 Measure = str | JudgeMetric
@@ -42,6 +45,8 @@ class Comparison:
     ci_high: float
     p_value: float
     p_holm: float = 1.0
+    sd_diff: float | None = None    #: sample sd (ddof 1) of the per-document differences B - A
+    mde: float | None = None        #: minimum detectable |difference| (alpha 0.05, power 0.8), normal approx.
 
     @property
     def significant(self) -> bool:
@@ -111,8 +116,9 @@ def compare(pairs: Mapping[tuple[str, str | None, Measure], tuple[Sequence[float
             continue
         low, high = paired_bootstrap_ci(a, b)
         mean_a, mean_b = sum(a) / len(a), sum(b) / len(b)
+        sd = sd_of_differences(a, b)
         rows.append(Comparison(task, language, str(metric), len(a), mean_a, mean_b, mean_b - mean_a, low, high,
-                               paired_permutation_p(a, b)))
+                               paired_permutation_p(a, b), sd_diff=sd, mde=minimum_detectable(sd, len(a))))
     adjusted = holm([r.p_value for r in rows])
     return [Comparison(**{**r.__dict__, "p_holm": p}) for r, p in zip(rows, adjusted)]
 

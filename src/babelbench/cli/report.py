@@ -27,20 +27,27 @@ def report(
     metric: Filter = None,
     agreement: Annotated[bool, typer.Option("--agreement", help="Judge-human agreement per judge, language and "
                                             "facet (from the board's Rate page or `harness ratings import`).")] = False,
+    biases: Annotated[bool, typer.Option("--biases", help="Judge biases per judge and language instead: position, "
+                                         "length, self-preference, wrong-language verdicts.")] = False,
 ) -> None:
     """The leaderboard: per group of comparable variants, one row per variant with each task family's primary
     score and each judge's headline facet (value ± half the 95 % interval), the best of each named.
     `--long`, `--format json|csv`: one row per variant, task, language and metric; the filters apply.
     `--format markdown|latex`: the same tables for a paper (best in bold, n and the interval method below,
-    LaTeX with booktabs rules)."""
-    from ..publish.paper_tables import table_format, table_format_names
-    from ..store.queries import REPORT_COLUMNS, report_rows
-    from ._common import print_rows, read_rows
-
+    LaTeX with booktabs rules).
+    `--agreement`: judge-human agreement per judge, language and facet.
+    `--biases`: each pairwise judge's biases per language (table, json or csv; `--language` filters)."""
+    if biases:
+        _biases(store, fmt, language)
+        return
     if agreement:
         from .agreement_report import print_agreement
 
-        return print_agreement(store, fmt)
+        print_agreement(store, fmt)
+        return
+    from ..publish.paper_tables import table_format, table_format_names
+    from ..store.queries import REPORT_COLUMNS, report_rows
+    from ._common import print_rows, read_rows
     paper = table_format_names()
     if fmt not in ("table", "json", "csv", *paper):
         raise typer.BadParameter(f"must be one of table, json, csv, {', '.join(paper)}", param_hint="--format")
@@ -61,6 +68,38 @@ def report(
         sys.stdout.write(table_format(fmt).long(rows))
         return
     print_rows(rows, fmt, REPORT_COLUMNS, _table)
+
+
+def _biases(store: Path, fmt: str, languages: list[str] | None) -> None:
+    from ..services.judge_bias import BIAS_COLUMNS, judge_biases
+    from ._common import print_rows, read_rows
+
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter("with --biases: table, json or csv", param_hint="--format")
+    rows = [r for r in read_rows(store, judge_biases)
+            if not languages or (r["language"] and any(v in r["language"] for v in languages))]
+    print_rows(rows, fmt, BIAS_COLUMNS, _bias_table)
+
+
+def _bias_table(rows: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=200)
+    if not rows:
+        console.print("no pairwise judgments stored: judge biases are measured on a pairwise judge's verdicts "
+                      "(both orders)")
+        return
+    table = Table(title="judge biases (bias: p < 0.05 for position, length and self-preference; wrong-language: "
+                        "picks the wrong-language answer at least half the time, or grades it no lower)")
+    for col in ("judge", "language", "bias", "figure", "value", "n", "p", "flag", "note"):
+        table.add_column(col, justify="right" if col in ("value", "n", "p") else "left")
+    for r in rows:
+        table.add_row(r["judge"], _language(r["language"]) if r["language"] else "all", r["bias"], r["figure"],
+                      "not measured" if r["value"] is None else f"{r['value']:+.3f}" if r["figure"] == "lc_gap"
+                      else f"{r['value']:.3f}", str(r["n"]), _fmt(r["p_value"]),
+                      "[red]bias" if r["flagged"] else "", r["note"])
+    console.print(table)
 
 
 def leaderboard_groups(rows: list[dict], variants: list[str] | None, columns: list[str],

@@ -116,7 +116,8 @@ def lm_eval_results(con, variants: list[str] | None = None) -> dict[str, dict[st
         results: dict[str, dict[str, Any]] = {}
         n_samples: dict[str, dict[str, int]] = {}
         for m in rows:
-            if m["variant"] != name or m["metric"].startswith(("pivot:", "transfer_gap:", "primary_score")):
+            if m["variant"] != name or m["metric"].startswith(("pivot:", "transfer_gap:", "primary_score")) \
+                    or m["metric"].endswith(":gated"):   # not an lm-eval metric: the other exports carry it
                 continue
             task = results.setdefault(m["task"], {"alias": m["task"]})
             task[f"{m['metric']},{m['filter']}"] = m["value"]

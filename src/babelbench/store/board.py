@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from ..core.metric_name import JudgeMetric
-from .queries import VARIANT_FILTER
+from .queries import VARIANT_FILTER, gated_rows
 
 
 def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -94,6 +94,9 @@ def leaderboard(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         if r["variant_id"] in by_id:
             # e.g. "xquad_gen · f1", "all tasks · zh · primary_score"
             by_id[r["variant_id"]]["scores"][f"{r['family']} · {r['metric']}"] = _score(r)
+    for r in gated_rows(con):   # "xquad_gen · f1:gated": wrong-language answers counted as 0
+        if r["language"] is None and r["variant_id"] in by_id:
+            by_id[r["variant_id"]]["scores"][f"{r['family']} · {r['metric']}"] = _score(r)
     for r in _dicts(con.execute("""
             SELECT variant_id, judge, facet, value, ci_low, ci_high, n, baseline FROM judge_metrics
             WHERE task = 'all' AND language IS NULL AND headline
@@ -122,6 +125,10 @@ def language_scores(con: duckdb.DuckDBPyConnection, variant_ids: list[str]) -> l
         JOIN metrics m ON m.eval_key = st.key AND m.scored
         WHERE v.variant_id IN (SELECT unnest($ids)) AND NOT m.is_group AND m.language IS NOT NULL
               AND m.metric NOT LIKE 'pivot:%'""", params))
+    wanted = set(variant_ids)
+    rows += [{**{k: g[k] for k in ("variant_id", "variant", "task", "language", "metric", "value", "n", "family")},
+              "is_primary": False, "headline": True}
+             for g in gated_rows(con) if g["variant_id"] in wanted and g["language"] is not None]
     for r in rows:   # a judge graded inside lm-eval reports its metric under the name users see
         r["judge"] = judged.judge if (judged := JudgeMetric.parse(r["metric"])) else None
     facets = _dicts(con.execute("""

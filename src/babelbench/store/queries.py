@@ -27,6 +27,8 @@ def report_rows(con: duckdb.DuckDBPyConnection, *, include_groups: bool = True,
     ``with_judge_metric``: each row also has ``judge_metric``, the :class:`JudgeMetric` it is (None if none).
     """
     rows = _lm_eval_rows(con, include_groups)
+    rows += [{k: r[k] for k in REPORT_COLUMNS} for r in gated_rows(con)
+             if include_groups or r["language"] is not None]
     if with_judge_metric:
         for r in rows:   # a judge graded inside lm-eval reports its metric under the name users see
             r["judge_metric"] = JudgeMetric.parse(r["metric"])
@@ -57,6 +59,52 @@ def _lm_eval_rows(con: duckdb.DuckDBPyConnection, include_groups: bool) -> list[
             r["ci_low"], r["ci_high"] = r["value"] - _Z95 * r["stderr"], r["value"] + _Z95 * r["stderr"]
         r["baseline"] = None
     return rows
+
+
+#: Suffix of a language-gated metric: answers in the wrong language count as 0.
+GATED = ":gated"
+
+# Per evaluation, task and language: the primary metric's per-document values with the answers the
+# language-fidelity identifier found in another language (sample metric ``language_fidelity`` = 0) set
+# to 0. An answer without letters (fidelity NaN) or without a fidelity keeps its value; tasks with no
+# fidelity per document, corpus metrics (no numeric value per document) and ``language_fidelity``
+# itself have no gated row.
+_GATED_SQL = """
+    WITH primary_rows AS (
+        SELECT DISTINCT eval_key, task, language, metric, filter, coalesce(family, task) AS family
+        FROM metrics WHERE scored AND is_primary AND NOT is_group AND language IS NOT NULL
+                           AND metric <> 'language_fidelity'),
+    docs AS (
+        SELECT p.*, try_cast(s.sample_metrics->>('$."' || p.metric || '"') AS DOUBLE) AS doc_value,
+               try_cast(s.sample_metrics->>'$.language_fidelity' AS DOUBLE) AS fidelity
+        FROM primary_rows p JOIN samples s ON s.eval_key = p.eval_key AND s.task = p.task),
+    per_task AS (
+        SELECT eval_key, task, language, metric, filter, family,
+               avg(CASE WHEN fidelity = 0 THEN 0.0 ELSE doc_value END) AS value, count(*) AS n,
+               count(*) FILTER (WHERE fidelity = 0) AS wrong_language
+        FROM docs WHERE doc_value IS NOT NULL AND NOT isnan(doc_value)
+        GROUP BY ALL HAVING count(fidelity) > 0),
+    families AS (   -- the family's macro: the mean over its languages, when every language has a gated value
+        SELECT t.eval_key, t.family || ' (macro)' AS task, NULL::VARCHAR AS language, t.metric, t.filter, t.family,
+               avg(t.value) AS value, sum(t.n)::BIGINT AS n, sum(t.wrong_language)::BIGINT AS wrong_language
+        FROM per_task t GROUP BY t.eval_key, t.family, t.metric, t.filter
+        HAVING count(*) = (SELECT count(*) FROM primary_rows p WHERE p.eval_key = t.eval_key
+                           AND p.family = t.family AND p.metric = t.metric))
+    SELECT v.name AS variant, v.variant_id, v.base_model, v.method, v.pivot_mode, g.task, g.language,
+           g.metric || ':gated' AS metric, g.family, g.filter, g.value, NULL::DOUBLE AS stderr, g.n,
+           NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high, NULL::VARCHAR AS baseline, g.wrong_language
+    FROM (SELECT * FROM per_task UNION ALL SELECT * FROM families) g
+    JOIN variant_stages st ON st.key = g.eval_key AND st.kind = 'eval'
+    JOIN variants v ON v.variant_id = st.variant_id
+    ORDER BY v.name, g.task, g.metric"""
+
+
+def gated_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Language-gated scores (``<metric>:gated``) of every variant: per task and language, and per task
+    family (``<family> (macro)``, language None), with ``n`` documents and ``wrong_language`` of them set to 0."""
+    cur = con.execute(_GATED_SQL)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def variant_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
