@@ -270,7 +270,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=16, help="requests in flight per wave (2, 4)")
     parser.add_argument("--gen-tokens", type=int, default=64, help="max_tokens per request (2, 4)")
     parser.add_argument("--llama-threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--budget-s", type=float, default=1800, help="start no harness run that would end later")
+    parser.add_argument("--budget-s", type=float, default=1800,
+                        help="start no harness run (1, 3) that would end later (2, 4 run after them)")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-harness", action="store_true")
     args = parser.parse_args()
@@ -280,11 +281,11 @@ def main() -> None:
     adapters = _train(work, args)
     print("adapters:", *adapters, sep="\n  ", flush=True)
     result: dict = {"settings": vars(args), "adapters": [str(a) for a in adapters]}
-    if not args.skip_throughput:
-        result["throughput"] = _throughput(adapters, args, work)
-        save("vllm", result)
     if not args.skip_harness:
         result["harness"] = _harness_runs(work, args, budget_end)
+        save("vllm", result)
+    if not args.skip_throughput:
+        result["throughput"] = _throughput(adapters, args, work)
     result["command"] = (
         f"(1, 3) harness run <4 LoRA variants of builtin:gemma-3-270m, xalpaca_en limit {args.limit}, "
         f"{args.tokens} new tokens>: eval.serve vllm ({args.vllm_dtype}, VLLM_CPU_OMP_THREADS_BIND={args.bind}; "
