@@ -75,7 +75,7 @@ ANSWERS = "SELECT eval_key, task, doc_id, any_value(raw_response) FROM samples G
 
 
 def _recipe(work: Path, name: str, lr: str | None, args: argparse.Namespace, served: bool) -> Path:
-    path = work / f"{name}.yaml"
+    path = work / f"{name}{'.served' if served else ''}.yaml"   # the served and hf recipes share a name
     path.write_text(RECIPE.format(
         name=name, root=ROOT, lr=lr or LRS[0], limit=args.limit, tokens=args.tokens,
         dtype=args.vllm_dtype if served else args.hf_dtype,
@@ -121,8 +121,9 @@ def _timed_run(recipe: Path, store: Path, evaluations: int, tokenizer) -> tuple[
     finally:
         for folder in _eval_dirs() - before:
             shutil.rmtree(folder, ignore_errors=True)
-    if f"eval ran: {evaluations}" not in out or "train ran" in out:
-        raise RuntimeError(f"expected {evaluations} evaluations and no training:\n{out[-2000:]}")
+    served, want = "with vllm on" in out, ".served." in recipe.name    # "serving N variant(s) with vllm on ..."
+    if f"eval ran: {evaluations}" not in out or "train ran" in out or served != want:
+        raise RuntimeError(f"expected {evaluations} evaluations, no training, served by vLLM: {want}:\n{out[-2000:]}")
     import duckdb
 
     con = duckdb.connect(str(store), read_only=True)
