@@ -202,7 +202,7 @@ class _Run:
         return "".join(self.lines)
 
 
-def _kill_server_once_it_answered(run: _Run, line: str) -> None:
+def _kill_server_mid_sweep(run: _Run, line: str) -> None:
     if "served by vllm" in line:
         run.stopped = [p for p in run.tree() if _is_server(p)]
         run.served = bool(run.stopped)
@@ -223,10 +223,10 @@ def _signal_once_engine_up(run: _Run, sig: int) -> None:
 def interrupted(served_sweep):
     """Three harness runs started at once, each with its own evaluation keys (so each starts a server) and the
     sweep's adapters: SIGTERM and SIGKILL to two of them once their server's engine is up; the third's server
-    killed as soon as it has answered one variant. Returns the runs once all three have ended."""
+    (answering by then) killed as its first variant's evaluation starts. Returns the runs once all three ended."""
     tmp = served_sweep[0]
     runs = {"term": _Run(tmp, "term", 10), "kill": _Run(tmp, "kill", 11),
-            "dies": _Run(tmp, "dies", 7, on_line=_kill_server_once_it_answered)}
+            "dies": _Run(tmp, "dies", 7, on_line=_kill_server_mid_sweep)}
     signals = {"term": signal.SIGTERM, "kill": signal.SIGKILL}
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline and any(runs[n].proc.poll() is None and not runs[n].acted for n in signals):
