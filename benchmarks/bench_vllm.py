@@ -21,7 +21,7 @@ Documents and prompts: the first ``--limit`` (1, 3) / ``--requests`` (2, 4) inst
 tokenizer. Each harness run writes a new store; the evaluation artifacts it made are deleted after it
 (else the next run would adopt them), the adapters are trained once and kept in ``$BABELBENCH_HOME``.
 
-    VLLM_CPU_KVCACHE_SPACE=1 python -m benchmarks.bench_vllm [--runs 3] [--limit 12] [--tokens 64]
+    python -m benchmarks.bench_vllm [--runs 3] [--limit 12] [--tokens 64] [--vllm-dtype float32] [--bind 0-1]
         [--reps 3] [--requests 16] [--gen-tokens 64] [--budget-s 1800] [--skip-throughput] [--skip-harness]
 """
 
@@ -43,6 +43,8 @@ from benchmarks._common import BIN, OFFLINE, ROOT, median, save
 LRS = ("5.0e-4", "1.0e-3", "2.0e-3", "4.0e-3")
 XALPACA = ROOT / "tasks" / "xalpaca" / "data" / "xalpaca.en.jsonl"
 VLLM_ENV = {"VLLM_CPU_KVCACHE_SPACE": "1"}
+#: set by main(): the vLLM server's dtype and its OpenMP binding (``VLLM_CPU_OMP_THREADS_BIND``)
+SETTINGS = {"dtype": "float32", "bind": "0-1"}
 MAX_MODEL_LEN = 1024
 
 RECIPE = """\
@@ -73,20 +75,24 @@ ANSWERS = "SELECT eval_key, task, doc_id, any_value(raw_response) FROM samples G
 
 
 def _recipe(work: Path, name: str, lr: str | None, args: argparse.Namespace, served: bool) -> Path:
-    path = work / f"{name}.yaml"
+    path = work / f"{name}{'.served' if served else ''}.yaml"   # the served and hf recipes share a name
     path.write_text(RECIPE.format(
         name=name, root=ROOT, lr=lr or LRS[0], limit=args.limit, tokens=args.tokens,
-        dtype="bfloat16" if served else args.hf_dtype,
+        dtype=args.vllm_dtype if served else args.hf_dtype,
         serve=SERVED.format(concurrency=args.limit, max_model_len=MAX_MODEL_LEN) if served else "",
         sweep=SWEEP if lr is None else ""),
         encoding="utf-8")
     return path
 
 
+def _vllm_env() -> dict[str, str]:
+    """vLLM's CPU settings: 1 GiB of KV cache; its OpenMP threads bound to ``--bind`` (``auto``: vLLM's
+    own choice, which on 2 cores reserves one for its front end and computes on the other)."""
+    return {**VLLM_ENV, "VLLM_CPU_OMP_THREADS_BIND": SETTINGS["bind"]}
+
+
 def _env() -> dict[str, str]:
-    env = {**os.environ, **OFFLINE, **VLLM_ENV}
-    env.pop("VLLM_CPU_OMP_THREADS_BIND", None)
-    return env
+    return {**os.environ, **OFFLINE, **_vllm_env()}
 
 
 def _harness(*args: str | Path) -> tuple[float, str]:
@@ -115,8 +121,9 @@ def _timed_run(recipe: Path, store: Path, evaluations: int, tokenizer) -> tuple[
     finally:
         for folder in _eval_dirs() - before:
             shutil.rmtree(folder, ignore_errors=True)
-    if f"eval ran: {evaluations}" not in out or "train ran" in out:
-        raise RuntimeError(f"expected {evaluations} evaluations and no training:\n{out[-2000:]}")
+    served, want = "with vllm on" in out, ".served." in recipe.name    # "serving N variant(s) with vllm on ..."
+    if f"eval ran: {evaluations}" not in out or "train ran" in out or served != want:
+        raise RuntimeError(f"expected {evaluations} evaluations, no training, served by vLLM: {want}:\n{out[-2000:]}")
     import duckdb
 
     con = duckdb.connect(str(store), read_only=True)
@@ -184,12 +191,11 @@ def _throughput(adapters: list[Path], args: argparse.Namespace, log_dir: Path) -
     out: dict[str, list] = {"single": [], "mixed": [], "vllm_base": [], "llama_cpp": []}
     port = free_port()
     command = [vllm_python(), "-m", "vllm.entrypoints.openai.api_server", "--model", str(ensure_gemma_checkpoint()),
-               "--served-model-name", "gemma", "--host", "127.0.0.1", "--port", str(port), "--dtype", "bfloat16",
+               "--served-model-name", "gemma", "--host", "127.0.0.1", "--port", str(port), "--dtype", SETTINGS["dtype"],
                "--max-model-len", str(MAX_MODEL_LEN), "--enable-lora", "--max-lora-rank", "8",
                "--max-loras", str(len(adapters)), "--lora-modules", *(f"{n}={p}" for n, p in zip(names, adapters))]
-    os.environ.pop("VLLM_CPU_OMP_THREADS_BIND", None)   # the server gets this environment (unset: vLLM binds)
     started = time.perf_counter()
-    with running_server(command, port, 900, log_dir / "vllm.log", env={**OFFLINE, **VLLM_ENV}) as server:
+    with running_server(command, port, 900, log_dir / "vllm.log", env={**OFFLINE, **_vllm_env()}) as server:
         out["vllm_startup_s"] = time.perf_counter() - started
         print(f"vLLM up in {out['vllm_startup_s']:.0f}s", flush=True)
         _wave(server.url, names + ["gemma"], prompts, 16, ignore_eos)          # warm-up: adapters loaded
@@ -258,28 +264,34 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=12, help="documents per variant (1, 3)")
     parser.add_argument("--tokens", type=int, default=64, help="max_gen_toks (1, 3)")
     parser.add_argument("--hf-dtype", default="float32")
+    parser.add_argument("--vllm-dtype", default="float32", help="vLLM's dtype (bfloat16 is emulated on CPUs "
+                        "without bfloat16 instructions: several times slower)")
+    parser.add_argument("--bind", default="0-1", help="VLLM_CPU_OMP_THREADS_BIND: a CPU list, auto or nobind")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each wave (2, 4)")
     parser.add_argument("--requests", type=int, default=16, help="requests in flight per wave (2, 4)")
     parser.add_argument("--gen-tokens", type=int, default=64, help="max_tokens per request (2, 4)")
     parser.add_argument("--llama-threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--budget-s", type=float, default=1800, help="start no harness run that would end later")
+    parser.add_argument("--budget-s", type=float, default=1800,
+                        help="start no harness run (1, 3) that would end later (2, 4 run after them)")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-harness", action="store_true")
     args = parser.parse_args()
+    SETTINGS.update(dtype=args.vllm_dtype, bind=args.bind)
     budget_end = time.monotonic() + args.budget_s
     work = Path(tempfile.mkdtemp(prefix="bench-vllm-"))
     adapters = _train(work, args)
     print("adapters:", *adapters, sep="\n  ", flush=True)
     result: dict = {"settings": vars(args), "adapters": [str(a) for a in adapters]}
-    if not args.skip_throughput:
-        result["throughput"] = _throughput(adapters, args, work)
-        save("vllm", result)
     if not args.skip_harness:
         result["harness"] = _harness_runs(work, args, budget_end)
+        save("vllm", result)
+    if not args.skip_throughput:
+        result["throughput"] = _throughput(adapters, args, work)
     result["command"] = (
         f"(1, 3) harness run <4 LoRA variants of builtin:gemma-3-270m, xalpaca_en limit {args.limit}, "
-        f"{args.tokens} new tokens>: eval.serve vllm (one server) / 4 single-variant served runs / hf "
-        f"({args.hf_dtype}); (2, 4) {args.requests} chat requests in flight, {args.gen_tokens} tokens each")
+        f"{args.tokens} new tokens>: eval.serve vllm ({args.vllm_dtype}, VLLM_CPU_OMP_THREADS_BIND={args.bind}; "
+        f"one server) / 4 single-variant served runs / hf ({args.hf_dtype}); (2, 4) {args.requests} chat requests "
+        f"in flight, {args.gen_tokens} tokens each")
     save("vllm", result)
 
 

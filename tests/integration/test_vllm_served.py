@@ -2,8 +2,15 @@
 harness trains three LoRA variants of the embedded Gemma, starts one vLLM server with the three adapters
 (two of whose names read alike), evaluates each through its adapter's name, and stops it. Each adapter's
 answers must agree with the `hf` backend's answers for the same adapter and dtype more often than with the
-base model's, so a vLLM path answering with the base model fails here. Then the harness is killed while
-serving (SIGTERM, kill -9), and a server is killed mid-sweep."""
+base model's, so a vLLM path answering with the base model fails here. Then three harness runs at once (their
+start-ups overlap): one killed by SIGTERM and one by kill -9 while serving, one whose server is killed
+mid-sweep.
+
+Cheap on purpose, to belong in `make test`: one server serves the sweep's four variants; the adapters are
+trained once, 4 steps each (the three later runs adopt them); 4 documents and 16 tokens a variant; float32 (bfloat16 is
+emulated on CPUs without its instructions, several times slower); vLLM's worker runs inside its engine
+process (`--distributed-executor-backend uni` with `VLLM_ENABLE_V1_MULTIPROCESSING=0`: one process fewer to
+start; the engine is still a process of its own, so the kill tests see a process tree)."""
 
 from __future__ import annotations
 
@@ -12,7 +19,9 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -40,48 +49,55 @@ RECIPE = """\
     train:
       method: lora
       lora: {{r: 8, alpha: 16, dropout: 0.0, target_modules: [q_proj, v_proj]}}
-      lr: 3.0e-3
-      max_steps: 8
+      lr: 5.0e-3
+      max_steps: 4
       batch_size: 4
-      max_length: 128
+      max_length: 64
     eval:
       tasks: [babel_qa_en]
-      limit: {limit}
-      dtype: bfloat16
+      limit: 4
+      dtype: float32
       gen_kwargs: {{max_gen_toks: {tokens}}}
       {route}
     variants:
-      base: {{train.method: none}}
-      a+1: {{}}
-      a-1: {{data.mix: {{zh: 1.0}}}}
-      es: {{data.mix: {{es: 1.0}}}}
 """
-SERVED = "serve: {server: vllm, concurrency: 4, startup_timeout_s: 900}\n  vllm: {max_model_len: 512}"
+VARIANTS = {"base": "{train.method: none}", "a+1": "{}", "a-1": "{data.mix: {zh: 1.0}}",
+            "es": "{data.mix: {es: 1.0}}"}
+SERVED = ("serve: {server: vllm, concurrency: 4, startup_timeout_s: 900,\n"
+          "          extra_args: [--distributed-executor-backend, uni]}\n"
+          "  vllm: {max_model_len: 512}")
+VLLM_ENV = {"VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
 ANSWERS = """SELECT v.name, list(s.raw_response ORDER BY s.doc_id) FROM samples s
     JOIN variant_stages vs ON vs.key = s.eval_key AND vs.kind = 'eval' JOIN variants v USING (variant_id)
     WHERE v.name LIKE ? GROUP BY v.name"""
+ADAPTERS = ("vs@a+1", "vs@a-1", "vs@es")
 
 
-def _recipe(tmp: Path, name: str, route: str, limit: int = 4, tokens: int = 16) -> Path:
+def _recipe(tmp: Path, name: str, route: str, tokens: int = 16, variants: tuple[str, ...] = tuple(VARIANTS)) -> Path:
     path = tmp / f"{name}.yaml"
-    path.write_text(textwrap.dedent(RECIPE).format(root=ROOT, route=route, limit=limit, tokens=tokens)
-                    .replace("name: vs", f"name: {name}"), encoding="utf-8")
+    body = "\n".join(f"  {v}: {VARIANTS[v]}" for v in variants) + "\n"
+    path.write_text(textwrap.dedent(RECIPE).format(root=ROOT, route=route, tokens=tokens)
+                    .replace("name: vs", f"name: {name}") + body, encoding="utf-8")
     return path
 
 
+def _is_vllm(proc: psutil.Process) -> bool:
+    try:
+        return any("vllm.entrypoints" in part for part in proc.cmdline())
+    except psutil.Error:
+        return False
+
+
+def _is_server(proc: psutil.Process) -> bool:
+    """vLLM's server itself (not the guard whose command line names it)."""
+    try:
+        return _is_vllm(proc) and not any("procguard" in part for part in proc.cmdline())
+    except psutil.Error:
+        return False
+
+
 def _vllm_processes() -> list[psutil.Process]:
-    out = []
-    for proc in psutil.process_iter(["cmdline"]):
-        if any("vllm.entrypoints" in part for part in proc.info["cmdline"] or []):
-            out.append(proc)
-    return out
-
-
-def _wait(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.5)
-    return bool(condition())
+    return [proc for proc in psutil.process_iter() if _is_vllm(proc)]
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +105,14 @@ def vllm_env(babelbench_home):
     facts = probe(vllm_python())
     if "error" in facts:
         pytest.fail(f"vLLM is not installed ({facts['error']}): `make install` creates .venv-vllm")
-    os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
-    return facts
+    saved = {key: os.environ.get(key) for key in VLLM_ENV}
+    os.environ.update(VLLM_ENV)
+    yield facts
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="module")
@@ -112,73 +134,138 @@ def test_each_adapter_is_served_under_its_own_name_and_answers_as_hf_does(served
     assert "serving 4 variant(s) with vllm on 127.0.0.1:" in out and "eval ran: 4" in out
     assert _vllm_processes() == []                                       # stopped
     log = max((babelbench_home / "logs").glob("serve-*.log"), key=lambda p: p.stat().st_mtime).read_text()
-    for name in ("vs@a+1", "vs@a-1", "vs@es"):
+    for name in ADAPTERS:
         assert f"name='{adapter_name(name)}'" in log                   # registered under its own name
     assert adapter_name("vs@a+1") != adapter_name("vs@a-1")
     served = dict(query(store, ANSWERS, ["vs@%"]))
-    code, hf_out = harness("run", _recipe(tmp, "hf", ""), "--store", store)
+    code, hf_out = harness("run", _recipe(tmp, "hf", "", variants=("a+1", "a-1", "es")), "--store", store)
     assert code == 0, hf_out
     assert "train ran" not in hf_out                                     # the same adapters
     hf = {k.replace("hf@", "vs@"): v for k, v in query(store, ANSWERS, ["hf@%"])}
     report = {}
-    for name in ("vs@a+1", "vs@a-1", "vs@es"):
-        own, base = _agree(served[name], hf[name]), _agree(served[name], hf["vs@base"])
+    for name in ADAPTERS:
+        own, base = _agree(served[name], hf[name]), _agree(served[name], served["vs@base"])
         report[name] = (own, base, len(served[name]))
         assert served[name] != served["vs@base"], name                   # not the base model
-        assert own > base, (name, served[name], hf[name], hf["vs@base"])
-    print(f"\nvLLM vs hf agreement (own adapter, base model, documents): {report}; "
-          f"base: {_agree(served['vs@base'], hf['vs@base'])}/{len(hf['vs@base'])}")
+        assert own > base, (name, served[name], hf[name], served["vs@base"])
+    print(f"\nvLLM vs hf agreement (own adapter, base model, documents): {report}")
 
 
-def _start_harness(tmp: Path, name: str, tokens: int) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT),
-                                                                   os.environ.get("PYTHONPATH")) if p))
-    recipe = _recipe(tmp, name, SERVED, tokens=tokens)
-    return subprocess.Popen([sys.executable, "-c", "from babelbench.cli.app import main; main()", "run", str(recipe),
-                             "--store", str(tmp / f"{name}.duckdb")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+class _Run:
+    """A harness run in a subprocess, its output read line by line (``on_line`` sees each as it comes)."""
 
+    def __init__(self, tmp: Path, name: str, tokens: int, on_line: Callable[[_Run, str], None] | None = None):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT),
+                                                                       os.environ.get("PYTHONPATH")) if p))
+        recipe = _recipe(tmp, name, SERVED, tokens=tokens)    # its own eval keys: a server starts
+        self.proc = subprocess.Popen([sys.executable, "-c", "from babelbench.cli.app import main; main()", "run",
+                                      str(recipe), "--store", str(tmp / f"{name}.duckdb")],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.lines: list[str] = []
+        self.stopped: list[psutil.Process] = []     # its process tree when stopped (or its servers, killed)
+        self.served = False                         # a vLLM server was among them
+        self.acted = False
+        self._on_line = on_line
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-def _engine_started() -> bool:
-    """A vLLM server with at least one process of its own (its engine) is up."""
-    for server in _vllm_processes():
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if self._on_line and not self.acted:
+                self._on_line(self, line)
+
+    def tree(self) -> list[psutil.Process]:
         try:
-            if server.children(recursive=True):
-                return True
+            return psutil.Process(self.proc.pid).children(recursive=True)
         except psutil.Error:
-            pass
-    return False
+            return []
+
+    def engine_up(self) -> bool:
+        """Its vLLM server has at least one process of its own (its engine)."""
+        for server in filter(_is_server, self.tree()):
+            try:
+                if server.children(recursive=True):
+                    return True
+            except psutil.Error:
+                pass
+        return False
+
+    def finish(self, timeout: float) -> str:
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(30)
+        self._reader.join(30)
+        return "".join(self.lines)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
-def test_a_harness_killed_while_serving_leaves_no_vllm(served_sweep, sig):
+def _kill_server_mid_sweep(run: _Run, line: str) -> None:
+    if "served by vllm" in line:
+        run.stopped = [p for p in run.tree() if _is_server(p)]
+        run.served = bool(run.stopped)
+        for server in run.stopped:
+            server.kill()
+        run.acted = True
+
+
+def _signal_once_engine_up(run: _Run, sig: int) -> None:
+    if not run.acted and run.proc.poll() is None and run.engine_up():
+        run.stopped = run.tree()
+        run.served = any(map(_is_server, run.stopped))
+        run.proc.send_signal(sig)
+        run.acted = True
+
+
+@pytest.fixture(scope="module")
+def interrupted(served_sweep):
+    """Three harness runs started at once, each with its own evaluation keys (so each starts a server) and the
+    sweep's adapters: SIGTERM and SIGKILL to two of them once their server's engine is up; the third's server
+    (answering by then) killed as its first variant's evaluation starts. Returns the runs once all three ended."""
     tmp = served_sweep[0]
-    proc = _start_harness(tmp, f"kill{int(sig)}", tokens=9 + int(sig))   # its own eval keys: a server starts
-    engine = _wait(lambda: _engine_started(), 600)
-    assert engine, proc.communicate()[0] if proc.poll() is not None else "no vLLM engine started"
-    proc.send_signal(sig)
-    proc.wait(120)
-    assert _wait(lambda: not _vllm_processes(), 120), [p.info["cmdline"] for p in _vllm_processes()]
+    runs = {"term": _Run(tmp, "term", 10), "kill": _Run(tmp, "kill", 11),
+            "dies": _Run(tmp, "dies", 7, on_line=_kill_server_mid_sweep)}
+    signals = {"term": signal.SIGTERM, "kill": signal.SIGKILL}
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline and any(runs[n].proc.poll() is None and not runs[n].acted for n in signals):
+        for name, sig in signals.items():
+            _signal_once_engine_up(runs[name], sig)
+        time.sleep(0.5)
+    outputs = {name: run.finish(900) for name, run in runs.items()}
+    yield runs, outputs
+    for proc in _vllm_processes():        # only if a test failed: leave nothing running
+        proc.kill()
 
 
-def test_a_server_killed_mid_sweep_fails_the_rest_with_its_log(served_sweep):
-    tmp = served_sweep[0]
-    proc = _start_harness(tmp, "dies", tokens=7)
-    lines = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.append(line)
-        if "served by vllm" in line:                                   # the server answers: kill it
-            for server in _vllm_processes():
-                server.kill()
-            break
-    rest = proc.communicate(timeout=900)[0]
-    out = "".join(lines) + rest
-    assert proc.returncode == 1, out
+@pytest.mark.parametrize("name", ["term", "kill"])
+def test_a_harness_killed_while_serving_leaves_no_vllm(interrupted, name):
+    runs, outputs = interrupted
+    run = runs[name]
+    assert run.acted, f"no vLLM engine started:\n{outputs[name]}"
+    assert run.proc.returncode != 0
+    assert run.served, [p.pid for p in run.stopped]                        # it was serving
+    _, alive = psutil.wait_procs(run.stopped, timeout=120)
+    assert alive == [], [p.pid for p in alive]                             # its whole tree is gone
+
+
+def test_a_server_killed_mid_sweep_fails_the_rest_with_its_log(interrupted):
+    runs, outputs = interrupted
+    out = outputs["dies"]
+    assert runs["dies"].acted and runs["dies"].served, out
+    assert runs["dies"].proc.returncode == 1, out
     failed = [line for line in out.splitlines() if line.startswith("failed: ")]
     assert len(failed) == 4, out
     assert sum("during the sweep" in line for line in failed) >= 3, out     # the rest, without retrying
-    assert _vllm_processes() == []
+    assert _wait_until(lambda: not _vllm_processes(), 120), [p.cmdline() for p in _vllm_processes()]
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.5)
+    return bool(condition())
 
 
 def test_what_the_installed_vllm_cannot_serve_is_refused_at_its_line(vllm_env, tmp_path):

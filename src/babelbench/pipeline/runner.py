@@ -278,6 +278,7 @@ def _serve_sweeps(deferred: list[DeferredEval], lifecycle: Lifecycle, verbose: b
                         eval_stage, serving.through_server(plan, live.url, name), plan.variant.base_model, None), force)
                     if not _guarded(plan, summary, display, verbose, work):
                         failed.add(plan.variant_id)
+                        live.check_after_failure()   # the server dying mid-variant: the rest fail at once
         except Exception as exc:   # one group's failure (server, download, bad rank) fails its variants only
             for item in pending:
                 _guarded(item.plan, summary, display, verbose, functools.partial(_raise, exc))

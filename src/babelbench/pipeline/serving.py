@@ -88,6 +88,18 @@ class LiveServer:
             raise ServerFailed(f"the model server exited with {self.proc.returncode} during the sweep "
                                f"(its log: {self.log}): {_tail(self.log, 1)}")
 
+    def check_after_failure(self, wait_s: float = 30.0) -> None:
+        """After a variant failed: a server that no longer answers is dying (its guard is still stopping its
+        group), so wait for that, then :meth:`check`; one that never comes back fails the rest too."""
+        if _answers(self.url):
+            return
+        try:
+            self.proc.wait(wait_s)
+        except subprocess.TimeoutExpired:
+            raise ServerFailed(f"the model server stopped answering {self.url} during the sweep "
+                               f"(its log: {self.log}): {_tail(self.log, 1)}") from None
+        self.check()
+
 
 @contextmanager
 def running_server(command: list[str], port: int, timeout_s: float, log: Path, host: str = LOOPBACK,
@@ -119,17 +131,21 @@ def _child_env(extra: dict[str, str] | None) -> dict[str, str]:
     return env | (extra or {})
 
 
+def _answers(url: str, timeout_s: float = 5.0) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/models", timeout=timeout_s) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
 def _wait_ready(proc: subprocess.Popen, url: str, timeout_s: float, log: Path) -> None:
     import urllib.request  # here, not at the top: every run imports this module, few start a server
 
     deadline = time.monotonic() + timeout_s
     while True:
-        try:
-            with urllib.request.urlopen(url + "/models", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
+        if _answers(url):
+            return
         if proc.poll() is not None:
             raise ServerFailed(f"the model server exited with {proc.returncode} before answering "
                                f"(its log: {log}): {_tail(log)}")

@@ -105,6 +105,24 @@ def test_a_server_that_died_fails_the_rest_with_its_logs_last_line(tmp_path):
     assert isinstance(live, LiveServer)
 
 
+def test_after_a_failed_variant_a_dying_server_fails_the_rest_at_once(tmp_path):
+    """The variant in flight when the server died fails on its connection; before the next one the harness
+    sees the server no longer answers, waits for its guard to finish stopping it, and fails the rest."""
+    from babelbench.pipeline.serving import free_port
+
+    port = free_port()
+    command = [a.replace("PORT", str(port)) for a in _fake_server(tmp_path / "www")]
+    with running_server(command, port, 60, tmp_path / "log") as live:
+        live.check_after_failure()                  # answering: the failure was the variant's own
+        server = next(p for p in _group(live.proc.pid) if p.cmdline()[1:3] == ["-m", "http.server"])  # not the guard
+        with (tmp_path / "log").open("a") as log:
+            log.write("RuntimeError: engine core died\n")
+        server.kill()
+        server.wait(10)
+        with pytest.raises(ServerFailed, match=r"exited with .* during the sweep .*RuntimeError: engine core died"):
+            live.check_after_failure()
+
+
 def test_served_evaluations_reach_the_driver_on_a_cluster_and_loopback_alone():
     assert choose_host(1, "10.0.0.5") == "127.0.0.1"
     assert choose_host(3, "10.0.0.5") == "10.0.0.5"
