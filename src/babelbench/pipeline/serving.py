@@ -132,6 +132,8 @@ def _child_env(extra: dict[str, str] | None) -> dict[str, str]:
 
 
 def _answers(url: str, timeout_s: float = 5.0) -> bool:
+    import urllib.request  # here, not at the top: every run imports this module, few start a server
+
     try:
         with urllib.request.urlopen(url + "/models", timeout=timeout_s) as response:
             return bool(response.status == 200)
@@ -140,8 +142,6 @@ def _answers(url: str, timeout_s: float = 5.0) -> bool:
 
 
 def _wait_ready(proc: subprocess.Popen, url: str, timeout_s: float, log: Path) -> None:
-    import urllib.request  # here, not at the top: every run imports this module, few start a server
-
     deadline = time.monotonic() + timeout_s
     while True:
         if _answers(url):
