@@ -6,7 +6,7 @@ base model's, so a vLLM path answering with the base model fails here. Then thre
 start-ups overlap): one killed by SIGTERM and one by kill -9 while serving, one whose server is killed
 mid-sweep.
 
-Cheap on purpose, to belong in `make test`: one server serves the sweep's four variants; the adapters are
+Cheap on purpose (so that it can join `make test`): one server serves the sweep's four variants; the adapters are
 trained once, 4 steps each (the three later runs adopt them); 4 documents and 16 tokens a variant; float32 (bfloat16 is
 emulated on CPUs without its instructions, several times slower); vLLM's worker runs inside its engine
 process (`--distributed-executor-backend uni` with `VLLM_ENABLE_V1_MULTIPROCESSING=0`: one process fewer to
