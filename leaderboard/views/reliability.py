@@ -13,7 +13,10 @@ from babelbench.services.agreement import agreement
 
 
 def value(v: Any, digits: int = 3) -> str:
-    return "—" if v is None or v != v else f"{v:.{digits}f}"
+    if v is None or v != v:
+        return "—"
+    text = f"{v:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text   # no "-0.00"
 
 
 def shown(rows: list[dict], columns: dict[str, str], estimates: dict[str, str]) -> pd.DataFrame:
