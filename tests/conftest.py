@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
 import textwrap
 from pathlib import Path
@@ -24,6 +25,11 @@ os.environ.setdefault("BABELBENCH_TASKS", str(ROOT / "tasks"))
 # sacrebleu reads $SACREBLEU when it is imported: point it at a folder of the test session's
 # own, where the spbleu_model fixture puts a stand-in flores200 SentencePiece model.
 os.environ["SACREBLEU"] = os.environ.get("BABELBENCH_TEST_SACREBLEU") or tempfile.mkdtemp(prefix="bb-sacrebleu-")
+# A test session started in the background of a non-interactive shell (`make test &`, a CI step) inherits
+# SIGINT ignored, and Python then never turns Ctrl-C into KeyboardInterrupt -- in this process or in the
+# harness processes the tests start. The Ctrl-C tests need the signal as a terminal delivers it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -81,13 +81,15 @@ def test_compare_two_shows_harness_compares_numbers(store):
     at = _page(store, "views/compare.py")
     at.selectbox(key="cmp-a").set_value("study@a").run()
     at.selectbox(key="cmp-b").set_value("study@b").run()
-    [table] = [d.value for d in at.dataframe]
+    [table, power] = [d.value for d in at.dataframe]   # the comparison, then its statistical power
     code, out = harness("compare", "study@a", "study@b", "--store", store, "--format", "json")
     expected = json.loads(out)
-    assert len(table) == len(expected) > 0
-    for shown, row in zip(table.to_dict("records"), expected):
+    assert len(table) == len(power) == len(expected) > 0
+    for shown, powered, row in zip(table.to_dict("records"), power.to_dict("records"), expected):
         assert (shown["task"], shown["metric"], shown["n"]) == (row["task"], row["metric"], row["n"])
         assert shown["diff"] == pytest.approx(row["diff"]) and shown["p_holm"] == pytest.approx(row["p_holm"])
+        assert (powered["task"], powered["metric"]) == (row["task"], row["metric"])
+        assert powered["mde"] == pytest.approx(row["mde"], nan_ok=True)
 
 
 def test_pairwise_rankings_equal_the_stored_judge_metrics(store):
