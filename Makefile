@@ -26,7 +26,7 @@ VLLM_STAMP := $(VLLM_VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
-.PHONY: install vllm browser demo test test-vllm test-fast lint smoke bench judge-server clean mutation
+.PHONY: install vllm browser demo test test-slow test-vllm test-fast lint smoke bench judge-server clean mutation
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,10 +69,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check src
 	$(BIN)/mypy
 
-# Every test but the vLLM server's (make test-vllm; CI runs both), so make test stays under 20 minutes
-# on 2 cores.
+# Every test but those marked slow (real embedded-model, llama.cpp-judge and Chromium runs: make test-slow)
+# and vllm (make test-vllm), so make test stays under 20 minutes on 2 cores; CI runs all three.
 test: $(STAMP) $(VLLM_STAMP) browser lint
-	$(OFFLINE) $(BIN)/python -m pytest -q -m "not vllm"
+	$(OFFLINE) $(BIN)/python -m pytest -q -m "not slow and not vllm"
+
+# The slow tests but vLLM's (about 9 minutes on 2 cores).
+test-slow: $(STAMP) browser
+	$(OFFLINE) $(BIN)/python -m pytest -q -m "slow and not vllm"
 
 # vLLM's CPU build serving the embedded model's LoRA sweeps (tests/integration/test_vllm_served.py).
 test-vllm: $(STAMP) $(VLLM_STAMP)
