@@ -118,20 +118,14 @@ def _index_file_read() -> dict:
 
 def _index_file_write(root: str, entry: dict) -> None:
     """Keep ``root``'s entry (written atomically; a lost race between processes costs a re-read)."""
-    import json
     import os
+
+    from ..core.cachefile import write_atomically
 
     kept = _index_file_read()
     data = {"format": INDEX_FORMAT, **{k: v for k, v in kept.items() if k != "format" and os.path.isdir(k)}}
     data[root] = entry   # (folders that are gone are dropped: a test session's temporary ones)
-    target = _index_file()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError:
-        pass   # a read-only home: the folder is read again next time, nothing is wrong
+    write_atomically(_index_file(), data)
 
 
 def _read_definitions(root: str) -> tuple[TaskEntry, ...]:

@@ -11,10 +11,10 @@ model retrained in place, or a new transformers, gets a new key and is read agai
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from ..core.cachefile import write_atomically
 from ..core.hashing import digest
 
 #: Bump when what is stored (or how it is computed) changes: every entry is then read again.
@@ -60,10 +60,4 @@ def save(key: str, facts: dict[str, Any]) -> None:
     store = _store()
     data = _read(store)
     data[key] = facts
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = store.with_name(f".{store.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, store)
-    except OSError:
-        pass  # a read-only home: the facts are read again next time, nothing is wrong
+    write_atomically(store, data)
