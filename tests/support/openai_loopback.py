@@ -204,3 +204,16 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+class HeaderRecordingJudge(FixedLatencyJudge):
+    """The endpoint without latency, recording each chat completion's Authorization header (None: none sent)."""
+
+    def __init__(self, **kw):
+        super().__init__(latency=0.0, **kw)
+        self.authorization: list[str | None] = []
+
+    async def handle(self, request):
+        if request.method == "POST":
+            self.authorization.append({k.lower(): v for k, v in request.headers.items()}.get("authorization"))
+        return await super().handle(request)

@@ -16,23 +16,10 @@ from lm_eval.models.api_models import JsonChatStr
 
 from babelbench.evaluate.backends import get_eval_backend
 from babelbench.recipe.loader import load_recipe
-from tests.support.http_server import Request as HttpRequest
-from tests.support.openai_loopback import FixedLatencyJudge
+from tests.support.openai_loopback import HeaderRecordingJudge as HeaderServer
 
 SECRET = "sk-test-secret-0123456789"
 
-
-class HeaderServer(FixedLatencyJudge):
-    """The loopback endpoint, recording each chat completion's Authorization header (None: none sent)."""
-
-    def __init__(self, **kw):
-        super().__init__(latency=0.0, **kw)
-        self.authorization: list[str | None] = []
-
-    async def handle(self, request: HttpRequest) -> bytes | None:
-        if request.method == "POST":
-            self.authorization.append({k.lower(): v for k, v in request.headers.items()}.get("authorization"))
-        return await super().handle(request)
 
 
 def _variant(tmp_path, openai: str):

@@ -13,24 +13,11 @@ from babelbench.judge.backends import Request, environment_problem, make_backend
 from babelbench.judge.keys import key_plan
 from babelbench.judge.loader import load_judge
 from babelbench.judge.schema import BackendConfig, BackendOverride
-from tests.support.http_server import Request as HttpRequest
-from tests.support.openai_loopback import FixedLatencyJudge
+from tests.support.openai_loopback import HeaderRecordingJudge as HeaderJudge
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "sk-test-secret-0123456789"
 
-
-class HeaderJudge(FixedLatencyJudge):
-    """The fixed-latency endpoint, recording each chat completion's Authorization header."""
-
-    def __init__(self, **kw):
-        super().__init__(latency=0.0, **kw)
-        self.authorization: list[str | None] = []
-
-    async def handle(self, request: HttpRequest) -> bytes | None:
-        if request.method == "POST":
-            self.authorization.append({k.lower(): v for k, v in request.headers.items()}.get("authorization"))
-        return await super().handle(request)
 
 
 def _ask(config: BackendConfig) -> None:
