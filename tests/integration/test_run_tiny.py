@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import subprocess
+import sys
 import textwrap
 import time
 
+import duckdb
 import pytest
 
-from tests.conftest import SAMPLES, TINY_RECIPE
+from tests.conftest import ROOT, SAMPLES, TINY_RECIPE
 from tests.integration._harness import harness, query
 
 RECIPE = TINY_RECIPE + """
@@ -111,6 +115,43 @@ def test_unchanged_rerun_does_no_stage_work(first_run):
     assert "data skipped: 2, eval skipped: 2, train skipped: 2" in out
     assert query(store, "SELECT count(*) FROM stage_runs")[0][0] == before
     assert query(store, "SELECT count(*) FROM samples")[0][0] == samples_before
+
+
+def test_an_unchanged_rerun_does_not_open_the_store(first_run, monkeypatch):
+    """The store's receipt answers an unchanged re-run: no connection (nor DuckDB's import, in a process of its own)."""
+    recipe, store, _ = first_run
+    harness("run", recipe, "--store", store)   # renews the receipt, should an earlier test have written the store
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an unchanged re-run connected to the store")
+
+    monkeypatch.setattr("babelbench.store.db._connect", refuse)
+    code, out = harness("run", recipe, "--store", store)
+    assert code == 0, out
+    assert "data skipped: 2, eval skipped: 2, train skipped: 2" in out
+    monkeypatch.undo()
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys; from babelbench.cli.app import main; sys.argv = ['harness', *sys.argv[1:]]\n"
+         "try: main()\nexcept SystemExit as e: print('duckdb' in sys.modules, e.code)",
+         "run", str(recipe), "--store", str(store)], capture_output=True, text=True, cwd=ROOT)
+    assert imported.stdout.strip().splitlines()[-1] == "False 0", imported.stdout + imported.stderr
+
+
+def test_a_store_written_by_another_process_is_asked_again(first_run, tmp_path):
+    """Once anyone else writes the store, its receipt is not trusted: a done row deleted meanwhile is seen."""
+    recipe, store, _ = first_run
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(store, copy)
+    code, out = harness("run", recipe, "--store", copy)   # registers through a connection, keeps the copy's receipt
+    assert code == 0 and "data skipped: 2, eval skipped: 2, train skipped: 2" in out, out
+    con = duckdb.connect(str(copy))
+    con.execute("""DELETE FROM stage_runs WHERE kind = 'train' AND key = (
+                       SELECT key FROM variant_stages s JOIN variants v USING (variant_id)
+                       WHERE v.name = 'tiny@plug' AND s.kind = 'train')""")
+    con.close()
+    code, out = harness("run", recipe, "--store", copy)
+    assert code == 0, out
+    assert "data skipped: 2, eval skipped: 2, train adopted: 1, train skipped: 1" in out
 
 
 def test_changing_eval_limit_reevaluates_without_retraining(first_run):

@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from rich.console import Console
 
@@ -24,7 +25,8 @@ from ..console.display import PlainDisplay
 from ..core.records import StageResult
 from ..models.registry import resolve_base_model
 from ..recipe.schema import StageResources, Variant
-from ..store import Store, writes
+from ..store import Store, receipts, writes
+from ..store.db import FileStamp
 from ..train.artifact import TrainArtifact
 from . import serving
 from .evaluation import BaseModelFolder, Evaluations, run_eval
@@ -58,8 +60,10 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
     display = lifecycle.console
     display.plan([(p.variant.name, _stages_of(p, only)) for p in plans])
 
+    registration = _registration(plans)
+    done = _register(store, registration)
     outcomes = lifecycle.executor.each(plans, functools.partial(
-        _run_plan, lifecycle=lifecycle, only=only, force=force, judges_dirs=judges_dirs, verbose=verbose))
+        _run_plan, lifecycle=lifecycle, done=done, only=only, force=force, judges_dirs=judges_dirs, verbose=verbose))
     plans = [o.plan for o in outcomes]   # a variant that selected a checkpoint knows its eval key
     failed = {o.plan.variant_id for o in outcomes if not o.ok}
     deferred = [o.deferred for o in outcomes if o.deferred is not None]   # served sweeps' evaluations (eval.serve)
@@ -73,6 +77,8 @@ def run_variants(variants: list[Variant], store: Store, *, only: Stage | None = 
                          functools.partial(judge_variant, plan, store, by_name, lifecycle, judges_dirs))
         if any(p.variant.judges for p in plans):
             refresh_rankings(store)
+    if not receipts.is_current(store.path, registration.digest):   # this run wrote the store: renew the receipt,
+        _seal(store, registration)                                  # so an unchanged re-run need not connect
     return summary
 
 
@@ -112,29 +118,67 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def _register(store: Store, plan: VariantPlan) -> set[tuple[str, str]]:
-    """Record the recipe, the variant and its stage keys; return which of those stages are done.
+@dataclass(frozen=True)
+class _Registration:
+    """What a run records of its variants before any stage: recipes (hash, file, text), variant rows and stage
+    links (variant id, kind, key); ``digest`` identifies all of it (the store receipt's key)."""
 
-    One short transaction per variant, so an unchanged re-run costs one connection each.
-    """
-    v = plan.variant
-    text = Path(v.recipe_file).read_text(encoding="utf-8") if Path(v.recipe_file).is_file() else ""
-    recipe_hash = hashlib.sha256(text.encode()).hexdigest()[:16]
-    with store.write() as con:
-        writes.register_recipe(con, recipe_hash, v.recipe_file, text)
-        writes.register_variant(con, {
-            "variant_id": plan.variant_id, "name": v.name, "recipe_hash": recipe_hash,
+    recipes: list[tuple[str, str, str]]
+    rows: list[dict[str, Any]]
+    links: list[tuple[str, str, str]]
+    digest: str
+
+    def done_by_variant(self, done: set[tuple[str, str]]) -> dict[str, frozenset[tuple[str, str]]]:
+        """Variant id -> which of its linked stages are among ``done``."""
+        out: dict[str, set[tuple[str, str]]] = {vid: set() for vid, _, _ in self.links}
+        for vid, kind, key in self.links:
+            if (kind, key) in done:
+                out[vid].add((kind, key))
+        return {vid: frozenset(stages) for vid, stages in out.items()}
+
+
+def _registration(plans: list[VariantPlan]) -> _Registration:
+    recipes: dict[str, tuple[str, str, str]] = {}
+    hashes: dict[str, str] = {}
+    rows, links = [], []
+    for plan in plans:
+        v = plan.variant
+        if v.recipe_file not in hashes:
+            path = Path(v.recipe_file)
+            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            hashes[v.recipe_file] = hashlib.sha256(text.encode()).hexdigest()[:16]
+            recipes.setdefault(hashes[v.recipe_file], (hashes[v.recipe_file], v.recipe_file, text))
+        rows.append({
+            "variant_id": plan.variant_id, "name": v.name, "recipe_hash": hashes[v.recipe_file],
             "recipe_file": v.recipe_file, "base_model": v.base_model, "method": str(v.train.method),
             "pivot_mode": v.pivot.mode, "pivot_language": v.pivot.pivot_language,
             "data_mix": v.data.mix if v.data and plan.trains else None,
             "data_size": v.data.size if v.data and plan.trains else None,
             "config": v.model_dump(mode="json", exclude={"judges", "judge"}), "choices": v.choices,
         })
-        stages = [(kind, key) for kind, key in
+        links += [(plan.variant_id, kind, key) for kind, key in
                   (("data", plan.data_key), ("train", plan.train_key), ("eval", plan.eval_key)) if key]
-        for kind, key in stages:
-            writes.link_stage(con, plan.variant_id, kind, key)
-        return {(kind, key) for kind, key in stages if writes.is_done(con, kind, key)}
+    digest = hashlib.sha256(json.dumps([list(recipes.values()), rows, links], sort_keys=True,
+                                       default=str).encode()).hexdigest()
+    return _Registration(list(recipes.values()), rows, links, digest)
+
+
+def _register(store: Store, registration: _Registration) -> dict[str, frozenset[tuple[str, str]]]:
+    """Record the run's recipes, variants and their stage keys; return, per variant id, which of its stages
+    are done. The store's receipt answers an unchanged re-run without a connection (:mod:`babelbench.store.
+    receipts`); otherwise one transaction for the whole run, not one a variant."""
+    done = receipts.done_stages(store.path, registration.digest)
+    return registration.done_by_variant(done if done is not None else _seal(store, registration))
+
+
+def _seal(store: Store, registration: _Registration) -> set[tuple[str, str]]:
+    """Register the run (writing only what the store lacks) and keep the store's receipt; the done stages."""
+    stamped: list[FileStamp] = []
+    with store.write(stamped) as con:
+        done = writes.register_runs(con, registration.recipes, registration.rows, registration.links)
+    if stamped:
+        receipts.keep(store.path, registration.digest, done, stamped[0])
+    return done
 
 
 @dataclass(frozen=True)
@@ -147,11 +191,12 @@ class _Outcome:
     deferred: DeferredEval | None = None
 
 
-def _run_plan(plan: VariantPlan, *, lifecycle: Lifecycle, only: Stage | None, force: bool,
-              judges_dirs: list[Path] | None, verbose: bool) -> _Outcome:
-    """One variant's stages up to its evaluation (and alignment); a failure is recorded, shown and ends it."""
+def _run_plan(plan: VariantPlan, *, lifecycle: Lifecycle, done: dict[str, frozenset[tuple[str, str]]],
+              only: Stage | None, force: bool, judges_dirs: list[Path] | None, verbose: bool) -> _Outcome:
+    """One variant's stages up to its evaluation (and alignment); a failure is recorded, shown and ends it.
+    ``done``: the stages the run's registration found done, per variant id."""
     v = plan.variant
-    evaluations = Evaluations(lifecycle, frozenset(_register(lifecycle.store, plan)), force,
+    evaluations = Evaluations(lifecycle, done.get(plan.variant_id, frozenset()), force,
                               BaseModelFolder(v.base_model, plan.recipe_dir))
     attempt = functools.partial(_attempt, plan, lifecycle.summary, lifecycle.console, verbose)
     ok, prepared = attempt(functools.partial(_prepare, plan, evaluations, only, judges_dirs))

@@ -8,16 +8,23 @@ write is in progress. Bulk rows go in through Arrow/pandas, not ``executemany``.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from ..core.locks import lock_beside
 from .migrations import LATEST, MIGRATIONS
+
+if TYPE_CHECKING:   # imported where a connection is made: a run that finds its work done never connects
+    import duckdb
+
+#: A store file's identity and state: (inode, size, mtime_ns, ctime_ns) of the file and of its write-ahead log
+#: (None: no log). Any write to the store, by any process, changes it.
+FileStamp = tuple[tuple[int, int, int, int] | None, tuple[int, int, int, int] | None]
 
 _RETRY_SECONDS = 30.0
 #: One write transaction at a time in this process (a driver running variants in several threads).
@@ -29,6 +36,8 @@ class StoreError(RuntimeError):
 
 
 def _connect(path: Path, read_only: bool, retry_seconds: float = _RETRY_SECONDS) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
     deadline = time.monotonic() + retry_seconds
     while True:
         try:
@@ -50,13 +59,15 @@ class Store:
         self._migrated_inode: int | None = None
 
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One short write transaction (the schema is migrated first if needed)."""
-        with _WRITING, self._write() as con:
+    def write(self, stamped: list[FileStamp] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One short write transaction (the schema is migrated first if needed). ``stamped``: once the
+        transaction is committed, its changes are checkpointed into the file and the file's stamp is appended
+        -- while this connection still holds the file, so it is the state the transaction left, no other's."""
+        with _WRITING, self._write(stamped) as con:
             yield con
 
     @contextmanager
-    def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _write(self, stamped: list[FileStamp] | None) -> Iterator[duckdb.DuckDBPyConnection]:
         # The first write of this process may create the file: two processes starting together
         # must not both create it, so that connection (and the migration) happens under a lock
         # beside the file. Checking the schema costs about as much as the connection; once this
@@ -80,6 +91,15 @@ class Store:
             except BaseException:
                 con.rollback()
                 raise
+            if stamped is not None:
+                import duckdb
+
+                try:   # nothing left for close() to write: the stamp stays true after it
+                    con.execute("CHECKPOINT")
+                except duckdb.Error:   # another connection of this process is in a transaction: no stamp
+                    pass
+                else:
+                    stamped.append(file_stamp(self.path))
         finally:
             con.close()
 
@@ -104,6 +124,18 @@ class Store:
             con.close()
 
 
+def file_stamp(path: Path) -> FileStamp:
+    """``path``'s :data:`FileStamp` now (a missing file stamps as None)."""
+    def one(file: Path) -> tuple[int, int, int, int] | None:
+        try:
+            st = os.stat(file)
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+    return one(path), one(path.with_name(path.name + ".wal"))
+
+
 def newer_schema(path: Path | None, version: int) -> str:
     """The one message for a store written by a newer harness (refused for reading and writing alike)."""
     where = f"{path} is" if path is not None else "the store is"
@@ -112,11 +144,14 @@ def newer_schema(path: Path | None, version: int) -> str:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = '_migrations'").fetchone()
-    if not exists or not exists[0]:
+    # Asking the table itself costs ≈ 2 ms on a new connection; asking the catalog whether it exists
+    # (information_schema.tables, duckdb_tables()) ≈ 12 ms, a sixth of an unchanged re-run's store work.
+    import duckdb
+
+    try:
+        row = con.execute("SELECT coalesce(max(id), 0) FROM _migrations").fetchone()
+    except duckdb.CatalogException:   # a file no migration has touched
         return 0
-    row = con.execute("SELECT coalesce(max(id), 0) FROM _migrations").fetchone()
     return int(row[0]) if row else 0
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from ..core.metric_name import JudgeMetric
 from ..core.records import JudgedRow
+
+if TYPE_CHECKING:   # the store's users import duckdb only when they connect
+    import duckdb
 
 
 def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from ..core.metric_name import JudgeMetric
 from ..core.ratings import HumanRating
 from ..core.records import AlignmentRows, DataRows, EvalRows, JudgeRows, JudgmentLink, JudgmentRecord, Rows, SelectRows
+
+if TYPE_CHECKING:   # the store's users import duckdb only when they connect
+    import duckdb
 
 
 def register_recipe(con: duckdb.DuckDBPyConnection, recipe_hash: str, file: str, text: str) -> None:
@@ -29,6 +30,40 @@ def register_variant(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> Non
 
 def link_stage(con: duckdb.DuckDBPyConnection, variant_id: str, kind: str, key: str) -> None:
     con.execute("INSERT OR REPLACE INTO variant_stages VALUES (?, ?, ?)", [variant_id, kind, key])
+
+
+def register_runs(con: duckdb.DuckDBPyConnection, recipes: list[tuple[str, str, str]], variants: list[dict[str, Any]],
+                  links: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """Record a run's recipes (hash, file, text), variants (rows as :func:`register_variant` takes) and stage
+    links (variant_id, kind, key) in one go; return which linked (kind, key) stages are done.
+
+    What the store holds already is read first and only what is new or changed is written, so an unchanged
+    re-run reads four times and writes nothing, whatever its number of variants."""
+    hashes = sorted({h for h, _, _ in recipes})
+    ids = sorted({row["variant_id"] for row in variants} | {vid for vid, _, _ in links})
+    known_recipes = {r[0] for r in con.execute(
+        "SELECT recipe_hash FROM recipes WHERE list_contains(?, recipe_hash)", [hashes]).fetchall()}
+    known_variants = {r[0] for r in con.execute(
+        "SELECT variant_id FROM variants WHERE list_contains(?, variant_id)", [ids]).fetchall()}
+    known_links = {(vid, kind): key for vid, kind, key in con.execute(
+        "SELECT variant_id, kind, key FROM variant_stages WHERE list_contains(?, variant_id)", [ids]).fetchall()}
+    for recipe_hash, file, text in recipes:
+        if recipe_hash not in known_recipes:
+            register_recipe(con, recipe_hash, file, text)
+            known_recipes.add(recipe_hash)
+    for row in variants:
+        if row["variant_id"] not in known_variants:
+            register_variant(con, row)
+            known_variants.add(row["variant_id"])
+    for variant_id, kind, key in links:
+        if known_links.get((variant_id, kind)) != key:
+            link_stage(con, variant_id, kind, key)
+            known_links[(variant_id, kind)] = key
+    keys = sorted({key for _, _, key in links})
+    done = set(con.execute(
+        "SELECT DISTINCT kind, key FROM stage_runs WHERE list_contains(?, key) AND status IN ('done', 'adopted')",
+        [keys]).fetchall())
+    return {(kind, key) for _, kind, key in links if (kind, key) in done}
 
 
 def is_done(con: duckdb.DuckDBPyConnection, kind: str, key: str) -> bool:
