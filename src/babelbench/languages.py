@@ -24,6 +24,18 @@ COMMON: tuple[str, ...] = (
 #: (Checked against langcodes in the tests: each is its own standard form.)
 _COMMON_SET = frozenset(COMMON)
 
+#: The common codes' English names, as langcodes gives them (checked in the tests), so that a prompt's system
+#: line ("Answer in Chinese.") needs no language data either.
+_COMMON_NAMES: dict[str, str] = {
+    "en": "English", "zh": "Chinese", "ko": "Korean", "it": "Italian", "es": "Spanish", "fr": "French",
+    "de": "German", "pt": "Portuguese", "ru": "Russian", "ja": "Japanese", "ar": "Arabic", "el": "Greek",
+    "hi": "Hindi", "tr": "Turkish", "vi": "Vietnamese", "th": "Thai", "id": "Indonesian", "sw": "Swahili",
+    "bn": "Bangla", "te": "Telugu", "ro": "Romanian", "nl": "Dutch", "pl": "Polish", "uk": "Ukrainian",
+    "fa": "Persian", "he": "Hebrew", "fi": "Finnish", "sv": "Swedish", "cs": "Czech", "hu": "Hungarian",
+    "ca": "Catalan", "eu": "Basque", "ur": "Urdu", "ta": "Tamil", "my": "Burmese", "qu": "Quechua",
+    "ht": "Haitian Creole",
+}
+
 
 @dataclass(frozen=True)
 class Language:
@@ -79,6 +91,13 @@ def base(code: str) -> str:
 def name(code: str) -> str:
     """English name of a language code (``yo`` -> ``Yoruba``, ``zh-Hant`` -> ``Chinese (Traditional)``);
     the code itself if it is not one."""
+    if code in _COMMON_NAMES:
+        return _COMMON_NAMES[code]
+    return _langcodes_name(code)
+
+
+def _langcodes_name(code: str) -> str:
+    """:func:`name` by langcodes (its language data loaded)."""
     import langcodes
 
     try:

@@ -17,6 +17,12 @@ def test_a_common_code_is_what_langcodes_makes_of_it(code):
     assert languages.standard_code(code) == languages._langcodes_standard(code) == code
 
 
+def test_the_common_codes_names_are_langcodes_names():
+    assert set(languages._COMMON_NAMES) == set(languages.COMMON)
+    assert {c: languages.name(c) for c in languages.COMMON} == {c: languages._langcodes_name(c) for c in languages.COMMON}
+    assert languages.name("yo") == "Yoruba" and languages.name("zh-Hant") == "Chinese (Traditional)"
+
+
 def test_other_codes_go_through_langcodes():
     assert [languages.standard_code(c) for c in ("yor", "eng", "zh_TW", "iw", "zh-Hant")] == [
         "yo", "en", "zh-TW", "he", "zh-Hant"]
@@ -27,6 +33,7 @@ def test_other_codes_go_through_langcodes():
 def test_common_codes_load_no_language_data():
     code = ("import sys; from babelbench.languages import standard_code, is_known; "
             "assert [standard_code(c) for c in ('en', 'zh')] == ['en', 'zh'] and is_known('ko'); "
+            "from babelbench.languages import name; assert name('zh') == 'Chinese'; "
             "print(sorted(m for m in sys.modules if m.startswith(('langcodes', 'language_data'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(ROOT / "src")})

@@ -12,15 +12,17 @@ import yaml
 
 from ..core.errors import ConfigError, Problem
 from ..core.yamlpos import check_depth, read_text, yaml_error
-from ..evaluate.task_index import TaskYamlLoader
+from ..evaluate.task_index import FastTaskYamlLoader, TaskYamlLoader
 
 
 def is_task_folder(path: Path) -> bool:
+    """Whether a YAML file in ``path`` defines a task or group (read through libyaml where PyYAML has it:
+    `harness validate recipes/` asks this of the recipes folder first)."""
     if not path.is_dir():
         return False
     for file in sorted(path.rglob("*.yaml")):
         try:
-            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=TaskYamlLoader)
+            doc = yaml.load(file.read_text(encoding="utf-8"), Loader=FastTaskYamlLoader)
         except (yaml.YAMLError, UnicodeDecodeError, RecursionError, OSError):
             continue  # a broken file says nothing about its folder
         if isinstance(doc, dict) and ("task" in doc or "group" in doc):
