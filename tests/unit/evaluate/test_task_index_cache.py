@@ -59,3 +59,33 @@ def test_folders_that_are_gone_leave_the_index(folder, tmp_path):
     _names(folder)
     kept = json.loads((tmp_path / "home" / "cache" / "task-index.json").read_text())
     assert sorted(k for k in kept if k != "format") == [str(folder.resolve())]
+
+
+def test_lm_evals_own_task_names_are_kept_under_the_stamp_of_its_tasks_folder(tmp_path, monkeypatch):
+    """lm-eval's index reads its 14,000 YAML files (≈ 10 s): a second process takes the names from disk, and
+    indexes again once lm-eval's files change."""
+    import lm_eval.tasks
+
+    monkeypatch.setenv("BABELBENCH_HOME", str(tmp_path / "home"))
+
+    class Indexed:
+        def __init__(self, include_defaults):
+            self.all_tasks = ["xnli_en", "belebele"]
+
+    class Refuse:
+        def __init__(self, include_defaults):
+            raise AssertionError("lm-eval's index built again")
+
+    try:
+        monkeypatch.setattr(lm_eval.tasks, "TaskManager", Indexed)
+        task_index._builtin_names.cache_clear()
+        assert task_index._builtin_names() == {"xnli_en", "belebele"}
+        monkeypatch.setattr(lm_eval.tasks, "TaskManager", Refuse)
+        task_index._builtin_names.cache_clear()   # as a new process would
+        assert task_index._builtin_names() == {"xnli_en", "belebele"}
+        monkeypatch.setattr(task_index, "_stamp", lambda folder: "another lm-eval's files")
+        task_index._builtin_names.cache_clear()
+        with pytest.raises(AssertionError, match="built again"):
+            task_index._builtin_names()
+    finally:
+        task_index._builtin_names.cache_clear()   # later tests get lm-eval's real names
