@@ -30,6 +30,10 @@ os.environ["SACREBLEU"] = os.environ.get("BABELBENCH_TEST_SACREBLEU") or tempfil
 # harness processes the tests start. The Ctrl-C tests need the signal as a terminal delivers it.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+# Likewise a session started under `nohup` inherits SIGHUP ignored, and the harness processes the tests hang up
+# on would ignore it too: the hang-up tests need it as a closed terminal sends it.
+if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session", autouse=True)
