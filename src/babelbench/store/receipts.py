@@ -52,7 +52,8 @@ def done_stages(store: Path, registration: str) -> set[Stage] | None:
     kept = _read().get(str(store.resolve()))
     if not isinstance(kept, dict) or kept.get("registration") != registration:
         return None
-    if kept.get("stamp") != _stamp_json(file_stamp(store)) or file_stamp(store)[0] is None:
+    now = file_stamp(store)
+    if now[0] is None or kept.get("stamp") != _stamp_json(now):
         return None
     return {(kind, key) for kind, key in kept.get("done", [])}
 
@@ -64,8 +65,8 @@ def is_current(store: Path, registration: str) -> bool:
 
 def keep(store: Path, registration: str, done: set[Stage], stamp: FileStamp) -> None:
     """Keep the receipt: ``registration`` is in ``store`` at ``stamp``, and ``done`` are its done stages then."""
-    stores = _read()
-    stores.pop(str(store.resolve()), None)
+    where = str(store.resolve())
+    others = [(path, kept) for path, kept in _read().items() if path != where][:KEPT - 1]
     entry = {"registration": registration, "stamp": _stamp_json(stamp), "done": sorted(map(list, done))}
-    stores = {str(store.resolve()): entry, **dict(list(stores.items())[:KEPT - 1])}
+    stores = {where: entry, **dict(others)}
     write_atomically(_file(), {"format": FORMAT, "stores": stores})
