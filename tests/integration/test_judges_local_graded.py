@@ -15,8 +15,9 @@ from babelbench.judge.loader import load_judge
 from babelbench.judge.schema import BackendOverride
 from babelbench.pipeline.judge_stage import judge_target
 from babelbench.pipeline.lifecycle import Lifecycle, RunSummary
-from babelbench.store import Store, writes
+from babelbench.store import Store
 from tests.support.scripted_judge import scripted_judge_model
+from tests.support.stored_eval import add_evaluated_variant
 
 ROOT = Path(__file__).resolve().parents[2]
 GRADES = {"language": 3, "fluency": 2, "helpfulness": 3, "accuracy": 2, "logical_coherence": 3, "harmlessness": 3}
@@ -31,15 +32,7 @@ def _store_with_answers(tmp_path: Path) -> tuple[Store, grading.Target]:
                for i, (question, answer) in enumerate([("Name a bakery.", "Sunrise Bakery."),
                                                        ("Say hello.", "Hello!")])]
     with store.write() as con:
-        writes.register_recipe(con, "r", "recipe.yaml", "")
-        writes.register_variant(con, {"variant_id": "v-a", "name": "a", "recipe_hash": "r", "recipe_file": "recipe.yaml",
-                                      "base_model": "builtin:tiny", "method": "none", "pivot_mode": "none",
-                                      "pivot_language": "en", "data_mix": None, "data_size": None, "config": {},
-                                      "choices": {}})
-        writes.link_stage(con, "v-a", "eval", "e-a")
-        writes.start_run(con, "run-a", "eval", "e-a", "v-a", {}, None)
-        writes.finish_run(con, "run-a", "done", 0.0)
-        writes.write_eval(con, "e-a", EvalRows([], samples))
+        add_evaluated_variant(con, "v-a", "a", "e-a", EvalRows([], samples))
     return store, grading.Target("v-a", "a", "e-a", False)
 
 

@@ -23,10 +23,11 @@ from babelbench.judge.loader import load_judge
 from babelbench.judge.schema import BackendConfig, BackendOverride
 from babelbench.pipeline.judge_stage import judge_target
 from babelbench.pipeline.lifecycle import Lifecycle, RunSummary
-from babelbench.store import Store, writes
+from babelbench.store import Store
 from tests.support.http_server import Request as HttpRequest
 from tests.support.http_server import response
 from tests.support.openai_loopback import Fault, FaultProxy, FixedLatencyJudge
+from tests.support.stored_eval import add_evaluated_variant
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = {"type": "object", "properties": {"verdict": {"type": "string", "enum": ["A", "B", "tie"]}},
@@ -164,15 +165,7 @@ def _store_with_answers(tmp_path) -> tuple[Store, grading.Target]:
     sample = SampleRecord(task="xalpaca_en", doc_id=0, language="en", prompt="<p>", raw_response="Sunrise Bakery.",
                           kept_response="Sunrise Bakery.", kept_filter="none", pivot_status=None, target="", doc=doc)
     with store.write() as con:
-        writes.register_recipe(con, "r", "recipe.yaml", "")
-        writes.register_variant(con, {"variant_id": "v-a", "name": "a", "recipe_hash": "r", "recipe_file": "recipe.yaml",
-                                      "base_model": "builtin:tiny", "method": "none", "pivot_mode": "none",
-                                      "pivot_language": "en", "data_mix": None, "data_size": None, "config": {},
-                                      "choices": {}})
-        writes.link_stage(con, "v-a", "eval", "e-a")
-        writes.start_run(con, "run-a", "eval", "e-a", "v-a", {}, None)
-        writes.finish_run(con, "run-a", "done", 0.0)
-        writes.write_eval(con, "e-a", EvalRows([], [sample]))
+        add_evaluated_variant(con, "v-a", "a", "e-a", EvalRows([], [sample]))
     return store, grading.Target("v-a", "a", "e-a", False)
 
 

@@ -7,9 +7,10 @@ import math
 import pytest
 
 from babelbench.core.records import EvalRows, MetricRecord, SampleRecord
-from babelbench.store import Store, writes
+from babelbench.store import Store
 from babelbench.store.board import language_scores, leaderboard
 from babelbench.store.queries import gated_rows, report_rows
+from tests.support.stored_eval import add_evaluated_variant
 
 # (doc, f1, language_fidelity): per language; NaN fidelity = an answer without letters (not wrong)
 DOCS = {
@@ -46,14 +47,7 @@ def _rows() -> EvalRows:
 def store(tmp_path):
     store = Store(tmp_path / "r.duckdb")
     with store.write() as con:
-        writes.register_variant(con, {"variant_id": "v1", "name": "demo@x", "recipe_hash": "h", "recipe_file": "r.yaml",
-                                      "base_model": "builtin:tiny", "method": "none", "pivot_mode": "none",
-                                      "pivot_language": "en", "data_mix": None, "data_size": None, "config": {},
-                                      "choices": {}})
-        writes.link_stage(con, "v1", "eval", "e1")
-        writes.start_run(con, "run1", "eval", "e1", "v1", {}, None)
-        writes.finish_run(con, "run1", "done", 1.0)
-        writes.write_eval(con, "e1", _rows())
+        add_evaluated_variant(con, "v1", "demo@x", "e1", _rows())
     return store
 
 
